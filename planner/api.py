@@ -1,0 +1,231 @@
+"""The small public surface the CLI calls: validate, plan, save/load a plan, apply, destroy.
+
+Library code never prints or exits: it returns values, reports progress through a callback, and raises
+`PlannerError` (with every diagnostic) or `Interrupted`.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from planner import load as load_stage
+from planner.attribute import attribute
+from planner.diff import diff
+from planner.errors import Diagnostic, PlannerError
+from planner.model import DesiredState, Resource, build
+from planner.order import order
+from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
+from planner.schemas import DEFAULT_KUBERNETES_VERSION
+from planner.state import State, StateBackend
+from planner.validate import Validator
+
+
+@dataclass(frozen=True)
+class Options:
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    skip_unknown: bool = False
+
+
+@dataclass
+class ValidationReport:
+    files: int
+    documents: int
+    kubernetes_version: str
+    warnings: list[Diagnostic]
+
+
+def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> DesiredState:
+    """load -> validate -> model. Raises PlannerError with every problem found in every file."""
+    loaded = load_stage.load(paths, stdin)
+    validator = Validator(options.kubernetes_version, options.skip_unknown)
+    result = validator.validate(loaded.documents)
+    desired = build(result.documents, loaded.roots, result.kubernetes_version)
+    desired.warnings.extend(result.warnings)
+    return desired
+
+
+def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> ValidationReport:
+    desired = load_desired(paths, stdin, options)
+    files = {r.document.source.name for r in desired.resources.values() if r.document is not None}
+    return ValidationReport(len(files), len(desired.resources), desired.kubernetes_version, desired.warnings)
+
+
+def make_plan(desired: DesiredState, state: State) -> Plan:
+    """diff -> order -> attribute: a pure function of the desired resources and the state."""
+    changes, warnings = diff(desired, state)
+    operations, ordered = order(changes)
+    cluster = state.cluster
+    operations = attribute(operations, ordered, cluster.status if cluster is not None else None)
+    return Plan(
+        operations=tuple(operations), changes=tuple(ordered),
+        diagnostics=tuple(desired.warnings + warnings),
+        state_lineage=state.lineage, state_serial=state.serial, roots=tuple(desired.roots),
+        previous_roots=tuple(state.roots), kubernetes_version=desired.kubernetes_version,
+    )
+
+
+def destroy_plan(state: State) -> Plan:
+    empty = DesiredState({}, list(state.roots), state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
+    return make_plan(empty, state)
+
+
+# ---------------------------------------------------------------- saved plans
+
+
+def save_plan(plan: Plan, desired: DesiredState, path: str) -> None:
+    """A saved plan carries the desired resources and the state version it was made from (lineage, serial)."""
+    payload = {
+        "format": SAVED_PLAN_MARKER,
+        "format_version": FORMAT_VERSION,
+        "state": {"lineage": plan.state_lineage, "serial": plan.state_serial},
+        "roots": list(desired.roots),
+        "kubernetes_version": desired.kubernetes_version,
+        "desired": [{"address": r.address, "family": r.family, "api_version": r.api_version, "kind": r.kind,
+                     "name": r.name, "namespace": r.namespace, "manifest": r.manifest, "digest": r.digest}
+                    for r in desired.resources.values()],
+        "plan": plan.to_wire(),
+    }
+    try:
+        Path(path).write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise PlannerError.single(f"cannot write plan file {path}: {exc.strerror or exc}") from None
+
+
+def is_saved_plan(path: str) -> bool:
+    """Recognised by its format marker, not by its name."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and f'"format":"{SAVED_PLAN_MARKER}"'.encode() in head.replace(b" ", b"")
+
+
+def load_saved_plan(path: str) -> tuple[DesiredState, dict[str, Any]]:
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        resources = {
+            d["address"]: Resource(d["address"], d["family"], d["api_version"], d["kind"], d["name"], d["namespace"],
+                                   d["manifest"], d["digest"])
+            for d in payload["desired"]
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PlannerError.single(f"{path} is not a readable planner plan ({exc})") from None
+    if payload.get("format_version", "").split(".")[0] != FORMAT_VERSION.split(".")[0]:
+        raise PlannerError.single(f"{path} has plan format {payload.get('format_version')}; this planner reads "
+                                  f"{FORMAT_VERSION}")
+    return DesiredState(resources, payload["roots"], payload["kubernetes_version"]), payload["state"]
+
+
+def check_not_stale(saved_state: dict[str, Any], state: State, path: str) -> None:
+    """terraform's rule: a saved plan applies only to the exact state version it was made from."""
+    if saved_state.get("lineage") is not None and saved_state["lineage"] != state.lineage:
+        raise PlannerError.single(f"Saved plan {path} was created from a different state lineage: it does not "
+                                  "belong to this state. Run plan again.")
+    if saved_state.get("serial") != state.serial or (saved_state.get("lineage") is None and state.lineage):
+        raise PlannerError.single(f"Saved plan {path} is stale: the state was changed by another operation after "
+                                  f"the plan was created (serial {saved_state.get('serial')} -> {state.serial}). "
+                                  "Run plan again.")
+
+
+# ---------------------------------------------------------------- apply
+
+
+@dataclass
+class ApplyEvent:
+    """Progress for the CLI: an operation starts, a step is done, an operation is done."""
+
+    kind: str
+    operation: Operation
+    step: Step | None = None
+    summary: str = ""
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ApplyResult:
+    counts: dict[str, int]
+    outputs: list[str]
+    pending_pods: int
+    serial: int
+
+
+class Interrupted(Exception):
+    """Ctrl-C during apply: the operation in flight finished and the state was saved."""
+
+    def __init__(self, done: int, remaining: list[str]) -> None:
+        super().__init__(f"interrupted after {done} operation(s); not done: {len(remaining)}")
+        self.done = done
+        self.remaining = remaining
+
+
+@contextmanager
+def _deferred_interrupts() -> Iterator[list[bool]]:
+    """Turn SIGINT into a flag checked between operations, so the one in flight always completes."""
+    flag = [False]
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        flag[0] = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def apply_plan(plan: Plan, state: State, backend: StateBackend,
+               on_event: Callable[[ApplyEvent], None] = lambda e: None) -> ApplyResult:
+    """Carry out the plan's operations in order against the simulated GKE, then write the state once."""
+    from planner.simulate.engine import Engine, endpoints_of
+
+    engine = Engine(state)
+    counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
+    done = 0
+    operations = plan.operations
+    with _deferred_interrupts() as interrupted:
+        for position, op in enumerate(operations):
+            if interrupted[0]:
+                _finish(state, plan, backend)
+                raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]])
+            on_event(ApplyEvent("start", op))
+            try:
+                result = engine.run(op)
+            except PlannerError as exc:
+                _finish(state, plan, backend)
+                raise PlannerError([Diagnostic("error", f"apply stopped at {op.phase} {op.change.address}: "
+                                                        f"{d.message}. The {done} operation(s) completed before "
+                                                        "it are saved in the state.", address=op.change.address)
+                                    for d in exc.errors]) from None
+            for step in op.steps:
+                on_event(ApplyEvent("step", op, step))
+            on_event(ApplyEvent("done", op, summary=result.summary, details=result.details))
+            done += 1
+            if op.phase == "delete" and op.change.action is Action.REPLACE:
+                continue
+            counts[op.change.action.value] += 1
+        _finish(state, plan, backend)
+    outputs = []
+    for resource in state.resources.values():
+        lb = resource.status.get("loadBalancer") if resource.family == "service" else None
+        if lb:
+            ports = ",".join(str(p["port"]) for p in resource.status.get("ports") or [])
+            endpoints = len(endpoints_of(state, resource))
+            outputs.append(f"{resource.address}: EXTERNAL-IP {lb['ip']} port(s) {ports} -> {endpoints} endpoint(s)")
+    return ApplyResult(counts, outputs, engine.pending_pods(), state.serial)
+
+
+def _finish(state: State, plan: Plan, backend: StateBackend) -> None:
+    state.roots = list(plan.roots)
+    state.kubernetes_version = plan.kubernetes_version
+    backend.write(state)

@@ -1,0 +1,337 @@
+"""The command line: parse options, call planner.api, pick a renderer, map results to exit codes.
+
+Exit codes: 0 success (with --detailed-exitcode: no changes), 1 any error, 2 changes present (only with
+--detailed-exitcode), 130 interrupted. Warnings never change the exit code.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from typing import NoReturn
+
+import typer
+
+from planner import __version__
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+app = typer.Typer(
+    name="planner",
+    help="A terraform-style planner for Google Kubernetes Engine: validate YAML, plan in execution order with the "
+         "component that performs each step, and apply it to a simulated GKE.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class PlanFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+STATE_HELP = "State file (default: planner.state.json in the working directory)."
+K8S_HELP = "Kubernetes minor version whose schemas validate the input."
+OutputOpt = typer.Option(PlanFormat.text, "-o", "--output", help="Output format.")
+StateOpt = typer.Option("planner.state.json", "--state", help=STATE_HELP)
+VersionOpt = typer.Option("1.34", "--kubernetes-version", help=K8S_HELP)
+SkipOpt = typer.Option(False, "--skip-unknown", help="Skip documents of unknown kinds with a warning.")
+LockTimeoutOpt = typer.Option(0.0, "--lock-timeout", help="Seconds to wait for the state lock.", min=0.0)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def _fail(error: object, output: PlanFormat = PlanFormat.text) -> NoReturn:
+    from planner.errors import Diagnostic, PlannerError
+
+    if isinstance(error, PlannerError):
+        diagnostics = sorted(error.errors, key=Diagnostic.sort_key)
+        warnings = [d for d in error.diagnostics if d.severity == "warning"]
+        if output is PlanFormat.json:
+            import json
+
+            _out(json.dumps({"valid": False, "summary": error.summary(),
+                             "diagnostics": [d.to_json() for d in diagnostics + warnings]}) + "\n")
+        else:
+            for d in diagnostics + warnings:
+                _err(d.format())
+            if len(diagnostics) > 1 or any(d.file for d in diagnostics):
+                _err(error.summary())
+    else:
+        _err(f"Error: {error}")
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _options(kubernetes_version: str, skip_unknown: bool):
+    from planner.api import Options
+
+    return Options(kubernetes_version=kubernetes_version, skip_unknown=skip_unknown)
+
+
+def _stdin_for(paths: list[str]):
+    return sys.stdin.buffer if "-" in paths else None
+
+
+def _warn(diagnostics: list) -> None:
+    for d in diagnostics:
+        if d.severity == "warning":
+            _err(d.format())
+
+
+@app.command()
+def validate(
+    paths: list[str] = typer.Argument(..., help="Files, directories (recursive *.yaml/*.yml) or - for stdin."),
+    output: PlanFormat = OutputOpt,
+    kubernetes_version: str = VersionOpt,
+    skip_unknown: bool = SkipOpt,
+) -> None:
+    """Check YAML against the Kubernetes and Config Connector schemas; report every error with file:line:column."""
+    from planner import api
+    from planner.errors import PlannerError
+
+    try:
+        report = api.validate(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
+    except PlannerError as exc:
+        _fail(exc, output)
+    if output is PlanFormat.json:
+        import json
+
+        _out(json.dumps({"valid": True, "files": report.files, "documents": report.documents,
+                         "kubernetes_version": report.kubernetes_version,
+                         "diagnostics": [d.to_json() for d in report.warnings]}) + "\n")
+    else:
+        _warn(report.warnings)
+        _out(f"Valid: {report.documents} resource(s) in {report.files} file(s) (Kubernetes "
+             f"{report.kubernetes_version} schemas).\n")
+
+
+@app.command()
+def plan(
+    paths: list[str] = typer.Argument(..., help="Files, directories (recursive *.yaml/*.yml) or - for stdin."),
+    state: str = StateOpt,
+    out: str | None = typer.Option(None, "--out", help="Save the plan to this file for `planner apply FILE`."),
+    output: PlanFormat = OutputOpt,
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes."),
+    kubernetes_version: str = VersionOpt,
+    skip_unknown: bool = SkipOpt,
+) -> None:
+    """Show what apply would do, in execution order, with the component that performs each step."""
+    from planner import api
+    from planner.errors import PlannerError
+    from planner.render import RENDERERS
+    from planner.state import FileBackend
+
+    try:
+        desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
+        current = FileBackend(state).read()
+        result = api.make_plan(desired, current)
+        if out:
+            api.save_plan(result, desired, out)
+    except PlannerError as exc:
+        _fail(exc)
+    _out(RENDERERS[output.value](result.to_wire()))
+    if out and output is PlanFormat.text:
+        _out(f"\nSaved the plan to: {out}\nTo perform exactly these actions, run: planner apply {out}"
+             f"{' --state ' + state if state != 'planner.state.json' else ''}\n")
+    if detailed_exitcode and result.has_changes:
+        raise typer.Exit(EXIT_CHANGES)
+
+
+def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
+    if auto_approve:
+        return
+    if stdin_used or not sys.stdin.isatty():
+        _err("Error: apply needs confirmation, and standard input is not a terminal: run it on a terminal, or "
+             "pass --auto-approve.")
+        raise typer.Exit(EXIT_ERROR)
+    _out(f"\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+    try:
+        answer = sys.stdin.readline().strip()
+    except KeyboardInterrupt:
+        answer = ""
+    if answer != "yes":
+        _err("\nApply cancelled.")
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _run_apply(plan_result, current, backend) -> None:
+    from planner import api
+    from planner.errors import PlannerError
+
+    verbs = {"create": ("Creating...", "Creation complete"), "update": ("Modifying...", "Modifications complete"),
+             "delete": ("Destroying...", "Destruction complete")}
+
+    def on_event(event: api.ApplyEvent) -> None:
+        address, phase = event.operation.change.address, event.operation.phase
+        if event.kind == "start":
+            _out(f"{address}: {verbs[phase][0]}\n")
+        elif event.kind == "step" and event.step is not None:
+            step = event.step
+            _out(f"  {step.index:>4}. [{step.actor}/{step.component}] {step.description}\n")
+        elif event.kind == "done":
+            _out(f"{address}: {verbs[phase][1]}: {event.summary}\n")
+            for detail in event.details:
+                _out(f"    {detail}\n")
+
+    try:
+        result = api.apply_plan(plan_result, current, backend, on_event)
+    except api.Interrupted as exc:
+        _err(f"\nInterrupted: the operation in flight finished and the state was saved ({exc.done} operation(s) "
+             f"done). Not done:")
+        for line in exc.remaining:
+            _err(f"  {line}")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except PlannerError as exc:
+        _fail(exc)
+    counts = result.counts
+    _out(f"\nApply complete! Resources: {counts['create']} added, {counts['update']} changed, {counts['replace']} "
+         f"replaced, {counts['delete']} destroyed.\n")
+    if result.pending_pods:
+        _out(f"Note: {result.pending_pods} Pod(s) are Pending: no node has room for them (see `planner show`).\n")
+    for line in result.outputs:
+        _out(f"{line}\n")
+
+
+@app.command()
+def apply(
+    paths: list[str] = typer.Argument(..., help="Files, directories or - (the desired state), or one saved plan."),
+    state: str = StateOpt,
+    auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking for 'yes'."),
+    lock_timeout: float = LockTimeoutOpt,
+    kubernetes_version: str = VersionOpt,
+    skip_unknown: bool = SkipOpt,
+) -> None:
+    """Carry out a plan against the simulated GKE and write the state."""
+    from planner import api
+    from planner.errors import PlannerError
+    from planner.render import RENDERERS
+    from planner.state import FileBackend
+
+    backend = FileBackend(state)
+    saved = len(paths) == 1 and paths[0] != "-" and api.is_saved_plan(paths[0])
+    try:
+        if saved:
+            desired, saved_state = api.load_saved_plan(paths[0])
+        else:
+            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
+        with backend.lock("apply", lock_timeout):
+            current = backend.read()
+            if saved:
+                api.check_not_stale(saved_state, current, paths[0])
+            result = api.make_plan(desired, current)
+            if not result.has_changes:
+                _out(RENDERERS["text"](result.to_wire()))
+                return
+            if not saved:
+                _out(RENDERERS["text"](result.to_wire()))
+                _confirm("Do you want to perform these actions?", auto_approve, "-" in paths)
+            _out("\n")
+            _run_apply(result, current, backend)
+    except PlannerError as exc:
+        _fail(exc)
+
+
+@app.command()
+def destroy(
+    state: str = StateOpt,
+    auto_approve: bool = typer.Option(False, "--auto-approve", help="Destroy without asking for 'yes'."),
+    lock_timeout: float = LockTimeoutOpt,
+) -> None:
+    """Delete everything the state holds, in reverse order (LoadBalancer Services before their cluster)."""
+    from planner import api
+    from planner.errors import PlannerError
+    from planner.render import RENDERERS
+    from planner.state import FileBackend
+
+    backend = FileBackend(state)
+    try:
+        with backend.lock("destroy", lock_timeout):
+            current = backend.read()
+            result = api.destroy_plan(current)
+            _out(RENDERERS["text"](result.to_wire()))
+            if not result.has_changes:
+                return
+            _confirm("Do you really want to destroy all resources? There is no undo.", auto_approve, False)
+            _out("\n")
+            _run_apply(result, current, backend)
+    except PlannerError as exc:
+        _fail(exc)
+
+
+@app.command()
+def show(
+    planfile: str | None = typer.Argument(None, help="A saved plan; without it, the state."),
+    state: str = StateOpt,
+    output: PlanFormat = OutputOpt,
+) -> None:
+    """Show a saved plan, or what the state holds."""
+    import json
+
+    from planner import api
+    from planner.errors import PlannerError
+    from planner.render import RENDERERS
+    from planner.render.state import render_state
+    from planner.state import FileBackend
+
+    try:
+        if planfile:
+            if not api.is_saved_plan(planfile):
+                raise PlannerError.single(f"{planfile} is not a saved planner plan")
+            with open(planfile, encoding="utf-8") as fh:
+                wire = json.load(fh)["plan"]
+            _out(RENDERERS[output.value](wire))
+            return
+        current = FileBackend(state).read()
+    except PlannerError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(f"cannot read {planfile}: {exc.strerror}")
+    data = current.model_dump(mode="json")
+    _out(json.dumps(data, separators=(",", ":")) + "\n" if output is PlanFormat.json else render_state(data))
+
+
+@app.command()
+def version() -> None:
+    """Print planner's version."""
+    _out(f"planner {__version__}\n")
+
+
+def main() -> None:
+    """Console entry point: Ctrl-C is 130, usage errors are 1, and no traceback is ever shown to a user."""
+    from typer.exceptions import TyperException
+
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _err("Interrupted.")
+        code = EXIT_INTERRUPTED
+    except TyperException as exc:
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _err(f"Error: {exc.format_message()}")
+        code = EXIT_ERROR
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_OK
+    except Exception as exc:  # a bug: say so plainly, no traceback unless asked for
+        if os.environ.get("PLANNER_DEBUG"):
+            raise
+        _err(f"planner: internal error: {type(exc).__name__}: {exc}\n(set PLANNER_DEBUG=1 for a traceback, and "
+             "please report it)")
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,222 @@
+"""Stage 4: compare the desired resources with the state and decide each resource's action.
+
+Unchanged resources are recognised by digest before any field-level diff. Changed ones are diffed with deepdiff
+over a "keyed" view in which lists with a Kubernetes merge key become mappings (`containers[name=web]`), so inserting
+one container does not mark every other one changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from planner.errors import Diagnostic, PlannerError
+from planner.knowledge import kinds
+from planner.knowledge.fields import IN_CLUSTER_FAMILIES, MERGE_KEYS, REPLACE_PATHS, known_after_apply
+from planner.knowledge.steps import CHANGE_CLASSES
+from planner.model import DesiredState, Resource
+from planner.plan import Action, FieldChange, Reason, ResourceChange
+from planner.state import State, StoredResource
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+SENSITIVE = "(sensitive value)"
+
+
+def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], list[Diagnostic]]:
+    """Every resource's change, unordered; plus warnings the reader should see before deletions."""
+    _check_cluster_presence(desired, state)
+    warnings: list[Diagnostic] = []
+    old_cluster, new_cluster = state.cluster, desired.cluster
+    cluster_replaced = False
+    if old_cluster is not None and new_cluster is not None:
+        if old_cluster.address != new_cluster.address:
+            cluster_replaced = True
+        elif old_cluster.digest != new_cluster.digest:
+            cluster_replaced = bool(_replace_paths("cluster", _field_changes(old_cluster.manifest,
+                                                                             new_cluster.manifest, False)))
+    changes: list[ResourceChange] = []
+    for address, resource in desired.resources.items():
+        stored = state.resources.get(address)
+        if stored is None:
+            changes.append(_create(resource))
+        else:
+            forced = cluster_replaced and resource.family in IN_CLUSTER_FAMILIES
+            changes.append(_compare(stored, resource, forced))
+    for address, stored in state.resources.items():
+        if address not in desired.resources:
+            reason = Reason.NO_CONFIG
+            if new_cluster is None or (cluster_replaced and stored.family in IN_CLUSTER_FAMILIES):
+                reason = Reason.NO_CONFIG if stored.family == "cluster" else Reason.CLUSTER_DELETED
+            changes.append(ResourceChange(address, stored.family, stored.api_version, stored.kind, stored.name,
+                                          stored.namespace, Action.DELETE, (reason.value,), before=stored.manifest))
+    if cluster_replaced:
+        warnings.append(Diagnostic("warning", f"the cluster is replaced: {old_cluster.address} and everything in "
+                                              "it is deleted, then created again. All workloads restart on new "
+                                              "nodes with new IPs.", address=old_cluster.address))
+    return changes, warnings
+
+
+def _check_cluster_presence(desired: DesiredState, state: State) -> None:
+    if desired.cluster is not None or not desired.resources:
+        return
+    first = next(iter(desired.resources.values()))
+    where: dict[str, Any] = {}
+    if first.document is not None:
+        where = {"file": first.document.source.name, "line": first.document.line, "column": 1}
+    if state.cluster is not None:
+        raise PlannerError.single(
+            f"the input has no ContainerCluster, but the state holds {state.cluster.address}: the input is the "
+            "complete picture of one cluster, so add the cluster's YAML (or run `planner destroy` to delete it all)",
+            **where)
+    raise PlannerError.single(
+        f"no ContainerCluster in the input or the state: {first.address} needs a cluster to run in; add a "
+        "ContainerCluster (container.cnrm.cloud.google.com/v1beta1) to the input", **where)
+
+
+def _create(resource: Resource) -> ResourceChange:
+    secret = resource.kind in kinds.SECRET_KINDS
+    leaves = [_masked(FieldChange(path, None, value), secret) for path, value in _leaves(_keyed(resource.manifest))
+              if not _is_identity(path)]
+    unknown = [FieldChange(path, None, None, unknown=True) for path in known_after_apply(resource.family,
+                                                                                         resource.manifest)]
+    return ResourceChange(resource.address, resource.family, resource.api_version, resource.kind, resource.name,
+                          resource.namespace, Action.CREATE, changes=tuple(leaves + unknown), after=resource.manifest)
+
+
+def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool) -> ResourceChange:
+    common = (resource.address, resource.family, resource.api_version, resource.kind, resource.name,
+              resource.namespace)
+    if stored.digest == resource.digest:
+        if cluster_replaced:
+            return ResourceChange(*common, Action.REPLACE, (Reason.CLUSTER_REPLACED.value,), before=stored.manifest,
+                                  after=resource.manifest)
+        return ResourceChange(*common, Action.NOOP, before=stored.manifest, after=resource.manifest)
+    secret = resource.kind in kinds.SECRET_KINDS
+    changes = _field_changes(stored.manifest, resource.manifest, secret)
+    replace_paths = _replace_paths(resource.family, changes)
+    if replace_paths or cluster_replaced:
+        forced = set(replace_paths)
+        changes = [FieldChange(c.path, c.before, c.after, c.unknown, c.path in forced, c.sensitive) for c in changes]
+        reasons = [Reason.CANNOT_UPDATE.value] if replace_paths else []
+        if cluster_replaced:
+            reasons.append(Reason.CLUSTER_REPLACED.value)
+        return ResourceChange(*common, Action.REPLACE, tuple(reasons), tuple(replace_paths), tuple(changes),
+                              unchanged_count=_unchanged(resource.manifest, changes), before=stored.manifest,
+                              after=resource.manifest)
+    return ResourceChange(*common, Action.UPDATE, changes=tuple(changes),
+                          change_classes=_change_classes(resource.family, changes),
+                          unchanged_count=_unchanged(resource.manifest, changes), before=stored.manifest,
+                          after=resource.manifest)
+
+
+# ---------------------------------------------------------------- field-level diff
+
+
+def _field_changes(before: dict[str, Any], after: dict[str, Any], secret: bool) -> list[FieldChange]:
+    from deepdiff import DeepDiff
+
+    tree = DeepDiff(_keyed(before), _keyed(after), view="tree", verbose_level=2)
+    changes: list[FieldChange] = []
+    for report in ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed",
+                   "iterable_item_added", "iterable_item_removed"):
+        for item in tree.get(report, ()):
+            path = _path(item.path(output_format="list"))
+            old = None if report.endswith("added") else _plain(item.t1)
+            new = None if report.endswith("removed") else _plain(item.t2)
+            changes.append(_masked(FieldChange(path, old, new), secret))
+    changes.sort(key=lambda c: c.path)
+    return changes
+
+
+def _masked(change: FieldChange, secret: bool) -> FieldChange:
+    if secret and change.path.split(".", 1)[0].split("[", 1)[0] in kinds.SECRET_FIELDS:
+        return FieldChange(change.path, None if change.before is None else SENSITIVE,
+                           None if change.after is None else SENSITIVE, sensitive=True)
+    return change
+
+
+def _replace_paths(family: str, changes: list[FieldChange]) -> list[str]:
+    rules = REPLACE_PATHS.get(family, ())
+    return [c.path for c in changes if any(_under(c.path, prefix) for prefix, _ in rules)]
+
+
+def replace_reason(family: str, path: str) -> str:
+    return next((why for prefix, why in REPLACE_PATHS.get(family, ()) if _under(path, prefix)), "")
+
+
+def _change_classes(family: str, changes: list[FieldChange]) -> tuple[str, ...]:
+    table = CHANGE_CLASSES.get(family, (("", "store"),))
+    found: set[str] = set()
+    for change in changes:
+        found.add(next(cls for prefix, cls in table if prefix == "" or _under(change.path, prefix)))
+    order = [cls for _, cls in table]
+    return tuple(sorted(found, key=order.index))
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or (path.startswith(prefix) and path[len(prefix)] in ".[")
+
+
+def _unchanged(manifest: dict[str, Any], changes: list[FieldChange]) -> int:
+    return max(0, sum(1 for path, _ in _leaves(_keyed(manifest)) if not _is_identity(path)) - len(changes))
+
+
+def _is_identity(path: str) -> bool:
+    return path in ("apiVersion", "kind", "metadata.name", "metadata.namespace")
+
+
+def _keyed(value: Any, parent: str | None = None) -> Any:
+    """Lists with a usable merge key become mappings keyed `[key=value]`; everything else is kept as is."""
+    if isinstance(value, dict):
+        return {k: _keyed(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        for key in MERGE_KEYS.get(parent or "", ()):
+            if value and all(isinstance(i, dict) and key in i for i in value):
+                seen = [i[key] for i in value]
+                if len(set(map(str, seen))) == len(seen):
+                    return {f"[{key}={i[key]}]": _keyed(i) for i in value}
+        return [_keyed(v) for v in value]
+    return value
+
+
+def _leaves(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        out: list[tuple[str, Any]] = []
+        for key, child in value.items():
+            out.extend(_leaves(child, _join(prefix, key)))
+        return out
+    if isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
+        out = []
+        for i, child in enumerate(value):
+            out.extend(_leaves(child, f"{prefix}[{i}]"))
+        return out
+    return [(prefix, _plain(value))]
+
+
+def _join(prefix: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    if key.startswith("[") and "=" in key:
+        return prefix + key
+    if _PLAIN_KEY.fullmatch(key):
+        return f"{prefix}.{key}" if prefix else key
+    return f"{prefix}[{json.dumps(key)}]"
+
+
+def _path(tokens: list[Any]) -> str:
+    out = ""
+    for token in tokens:
+        out = _join(out, token)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """Undo the keyed view for display: `{"[name=a]": {...}}` back to a list."""
+    if isinstance(value, dict):
+        if value and all(isinstance(k, str) and k.startswith("[") and "=" in k for k in value):
+            return [_plain(v) for v in value.values()]
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

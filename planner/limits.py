@@ -1,0 +1,18 @@
+"""Every input limit in one place, so the README's Safety section and the code cannot disagree.
+
+Each limit bounds the work a hostile or broken file can cause; a file that crosses one is refused with a clear error,
+fast, instead of exhausting memory or the stack. Figures are generous for real manifests (the largest real
+Kubernetes object is bounded by etcd's 1.5 MiB request limit).
+"""
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""One input file (or stdin). Real manifest folders are far smaller; 10,000 resources take ~6 MiB."""
+
+MAX_DOCUMENTS = 200_000
+"""YAML documents across all inputs together."""
+
+MAX_DEPTH = 200
+"""Nesting of mappings and sequences in one document. Kubernetes objects stay under ~25."""
+
+MAX_NODES_PER_DOCUMENT = 1_000_000
+"""Values in one document after alias expansion: stops "billion laughs" alias bombs before anything expands them."""

@@ -1,0 +1,347 @@
+"""Stage 1: read files, directories and stdin into YAML documents, remembering where each came from.
+
+Parsing uses libyaml (`CSafeLoader`) without node positions: composing position-carrying nodes costs ~3x a plain C
+load, so positions are computed only for files that have errors (`locate`). Duplicate keys are caught while
+constructing mappings, where the key's mark is at hand. No tag outside the YAML core schema is ever constructed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from planner import limits
+from planner.errors import Diagnostic, PlannerError
+
+try:  # libyaml is part of every PyYAML wheel; fall back to the pure-Python parser only if it is missing.
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+
+STDIN = "-"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(eq=False)
+class SourceFile:
+    """One input file's text, kept so that positions can be computed later, and only if needed."""
+
+    name: str
+    text: str
+    _nodes: list[Any] | None = field(default=None, repr=False)
+
+    def document_nodes(self) -> list[Any]:
+        if self._nodes is None:
+            self._nodes = list(yaml.compose_all(self.text, Loader=_BaseLoader))
+        return self._nodes
+
+
+@dataclass(eq=False, slots=True)
+class Document:
+    """One YAML document that is a mapping: the unit that becomes a resource."""
+
+    source: SourceFile
+    index: int
+    line: int
+    data: dict[str, Any]
+
+    def where(self) -> str:
+        return f"{self.source.name}:{self.line}"
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document]
+    roots: list[str]
+    warnings: list[Diagnostic]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """CSafeLoader that records duplicate keys and document start lines, and keeps timestamps as strings.
+
+    Kubernetes reads YAML through JSON, where `2024-01-01` stays a string; PyYAML would make it a date.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, Any]] = []
+        self.bad_keys: list[tuple[str, Any]] = []
+        self.start_line = 1
+
+    def construct_document(self, node: Any) -> Any:
+        self.start_line = node.start_mark.line + 1
+        return super().construct_document(node)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node.value, str):
+                continue
+            if key_node.value in seen:
+                self.duplicates.append((key_node.value, key_node.start_mark))
+            seen.add(key_node.value)
+        mapping = super().construct_mapping(node, deep=deep)
+        if all(isinstance(k, str) for k in mapping):
+            return mapping
+        fixed: dict[str, Any] = {}
+        for key, value in mapping.items():
+            if isinstance(key, bool):
+                fixed["true" if key else "false"] = value
+            elif isinstance(key, (int, float)) or key is None:
+                fixed["null" if key is None else str(key)] = value
+            elif isinstance(key, str):
+                fixed[key] = value
+            else:
+                self.bad_keys.append((repr(key), node.start_mark))
+        return fixed
+
+    def construct_undefined(self, node: Any) -> Any:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"tag {node.tag} is not allowed (only plain YAML values are read)", node.start_mark
+        )
+
+    def _string(self, node: Any) -> str:
+        return str(self.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader._string)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _Loader._string)
+_Loader.add_constructor(None, _Loader.construct_undefined)
+
+
+def _expanded_size(value: Any, memo: dict[int, int], depth: int) -> int:
+    """Count values as a JSON encoder would see them (aliases expanded), without expanding anything."""
+    if depth > limits.MAX_DEPTH:
+        raise _TooDeep
+    if isinstance(value, dict):
+        key = id(value)
+        if key not in memo:
+            memo[key] = 1 + sum(_expanded_size(v, memo, depth + 1) for v in value.values())
+        return memo[key]
+    if isinstance(value, list):
+        key = id(value)
+        if key not in memo:
+            memo[key] = 1 + sum(_expanded_size(v, memo, depth + 1) for v in value)
+        return memo[key]
+    return 1
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Files as given, directories as their `*.yaml`/`*.yml` files (recursive, sorted), `-` as stdin."""
+    files: list[str] = []
+    errors: list[Diagnostic] = []
+    for raw in paths:
+        if raw == STDIN:
+            files.append(STDIN)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                str(p)
+                for p in path.rglob("*")
+                if p.suffix in YAML_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in
+                                                                          p.relative_to(path).parts)
+            )
+            if not found:
+                errors.append(Diagnostic("error", "directory contains no *.yaml or *.yml files", file=raw))
+            files.extend(found)
+        elif path.exists():
+            files.append(raw)
+        else:
+            errors.append(Diagnostic("error", "no such file or directory", file=raw))
+    return files, errors
+
+
+def _decode(name: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
+    if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        offset = raw.index(b"\x00")
+        return None, _byte_error(name, raw, offset, "binary file (NUL byte): not YAML text")
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), None
+            except UnicodeDecodeError as exc:
+                return None, _byte_error(name, raw, exc.start, f"not valid {codec.upper()} text")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, _byte_error(name, raw, exc.start, f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})")
+
+
+def _byte_error(name: str, raw: bytes, offset: int, message: str) -> Diagnostic:
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return Diagnostic("error", message, file=name, line=line, column=column)
+
+
+def _mark(name: str, mark: Any) -> dict[str, Any]:
+    return {"file": name, "line": mark.line + 1, "column": mark.column + 1} if mark is not None else {"file": name}
+
+
+def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int = 0) -> list[Document]:
+    """Parse every document of one file; append problems to `errors` instead of stopping at the first."""
+    loader = _Loader(source.text)
+    documents: list[Document] = []
+    index = 0
+    try:
+        while loader.check_data():
+            data = loader.get_data()
+            line = loader.start_line
+            for key, mark in loader.duplicates:
+                errors.append(Diagnostic("error", f'duplicate key "{key}" (the Kubernetes API server refuses '
+                                         "duplicate fields)", **_mark(source.name, mark)))
+            for key, mark in loader.bad_keys:
+                errors.append(Diagnostic("error", f"mapping key {key} is not a string", **_mark(source.name, mark)))
+            loader.duplicates.clear()
+            loader.bad_keys.clear()
+            if data is None:
+                index += 1
+                continue
+            if not isinstance(data, dict):
+                kind = "a list" if isinstance(data, list) else "a plain value"
+                errors.append(Diagnostic("error", f"document {index + 1} is {kind}, not a Kubernetes object "
+                                         "(a mapping with apiVersion, kind and metadata)", file=source.name,
+                                         line=line, column=1))
+            else:
+                try:
+                    size = _expanded_size(data, {}, 0)
+                except _TooDeep:
+                    errors.append(Diagnostic("error", f"document {index + 1} nests deeper than "
+                                             f"{limits.MAX_DEPTH} levels", file=source.name, line=line, column=1))
+                    index += 1
+                    continue
+                if size > limits.MAX_NODES_PER_DOCUMENT:
+                    errors.append(Diagnostic("error", f"document {index + 1} expands to more than "
+                                             f"{limits.MAX_NODES_PER_DOCUMENT:,} values through aliases "
+                                             "(alias bomb?)", file=source.name, line=line, column=1))
+                else:
+                    documents.append(Document(source, first_index + index, line, data))
+            index += 1
+            if first_index + index > limits.MAX_DOCUMENTS:
+                errors.append(Diagnostic("error", f"more than {limits.MAX_DOCUMENTS:,} documents", file=source.name))
+                break
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "found character '\\t'" in problem:
+            problem += " (YAML does not allow tabs for indentation)"
+        errors.append(Diagnostic("error", f"invalid YAML: {problem}", **_mark(source.name, mark)))
+    except yaml.YAMLError as exc:
+        errors.append(Diagnostic("error", f"invalid YAML: {exc}", file=source.name))
+    except RecursionError:
+        errors.append(Diagnostic("error", f"nesting too deep (limit {limits.MAX_DEPTH} levels)", file=source.name))
+    finally:
+        loader.dispose()
+    if index == 0 and not any(d.file == source.name for d in errors):
+        errors.append(Diagnostic("error", "file contains no YAML documents", file=source.name))
+    return documents
+
+
+def read_source(name: str, stdin: IO[bytes] | None) -> tuple[SourceFile | None, Diagnostic | None]:
+    display = "<stdin>" if name == STDIN else name
+    try:
+        if name == STDIN:
+            if stdin is None:
+                return None, Diagnostic("error", "reading from stdin is not available here", file=display)
+            raw = stdin.read(limits.MAX_FILE_BYTES + 1)
+        else:
+            if os.path.getsize(name) > limits.MAX_FILE_BYTES:
+                return None, Diagnostic("error", f"file is larger than {limits.MAX_FILE_BYTES // 2**20} MiB",
+                                        file=display)
+            with open(name, "rb") as fh:
+                raw = fh.read(limits.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, Diagnostic("error", f"cannot read: {exc.strerror or exc}", file=display)
+    if len(raw) > limits.MAX_FILE_BYTES:
+        return None, Diagnostic("error", f"input is larger than {limits.MAX_FILE_BYTES // 2**20} MiB", file=display)
+    text, problem = _decode(display, raw)
+    if problem is not None:
+        return None, problem
+    assert text is not None
+    return SourceFile(display, text), None
+
+
+def load(paths: Iterable[str], stdin: IO[bytes] | None = None) -> LoadResult:
+    """Read every input; raise `PlannerError` with all problems of all files at once."""
+    paths = list(paths)
+    files, errors = expand_paths(paths)
+    documents: list[Document] = []
+    for name in files:
+        source, problem = read_source(name, stdin)
+        if problem is not None:
+            errors.append(problem)
+            continue
+        assert source is not None
+        documents.extend(parse_source(source, errors))
+    if errors:
+        raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
+    roots = sorted({"-" if p == STDIN else os.path.normpath(p) for p in paths})
+    return LoadResult(documents, roots, [])
+
+
+# ---------------------------------------------------------------- positions, computed only for files with errors
+
+PathToken = str | int
+
+
+def locate(document: Document, path: tuple[PathToken, ...], key: bool = False) -> tuple[int, int]:
+    """Line and column (1-based) of the value at `path`, or of its key with `key=True`.
+
+    Walks as far as the path exists: a missing field is reported at the closest existing parent.
+    """
+    try:
+        nodes = document.source.document_nodes()
+    except yaml.YAMLError:  # pragma: no cover - the file parsed once already
+        return document.line, 1
+    real = [n for n in nodes if n is not None]
+    node_index = _document_position(document, real)
+    if node_index is None:
+        return document.line, 1
+    node = real[node_index]
+    mark = node.start_mark
+    for depth, token in enumerate(path):
+        last = depth == len(path) - 1
+        if isinstance(node, yaml.MappingNode) and isinstance(token, str):
+            found = None
+            for key_node, value_node in _flat_pairs(node):
+                if isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == token:
+                    found = (key_node, value_node)
+            if found is None:
+                break
+            node = found[1]
+            mark = found[0].start_mark if (last and key) else found[1].start_mark
+        elif isinstance(node, yaml.SequenceNode) and isinstance(token, int) and 0 <= token < len(node.value):
+            node = node.value[token]
+            mark = node.start_mark
+        else:
+            break
+    return mark.line + 1, mark.column + 1
+
+
+def _document_position(document: Document, nodes: list[Any]) -> int | None:
+    for i, node in enumerate(nodes):
+        if node.start_mark.line + 1 == document.line:
+            return i
+    return None
+
+
+def _flat_pairs(node: Any) -> list[tuple[Any, Any]]:
+    pairs: list[tuple[Any, Any]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for m in merged:
+                if isinstance(m, yaml.MappingNode):
+                    pairs = _flat_pairs(m) + pairs
+        else:
+            pairs.append((key_node, value_node))
+    return pairs

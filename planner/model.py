@@ -1,0 +1,138 @@
+"""Stage 3: turn valid documents into resources with addresses, defaults and a canonical digest.
+
+Addresses: `ContainerCluster/<name>`, `ContainerNodePool/<name>`, `<Kind>/<namespace>/<name>` for namespaced kinds,
+`<Kind>/<name>` for cluster-scoped ones. The digest is taken over the defaulted manifest, so unchanged resources
+are recognised without any field-level diff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.errors import Diagnostic, PlannerError
+from planner.knowledge import kinds
+from planner.knowledge.defaults import apply_defaults
+from planner.load import Document, locate
+from planner.validate import ValidDocument
+
+SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
+                   "deletionTimestamp", "deletionGracePeriodSeconds")
+"""Metadata written by the API server, never part of a desired state."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One desired (or last-applied) object, defaulted; `manifest` never contains status or secret values."""
+
+    address: str
+    family: str
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    manifest: dict[str, Any]
+    digest: str
+    document: Document | None = field(default=None, compare=False)
+
+    def spec(self) -> dict[str, Any]:
+        return self.manifest.get("spec") or {}
+
+
+@dataclass
+class DesiredState:
+    resources: dict[str, Resource]
+    roots: list[str]
+    kubernetes_version: str
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def cluster(self) -> Resource | None:
+        return next((r for r in self.resources.values() if r.family == "cluster"), None)
+
+
+def address_of(kind: str, name: str, namespace: str | None) -> str:
+    return f"{kind}/{namespace}/{name}" if namespace is not None else f"{kind}/{name}"
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest_of(manifest: dict[str, Any]) -> str:
+    return hashlib.blake2b(canonical_json(manifest).encode(), digest_size=16).hexdigest()
+
+
+def _mask_secret(manifest: dict[str, Any]) -> None:
+    """Keep only a digest of each secret value: enough to see that it changed, never the value."""
+    for key in kinds.SECRET_FIELDS:
+        values = manifest.get(key)
+        if isinstance(values, dict):
+            manifest[key] = {k: "sha256:" + hashlib.sha256(str(v).encode()).hexdigest()[:16]
+                             for k, v in values.items()}
+
+
+def to_resource(valid: ValidDocument) -> Resource:
+    data = valid.document.data
+    kind, api_version = data["kind"], data["apiVersion"]
+    manifest = {k: v for k, v in data.items() if k != "status"}
+    metadata = {k: v for k, v in (manifest.get("metadata") or {}).items() if k not in SERVER_METADATA}
+    name = metadata["name"]
+    namespace: str | None = None
+    if kinds.is_namespaced(kind):
+        namespace = metadata.get("namespace") or "default"
+        metadata["namespace"] = namespace
+    manifest["metadata"] = metadata
+    manifest = json.loads(canonical_json(manifest))  # our own copy: defaults must not write through YAML aliases
+    apply_defaults(valid.family, manifest)
+    if kind in kinds.SECRET_KINDS:
+        _mask_secret(manifest)
+    return Resource(address_of(kind, name, namespace), valid.family, api_version, kind, name, namespace, manifest,
+                    digest_of(manifest), valid.document)
+
+
+def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: str) -> DesiredState:
+    """Resources keyed by address, in input order; every duplicate and dangling reference reported at once."""
+    errors: list[Diagnostic] = []
+    resources: dict[str, Resource] = {}
+    cluster: Resource | None = None
+    for valid in documents:
+        resource = to_resource(valid)
+        if resource.address in resources:
+            first = resources[resource.address].document
+            errors.append(_at(resource, f"duplicate resource {resource.address} (first defined at "
+                                        f"{first.where() if first else '?'})"))
+            continue
+        if resource.family == "cluster":
+            if cluster is not None:
+                errors.append(_at(resource, f"a second ContainerCluster: one state holds one cluster and "
+                                            f"{cluster.address} is already declared; plan each cluster with its "
+                                            "own --state"))
+                continue
+            cluster = resource
+        resources[resource.address] = resource
+    declared_namespaces = {r.name for r in resources.values() if r.family == "namespace"}
+    for resource in resources.values():
+        if resource.family == "nodepool" and cluster is not None:
+            ref = resource.spec().get("clusterRef", {}).get("name")
+            if ref != cluster.name:
+                errors.append(_at(resource, f'clusterRef "{ref}" is not the declared cluster "{cluster.name}"',
+                                  ("spec", "clusterRef", "name")))
+        if resource.namespace is not None and resource.namespace not in kinds.BUILTIN_NAMESPACES \
+                and resource.namespace not in declared_namespaces:
+            errors.append(_at(resource, f'namespace "{resource.namespace}" does not exist: it is not built in '
+                                        "and no Namespace in the input declares it", ("metadata", "namespace")))
+    if errors:
+        raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
+    return DesiredState(resources, roots, kubernetes_version)
+
+
+def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnostic:
+    document = resource.document
+    if document is None:
+        return Diagnostic("error", message, address=resource.address)
+    line, column = locate(document, path) if path else (document.line, 1)
+    return Diagnostic("error", message, file=document.source.name, line=line, column=column,
+                      path=".".join(path) or None, address=resource.address)

@@ -1,0 +1,162 @@
+"""The plan model: frozen data decided once by diff, order and attribute; renderers and apply only read it.
+
+`to_wire()` is the versioned JSON contract (`schemas/plan.schema.json`). Reasons explain; they never decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from planner.errors import Diagnostic
+
+FORMAT_VERSION = "1.0"
+"""Bumped only when a consumer of the JSON plan must change."""
+
+SAVED_PLAN_MARKER = "planner-saved-plan"
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    NOOP = "no-op"
+
+
+class Reason(str, Enum):
+    """Why a resource has its action, in terraform's vocabulary where it has one."""
+
+    CANNOT_UPDATE = "replace_because_cannot_update"
+    CLUSTER_REPLACED = "replace_because_cluster_replaced"
+    NO_CONFIG = "delete_because_no_resource_config"
+    CLUSTER_DELETED = "delete_because_cluster_deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    path: str
+    before: Any = None
+    after: Any = None
+    unknown: bool = False
+    """The value is only known after apply (ClusterIP, nodePort, external IP, node names)."""
+    forces_replacement: bool = False
+    sensitive: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "before": self.before, "after": self.after}
+        if self.unknown:
+            out["after_unknown"] = True
+        if self.forces_replacement:
+            out["forces_replacement"] = True
+        if self.sensitive:
+            out["sensitive"] = True
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceChange:
+    address: str
+    family: str
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    action: Action
+    reasons: tuple[str, ...] = ()
+    replace_paths: tuple[str, ...] = ()
+    changes: tuple[FieldChange, ...] = ()
+    change_classes: tuple[str, ...] = ()
+    """For updates: which stories apply (`scale`, `rollout`, `type`, ...), from knowledge.steps.CHANGE_CLASSES."""
+    unchanged_count: int = 0
+    before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "kind": self.kind,
+            "api_version": self.api_version,
+            "name": self.name,
+            "namespace": self.namespace,
+            "action": self.action.value,
+            "reasons": list(self.reasons),
+            "replace_paths": list(self.replace_paths),
+            "changes": [c.to_wire() for c in self.changes],
+            "unchanged_attributes": self.unchanged_count,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    index: int
+    address: str
+    phase: str
+    """`create`, `update` or `delete`: tells a replacement's delete steps from its create steps."""
+    actor: str
+    component: str
+    description: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"index": self.index, "address": self.address, "phase": self.phase, "actor": self.actor,
+                "component": self.component, "description": self.description}
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One resource change's turn in execution order: a replacement has two (delete, then create)."""
+
+    phase: str
+    change: ResourceChange
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    operations: tuple[Operation, ...]
+    """Execution order, each with its steps."""
+    changes: tuple[ResourceChange, ...]
+    """Every resource, no-ops included: changed ones in execution order of their first operation, then no-ops."""
+    diagnostics: tuple[Diagnostic, ...]
+    state_lineage: str | None
+    state_serial: int
+    roots: tuple[str, ...]
+    previous_roots: tuple[str, ...]
+    kubernetes_version: str
+
+    @property
+    def steps(self) -> list[Step]:
+        return [step for op in self.operations for step in op.steps]
+
+    def summary(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
+        for change in self.changes:
+            if change.action is not Action.NOOP:
+                counts[change.action.value] += 1
+        return counts
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.action is not Action.NOOP for c in self.changes)
+
+    @property
+    def roots_changed(self) -> bool:
+        return bool(self.previous_roots) and self.previous_roots != self.roots
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "kubernetes_version": self.kubernetes_version,
+            "state": {"lineage": self.state_lineage, "serial": self.state_serial},
+            "roots": list(self.roots),
+            "previous_roots": list(self.previous_roots),
+            "summary": self.summary(),
+            "resource_changes": [c.to_wire() for c in self.changes],
+            "steps": [s.to_wire() for s in self.steps],
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }

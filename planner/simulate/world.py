@@ -1,0 +1,207 @@
+"""The simulated cluster: nodes, Pods, and every address allocation, rebuilt from the state in one pass.
+
+Deterministic: every "random" choice (names, hashes, IPs) is derived from the state's lineage and a stable key, so
+the same state and plan give the same result. Allocators probe from a hashed start (as kube-apiserver's random
+allocators do) and keep a set of used values: O(1) per allocation, and a clear error when a range is exhausted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.errors import PlannerError
+from planner.knowledge import capacity, naming
+
+
+class Seeded:
+    """Stable pseudo-random tokens from the lineage: same state, same names."""
+
+    def __init__(self, lineage: str) -> None:
+        self.lineage = lineage
+
+    def number(self, *key: object) -> int:
+        digest = hashlib.blake2b("|".join([self.lineage, *map(str, key)]).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big")
+
+    def token(self, alphabet: str, length: int, *key: object) -> str:
+        n = self.number(*key)
+        out = []
+        for _ in range(length):
+            n, r = divmod(n, len(alphabet))
+            out.append(alphabet[r])
+        return "".join(out)
+
+    def hex8(self, *key: object) -> str:
+        return f"{self.number(*key) & 0xFFFFFFFF:08x}"
+
+
+def template_hash(canonical_template: str) -> str:
+    """pod-template-hash as Kubernetes forms it: FNV-32a, printed in decimal, each digit mapped to the safe
+    alphabet. Ours hashes our canonical JSON of the template (Kubernetes hashes the Go struct), so the value
+    differs from a real cluster's but has the same form and is stable per template."""
+    h = 0x811C9DC5
+    for byte in canonical_template.encode():
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return "".join(naming.NAME_ALPHABET[b % len(naming.NAME_ALPHABET)] for b in str(h).encode())
+
+
+class RangeAllocator:
+    """Addresses of one CIDR (or ports of one range), probing from a hashed start; exhaustion is an error."""
+
+    def __init__(self, what: str, first: int, last: int, render: Any, reserved: set[int] | None = None) -> None:
+        self.what, self.first, self.last, self.render = what, first, last, render
+        self.used: set[int] = set(reserved or ())
+        self._size = last - first + 1
+
+    @classmethod
+    def for_cidr(cls, what: str, cidr: str, reserved_offsets: tuple[int, ...] = ()) -> RangeAllocator:
+        net = ipaddress.ip_network(cidr, strict=False)
+        base = int(net.network_address)
+        reserved = {base + o for o in reserved_offsets}
+        return cls(what, base + 1, int(net.broadcast_address) - 1, lambda n: str(ipaddress.ip_address(n)), reserved)
+
+    def value_of(self, text: str | int) -> int:
+        return int(text) if isinstance(text, int) else int(ipaddress.ip_address(text))
+
+    def take(self, value: str | int, owner: str) -> None:
+        n = self.value_of(value)
+        if n in self.used:
+            raise PlannerError.single(f"{self.what} {value} is already allocated (wanted by {owner})")
+        if not self.first <= n <= self.last:
+            raise PlannerError.single(f"{self.what} {value} is outside {self.describe()} (wanted by {owner})")
+        self.used.add(n)
+
+    def mark(self, value: str | int) -> None:
+        self.used.add(self.value_of(value))
+
+    def release(self, value: str | int | None) -> None:
+        if value is not None:
+            self.used.discard(self.value_of(value))
+
+    def allocate(self, start_hint: int, owner: str) -> str | int:
+        if len(self.used) >= self._size:
+            raise PlannerError.single(f"{self.what} range {self.describe()} is exhausted: no free value for {owner}")
+        n = self.first + start_hint % self._size
+        while n in self.used:
+            n = self.first if n >= self.last else n + 1
+        self.used.add(n)
+        return self.render(n)
+
+    def describe(self) -> str:
+        return f"{self.render(self.first)}-{self.render(self.last)}"
+
+
+@dataclass
+class Node:
+    name: str
+    pool: str
+    zone: str
+    internal_ip: str
+    pod_cidr: str
+    machine_type: str
+    cpu_free: int
+    memory_free: int
+    pods_free: int
+    cpu_alloc: int
+    memory_alloc: int
+    score_cpu: int = 0
+    score_memory: int = 0
+    pod_ips: set[int] = field(default_factory=set)
+    version: int = 0
+
+    def to_status(self) -> dict[str, Any]:
+        return {"name": self.name, "zone": self.zone, "internalIP": self.internal_ip, "podCIDR": self.pod_cidr,
+                "machineType": self.machine_type}
+
+    def score(self) -> float:
+        """LeastAllocated: lower is better. Uses the scheduler's non-zero defaults (100m, 200Mi) for Pods
+        without requests, as kube-scheduler does for scoring."""
+        return (self.score_cpu / max(1, self.cpu_alloc) + self.score_memory / max(1, self.memory_alloc)) / 2
+
+
+DEFAULT_SCORE_CPU_MILLI = 100
+DEFAULT_SCORE_MEMORY_MIB = 200
+
+
+class Scheduler:
+    """Binds Pods to the least-allocated node that fits: a heap keyed by score, not a scan of every node per Pod."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self._heap: list[tuple[float, str, int]] = []
+        self._unfit: set[tuple[int, int]] = set()
+
+    def add(self, node: Node) -> None:
+        self.nodes[node.name] = node
+        self._push(node)
+        self._unfit.clear()
+
+    def remove(self, name: str) -> Node | None:
+        node = self.nodes.pop(name, None)
+        if node is not None:
+            node.version += 1
+        return node
+
+    def _push(self, node: Node) -> None:
+        node.version += 1
+        heapq.heappush(self._heap, (node.score(), node.name, node.version))
+
+    def bind(self, cpu: int, memory: int) -> Node | None:
+        if (cpu, memory) in self._unfit:
+            return None
+        skipped: list[tuple[float, str, int]] = []
+        chosen: Node | None = None
+        while self._heap:
+            entry = heapq.heappop(self._heap)
+            node = self.nodes.get(entry[1])
+            if node is None or node.version != entry[2]:
+                continue
+            if node.cpu_free >= cpu and node.memory_free >= memory and node.pods_free >= 1:
+                chosen = node
+                break
+            skipped.append(entry)
+        for entry in skipped:
+            heapq.heappush(self._heap, entry)
+        if chosen is None:
+            self._unfit.add((cpu, memory))
+            return None
+        self.charge(chosen, cpu, memory, +1)
+        return chosen
+
+    def charge(self, node: Node, cpu: int, memory: int, sign: int) -> None:
+        node.cpu_free -= sign * cpu
+        node.memory_free -= sign * memory
+        node.pods_free -= sign
+        node.score_cpu += sign * (cpu or DEFAULT_SCORE_CPU_MILLI)
+        node.score_memory += sign * (memory or DEFAULT_SCORE_MEMORY_MIB)
+        if sign < 0:
+            self._unfit.clear()
+        if node.name in self.nodes:
+            self._push(node)
+
+    def why_unschedulable(self, cpu: int, memory: int) -> str:
+        """kube-scheduler's FailedScheduling wording: `0/3 nodes are available: 3 Insufficient cpu`."""
+        total = len(self.nodes)
+        if total == 0:
+            return "0/0 nodes are available: no nodes in the cluster"
+        reasons: dict[str, int] = {}
+        for node in self.nodes.values():
+            if node.pods_free < 1:
+                reasons["Too many pods"] = reasons.get("Too many pods", 0) + 1
+            if node.cpu_free < cpu:
+                reasons["Insufficient cpu"] = reasons.get("Insufficient cpu", 0) + 1
+            if node.memory_free < memory:
+                reasons["Insufficient memory"] = reasons.get("Insufficient memory", 0) + 1
+        parts = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+        return f"0/{total} nodes are available: {parts}"
+
+
+def make_node(name: str, pool: str, zone: str, internal_ip: str, pod_cidr: str, machine_type: str,
+              max_pods: int) -> Node:
+    free = capacity.free_for_workloads(machine_type, max_pods)
+    return Node(name, pool, zone, internal_ip, pod_cidr, machine_type, free.cpu_milli, free.memory_mib, free.pods,
+                free.cpu_milli, free.memory_mib)

@@ -1,0 +1,223 @@
+"""The state: what the last apply did, per resource (last-applied spec plus simulated status), behind a backend.
+
+`StateBackend` is the interface apply and plan use; `FileBackend` is the local one (a PostgreSQL backend for teams
+implements the same four calls). Guarantees of the file backend:
+- a reader never sees a half-written file: write to a temporary file, fsync, rename over, fsync the directory;
+- the previous version is kept as `<file>.backup`;
+- `serial` goes up with every write and `lineage` never changes, so saved plans made before a write are stale;
+- one writer at a time: an OS-level lock (`flock` on `<file>.lock`), released by the kernel if the holder dies,
+  whose holder (pid, host, user, operation, since) is named in the error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import getpass
+import json
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from planner.errors import PlannerError
+
+STATE_VERSION = 1
+DEFAULT_STATE_FILE = "planner.state.json"
+
+
+class StoredResource(BaseModel):
+    """One resource as last applied: its defaulted manifest (secret values as digests) and its simulated status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str
+    family: str
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None = None
+    digest: str
+    manifest: dict[str, Any]
+    status: dict[str, Any] = Field(default_factory=dict)
+
+
+class State(BaseModel):
+    """The whole state file. One state holds one cluster and everything in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = STATE_VERSION
+    serial: int = 0
+    lineage: str | None = None
+    roots: list[str] = Field(default_factory=list)
+    kubernetes_version: str | None = None
+    resources: dict[str, StoredResource] = Field(default_factory=dict)
+
+    @property
+    def cluster(self) -> StoredResource | None:
+        return next((r for r in self.resources.values() if r.family == "cluster"), None)
+
+    def ensure_lineage(self) -> str:
+        if self.lineage is None:
+            self.lineage = str(uuid.uuid4())
+        return self.lineage
+
+
+class LockInfo(BaseModel):
+    pid: int
+    host: str
+    user: str
+    operation: str
+    since: str
+
+    def describe(self) -> str:
+        return f"pid {self.pid} on {self.host} (user {self.user}), operation {self.operation!r}, since {self.since}"
+
+
+class StateBackend(Protocol):
+    """Where state lives. Plan only reads; apply locks, reads, writes."""
+
+    def describe(self) -> str: ...
+
+    def read(self) -> State: ...
+
+    def write(self, state: State) -> None: ...
+
+    def lock(self, operation: str, timeout: float = 0.0) -> contextlib.AbstractContextManager[None]: ...
+
+
+class FileBackend:
+    """State in a local JSON file, with `.backup` and `.lock` beside it."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.backup_path = self.path.with_name(self.path.name + ".backup")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def read(self) -> State:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            if self.backup_path.exists():
+                raise PlannerError.single(
+                    f"state file {self.path} is missing but {self.backup_path} exists: refusing to start from an "
+                    f"empty state. If the state was lost, restore it with: cp {self.backup_path} {self.path}"
+                ) from None
+            return State()
+        except OSError as exc:
+            raise PlannerError.single(f"cannot read state file {self.path}: {exc.strerror or exc}") from None
+        return self._parse(raw)
+
+    def _parse(self, raw: bytes) -> State:
+        hint = f" The previous version is in {self.backup_path}." if self.backup_path.exists() else ""
+        if not raw.strip():
+            raise PlannerError.single(f"state file {self.path} is empty: refusing to treat it as no state.{hint}")
+        try:
+            head = json.loads(raw)
+        except ValueError as exc:
+            raise PlannerError.single(f"state file {self.path} is not valid JSON ({exc}); it may be truncated."
+                                      f"{hint}") from None
+        if not isinstance(head, dict) or not isinstance(head.get("version"), int):
+            raise PlannerError.single(f"{self.path} is not a planner state file (no version).{hint}")
+        if head["version"] > STATE_VERSION:
+            raise PlannerError.single(f"state file {self.path} has version {head['version']}, newer than this "
+                                      f"planner understands ({STATE_VERSION}): upgrade planner")
+        try:
+            return State.model_validate(head)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise PlannerError.single(f"state file {self.path} is damaged: {where}: {first['msg']}.{hint}") from None
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    def write(self, state: State) -> None:
+        """Atomic and durable; bumps serial; keeps the previous file as `.backup`."""
+        state.ensure_lineage()
+        state.serial += 1
+        payload = json.dumps(state.model_dump(mode="json"), separators=(",", ":"), sort_keys=True).encode()
+        directory = self.path.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            _atomic_write(self.backup_path, self.path.read_bytes())
+        _atomic_write(self.path, payload)
+
+    # -- locking ------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, operation: str, timeout: float = 0.0) -> Iterator[None]:
+        import fcntl
+
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + max(0.0, timeout)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise PlannerError.single(
+                            f"Error acquiring the state lock on {self.path}: held by {self._holder(fd)}. Wait for "
+                            "it to finish, or use --lock-timeout to wait."
+                        ) from None
+                    time.sleep(0.05)
+            info = LockInfo(pid=os.getpid(), host=socket.gethostname(), user=_user(), operation=operation,
+                            since=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, info.model_dump_json().encode(), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def _holder(self, fd: int) -> str:
+        try:
+            raw = os.pread(fd, 4096, 0)
+            return LockInfo.model_validate_json(raw).describe()
+        except (OSError, ValueError):
+            return "another process (no holder details recorded yet)"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+def _atomic_write(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(payload)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
