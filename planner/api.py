@@ -41,18 +41,35 @@ class ValidationReport:
     warnings: list[Diagnostic]
 
 
-def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> DesiredState:
-    """load -> validate -> model. Raises PlannerError with every problem found in every file."""
+def relative_roots(paths: list[str], state_file: str) -> list[str]:
+    """Input roots as recorded in the state: relative to the state file's folder, so the same checkout planned
+    from another working directory (or another clone) is recognised as the same input."""
+    import os
+
+    base = os.path.dirname(os.path.abspath(state_file))
+    return sorted({p if p == "-" else os.path.relpath(os.path.abspath(p), base) for p in paths})
+
+
+def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options(),
+                 complete: bool = True) -> DesiredState:
+    """load -> validate -> model. Raises PlannerError with every problem found in every file.
+
+    `complete`: the input is the whole cluster (plan, apply), so dangling references are errors."""
     loaded = load_stage.load(paths, stdin)
     validator = Validator(options.kubernetes_version, options.skip_unknown)
-    result = validator.validate(loaded.documents)
-    desired = build(result.documents, loaded.roots, result.kubernetes_version)
+    try:
+        result = validator.validate(loaded.documents)
+    except PlannerError as exc:
+        raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
+    if loaded.errors:
+        raise PlannerError(sorted(loaded.errors, key=Diagnostic.sort_key))
+    desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete)
     desired.warnings.extend(result.warnings)
     return desired
 
 
 def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> ValidationReport:
-    desired = load_desired(paths, stdin, options)
+    desired = load_desired(paths, stdin, options, complete=False)
     files = {r.document.source.name for r in desired.resources.values() if r.document is not None}
     return ValidationReport(len(files), len(desired.resources), desired.kubernetes_version, desired.warnings)
 

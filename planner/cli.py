@@ -133,6 +133,7 @@ def plan(
 
     try:
         desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
+        desired.roots = api.relative_roots(paths, state)
         current = FileBackend(state).read()
         result = api.make_plan(desired, current)
         if out:
@@ -224,6 +225,7 @@ def apply(
             desired, saved_state = api.load_saved_plan(paths[0])
         else:
             desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
+            desired.roots = api.relative_roots(paths, state)
         with backend.lock("apply", lock_timeout):
             current = backend.read()
             if saved:

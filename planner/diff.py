@@ -14,7 +14,7 @@ from typing import Any
 from planner.errors import Diagnostic, PlannerError
 from planner.knowledge import kinds
 from planner.knowledge.fields import IN_CLUSTER_FAMILIES, MERGE_KEYS, REPLACE_PATHS, known_after_apply
-from planner.knowledge.steps import CHANGE_CLASSES
+from planner.knowledge.steps import CHANGE_CLASSES, SUBSUMES
 from planner.model import DesiredState, Resource
 from planner.plan import Action, FieldChange, Reason, ResourceChange
 from planner.state import State, StoredResource
@@ -150,6 +150,8 @@ def _change_classes(family: str, changes: list[FieldChange]) -> tuple[str, ...]:
     found: set[str] = set()
     for change in changes:
         found.add(next(cls for prefix, cls in table if prefix == "" or _under(change.path, prefix)))
+    for cls in list(found):
+        found -= set(SUBSUMES.get(family, {}).get(cls, ()))
     order = [cls for _, cls in table]
     return tuple(sorted(found, key=order.index))
 

@@ -71,6 +71,10 @@ class PlannerError(Exception):
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]
 
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
     def summary(self) -> str:
         errors = self.errors
         files = {d.file for d in errors if d.file}

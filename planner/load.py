@@ -16,7 +16,7 @@ from typing import IO, Any
 import yaml
 
 from planner import limits
-from planner.errors import Diagnostic, PlannerError
+from planner.errors import Diagnostic
 
 try:  # libyaml is part of every PyYAML wheel; fall back to the pure-Python parser only if it is missing.
     _BaseLoader: type = yaml.CSafeLoader
@@ -56,9 +56,12 @@ class Document:
 
 @dataclass
 class LoadResult:
+    """Documents of every readable file, and the errors of the others: the next stage still checks the good
+    documents, so the user sees every error at once."""
+
     documents: list[Document]
     roots: list[str]
-    warnings: list[Diagnostic]
+    errors: list[Diagnostic]
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -232,8 +235,6 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        if "found character '\\t'" in problem:
-            problem += " (YAML does not allow tabs for indentation)"
         errors.append(Diagnostic("error", f"invalid YAML: {problem}", **_mark(source.name, mark)))
     except yaml.YAMLError as exc:
         errors.append(Diagnostic("error", f"invalid YAML: {exc}", file=source.name))
@@ -271,7 +272,7 @@ def read_source(name: str, stdin: IO[bytes] | None) -> tuple[SourceFile | None, 
 
 
 def load(paths: Iterable[str], stdin: IO[bytes] | None = None) -> LoadResult:
-    """Read every input; raise `PlannerError` with all problems of all files at once."""
+    """Read every input; collect the problems of all files rather than stopping at the first."""
     paths = list(paths)
     files, errors = expand_paths(paths)
     documents: list[Document] = []
@@ -282,10 +283,8 @@ def load(paths: Iterable[str], stdin: IO[bytes] | None = None) -> LoadResult:
             continue
         assert source is not None
         documents.extend(parse_source(source, errors))
-    if errors:
-        raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
     roots = sorted({"-" if p == STDIN else os.path.normpath(p) for p in paths})
-    return LoadResult(documents, roots, [])
+    return LoadResult(documents, roots, errors)
 
 
 # ---------------------------------------------------------------- positions, computed only for files with errors
@@ -318,7 +317,9 @@ def locate(document: Document, path: tuple[PathToken, ...], key: bool = False) -
             if found is None:
                 break
             node = found[1]
-            mark = found[0].start_mark if (last and key) else found[1].start_mark
+            # A block mapping or list is pointed at by its key's line; a scalar by the value itself.
+            at_key = (last and key) or not isinstance(node, yaml.ScalarNode)
+            mark = found[0].start_mark if at_key else found[1].start_mark
         elif isinstance(node, yaml.SequenceNode) and isinstance(token, int) and 0 <= token < len(node.value):
             node = node.value[token]
             mark = node.start_mark

@@ -93,9 +93,15 @@ def to_resource(valid: ValidDocument) -> Resource:
                     digest_of(manifest), valid.document)
 
 
-def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: str) -> DesiredState:
-    """Resources keyed by address, in input order; every duplicate and dangling reference reported at once."""
+def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: str,
+          references_are_errors: bool = True) -> DesiredState:
+    """Resources keyed by address, in input order; every duplicate and dangling reference reported at once.
+
+    `planner validate` checks documents, which may be one file of a larger folder: there a reference to a
+    namespace or cluster declared elsewhere is a warning; `plan` sees the complete picture and refuses it.
+    """
     errors: list[Diagnostic] = []
+    references: list[Diagnostic] = []
     resources: dict[str, Resource] = {}
     cluster: Resource | None = None
     for valid in documents:
@@ -118,15 +124,20 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
         if resource.family == "nodepool" and cluster is not None:
             ref = resource.spec().get("clusterRef", {}).get("name")
             if ref != cluster.name:
-                errors.append(_at(resource, f'clusterRef "{ref}" is not the declared cluster "{cluster.name}"',
+                references.append(_at(resource, f'clusterRef "{ref}" is not the declared cluster "{cluster.name}"',
                                   ("spec", "clusterRef", "name")))
         if resource.namespace is not None and resource.namespace not in kinds.BUILTIN_NAMESPACES \
                 and resource.namespace not in declared_namespaces:
-            errors.append(_at(resource, f'namespace "{resource.namespace}" does not exist: it is not built in '
+            references.append(_at(resource, f'namespace "{resource.namespace}" does not exist: it is not built in '
                                         "and no Namespace in the input declares it", ("metadata", "namespace")))
+    warnings: list[Diagnostic] = []
+    if references_are_errors:
+        errors.extend(references)
+    else:
+        warnings = [Diagnostic("warning", d.message, d.file, d.line, d.column, d.path, d.address) for d in references]
     if errors:
         raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
-    return DesiredState(resources, roots, kubernetes_version)
+    return DesiredState(resources, roots, kubernetes_version, warnings)
 
 
 def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnostic:

@@ -7,6 +7,7 @@ are re-checked with the pure-Python `jsonschema`, whose errors carry the schema 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 from collections.abc import Callable, Iterable
@@ -118,8 +119,8 @@ class Validator:
                 problems.append(Problem((field,), f"expected a string, got {_describe(value)}"))
         metadata = data.get("metadata")
         if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str) or not metadata["name"]:
-            problems.append(Problem(("metadata", "name") if isinstance(metadata, dict) else ("metadata",),
-                                    'missing required field "metadata.name"'))
+            problems.append(Problem(("metadata", "name"), 'missing required field "name"') if isinstance(metadata, dict)
+                            else Problem(("metadata",), 'missing required field "metadata"'))
         if problems and (not isinstance(api_version, str) or not isinstance(kind, str)):
             return problems, None
         assert isinstance(api_version, str) and isinstance(kind, str)
@@ -163,10 +164,12 @@ class Validator:
                 for c in compiled:
                     problems.extend(_schema_problems(c, document.data, kind))
             family = kinds.family(api_version, kind)
-            if not problems:
-                check = CROSS_FIELD_CHECKS.get(family)
-                if check is not None:
+            check = CROSS_FIELD_CHECKS.get(family)
+            if check is not None:
+                # A document too malformed to cross-check is already explained by its schema errors.
+                with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):
                     problems.extend(check(document.data))
+            problems = _without_redundant(problems)
             if problems:
                 errors.extend(self._located(document, problems, "error"))
             else:
@@ -225,12 +228,12 @@ def _word(error: Any, secret: bool) -> list[Problem]:
         branches = error.validator_value
         types = [b.get("type") for b in branches if isinstance(b, dict)]
         flat = [t for t in types for t in (t if isinstance(t, list) else [t]) if t and t != "null"]
-        matching = [e for e in (error.context or []) if e.validator != "type"]
-        if matching:
-            return _word(matching[0], secret)
         description = schema.get("description")
         if description:
             return [Problem(path, f"invalid value {shown or _describe(instance)}: {description}")]
+        matching = [e for e in (error.context or []) if e.validator != "type"]
+        if matching:
+            return _word(matching[0], secret)
         return [Problem(path, f"expected {_or(sorted(set(flat)))}, got {shown or _describe(instance)}")]
     if validator in ("enum", "const"):
         options = error.validator_value if validator == "enum" else [error.validator_value]
@@ -254,6 +257,14 @@ def _word(error: Any, secret: bool) -> list[Problem]:
         return [Problem((*path, error.instance) if isinstance(error.instance, str) else path,
                         f"invalid key {_describe(error.instance)}", at_key=True)]
     return [Problem(path, error.message if not shown else f"invalid value ({validator})")]
+
+
+def _without_redundant(problems: list[Problem]) -> list[Problem]:
+    """A misspelt field gives "unknown field (did you mean X)" and "missing required field X": keep the first."""
+    suggested = {(p.path[:-1], p.message.split('"')[1]) for p in problems
+                 if p.message.startswith("unknown field (did you mean")}
+    return [p for p in problems if not (p.message.startswith("missing required field") and p.path
+                                        and (p.path[:-1], p.path[-1]) in suggested)]
 
 
 def _or(names: list[str]) -> str:

@@ -41,6 +41,14 @@ CHANGE_CLASSES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 """Per family: (changed path prefix, change class), first match wins; "" matches anything."""
 
+SUBSUMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "deployment": {"rollout": ("scale", "store"), "scale": ("store",)},
+    "service": {"type": ("ports", "store"), "ports": ("store",), "selector": ("store",)},
+    "nodepool": {"resize": ("gke-update",), "autoscaling": ("gke-update",), "node-config": ("gke-update",)},
+}
+"""A story that already covers another: a rollout to a new replica count is one rollout (its waves use the new
+count), not a rollout plus a scale; kube-apiserver stores every changed field in the same write."""
+
 _NODES_UP = (
     S("gke", "compute-engine", "creates instance template and managed instance group {groups} ({per_zone} per zone "
                                "in {zones_text})"),

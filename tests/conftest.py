@@ -1,0 +1,98 @@
+"""Shared fixtures: run the real CLI in-process (fast) or as a subprocess (for exit codes of a real process),
+and check every JSON plan against schemas/plan.schema.json."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+PLAN_SCHEMA = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        data = json.loads(self.out)
+        if "format_version" in data:
+            jsonschema.validate(data, PLAN_SCHEMA)
+        return data
+
+
+def _run_in_process(args: list[str], cwd: Path, stdin: bytes = b"") -> Result:
+    from planner.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old = (sys.argv, sys.stdout, sys.stderr, sys.stdin, os.getcwd())
+    fake_in = io.TextIOWrapper(io.BytesIO(stdin))
+    sys.argv, sys.stdout, sys.stderr, sys.stdin = ["planner", *args], out, err, fake_in
+    os.chdir(cwd)
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        sys.argv, sys.stdout, sys.stderr, sys.stdin = old[:4]
+        os.chdir(old[4])
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    """`cli("plan", "app/")` runs planner in tmp_path and returns (code, out, err)."""
+
+    def run(*args: str, stdin: bytes = b"") -> Result:
+        result = _run_in_process(list(args), tmp_path, stdin)
+        assert "Traceback" not in result.err, result.err
+        return result
+
+    return run
+
+
+@pytest.fixture
+def proc(tmp_path: Path):
+    """The CLI as a real process (`python -m planner`), for exit codes, stdin pipes and signals."""
+
+    def run(*args: str, stdin: bytes = b"", timeout: float = 60) -> Result:
+        done = subprocess.run([sys.executable, "-m", "planner", *args], cwd=tmp_path, input=stdin,
+                              capture_output=True, timeout=timeout)
+        result = Result(done.returncode, done.stdout.decode(), done.stderr.decode())
+        assert "Traceback" not in result.err, result.err
+        return result
+
+    return run
+
+
+@pytest.fixture
+def hello(tmp_path: Path) -> Path:
+    """A private copy of examples/hello-app that a test may edit."""
+    target = tmp_path / "hello-app"
+    shutil.copytree(EXAMPLES / "hello-app", target)
+    return target
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
