@@ -17,6 +17,7 @@ import getpass
 import json
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -221,3 +222,31 @@ def _atomic_write(path: Path, payload: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+class MemoryBackend:
+    """State held in memory: for tests and for embedding planner as a library. Same serial/lineage rules."""
+
+    def __init__(self) -> None:
+        self._payload: str | None = None
+        self._lock = threading.Lock()
+
+    def describe(self) -> str:
+        return "<memory>"
+
+    def read(self) -> State:
+        return State() if self._payload is None else State.model_validate_json(self._payload)
+
+    def write(self, state: State) -> None:
+        state.ensure_lineage()
+        state.serial += 1
+        self._payload = state.model_dump_json()
+
+    @contextlib.contextmanager
+    def lock(self, operation: str, timeout: float = 0.0) -> Iterator[None]:
+        if not self._lock.acquire(timeout=timeout if timeout > 0 else -1):
+            raise PlannerError.single("Error acquiring the state lock: held by this process")
+        try:
+            yield
+        finally:
+            self._lock.release()

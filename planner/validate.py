@@ -73,13 +73,16 @@ class _Compiled:
         return self._slow
 
 
+_COMPILED: dict[tuple[str, str, str], list[_Compiled]] = {}
+"""Compiled validators per (Kubernetes version, apiVersion, kind), shared by every Validator in the process."""
+
+
 class Validator:
-    """Validates documents for one Kubernetes version; caches compiled schemas per kind."""
+    """Validates documents for one Kubernetes version; compiles each kind's schemas once per process."""
 
     def __init__(self, kubernetes_version: str = schemas.DEFAULT_KUBERNETES_VERSION, skip_unknown: bool = False):
         self.version = schemas.resolve_version(kubernetes_version)
         self.skip_unknown = skip_unknown
-        self._compiled: dict[tuple[str, str], list[_Compiled]] = {}
 
     # -- which schema applies -------------------------------------------------------------------------------
 
@@ -91,7 +94,7 @@ class Validator:
 
     def _validators(self, api_version: str, kind: str) -> list[_Compiled]:
         key = (api_version, kind)
-        found = self._compiled.get(key)
+        found = _COMPILED.get((self.version, *key))
         if found is None:
             family = kinds.family(api_version, kind)
             if family in ("cluster", "nodepool"):
@@ -105,7 +108,7 @@ class Validator:
                     _Compiled(schemas.kubernetes_schema(self.version, definition)),
                     _Compiled({"$ref": f"#/$defs/{overlay}", "$defs": constraints["$defs"]}),
                 ]
-            self._compiled[key] = found
+            _COMPILED[(self.version, *key)] = found
         return found
 
     def _identify(self, data: dict[str, Any]) -> tuple[list[Problem], str | None]:

@@ -114,8 +114,8 @@ def test_quantities_names_and_node_ports_are_checked(cli, tmp_path):
     err = check_refused(cli("validate", "."), tmp_path)
     assert any("metadata.name: invalid value string \"Web_App\": must be a DNS-1123 subdomain" in e for e in err)
     assert any("resources.requests.cpu: invalid value string \"lots\": must be a Kubernetes quantity" in e for e in err)
-    assert any("b.yaml:9:17: spec.ports[0].nodePort: 80 is out of range: must be between 30000 and 32767" in e
-               for e in err)
+    assert ("b.yaml:9:17: spec.ports[0].nodePort: invalid value number 80: must be in GKE's NodePort range "
+            "30000-32767 (or 0: kube-apiserver chooses)") in err
 
 
 def test_json_output_for_editors_and_ci(cli, tmp_path):

@@ -233,8 +233,9 @@ class Engine:
         return self.pending_pods()
 
     def pending_pods(self) -> int:
-        return sum(1 for address in self.pending_owners for p in self.state.resources[address].status.get("pods", ())
-                   if not p.get("node"))
+        pods = (p for address in self.pending_owners if address in self.state.resources
+                for p in self.state.resources[address].status.get("pods", ()))
+        return sum(1 for p in pods if not p.get("node"))
 
     # -- Pods -------------------------------------------------------------------------------------------
 
@@ -442,6 +443,7 @@ def _pod_details(status: dict[str, Any]) -> list[str]:
 
 
 def _deployment_delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    engine.pending_owners.discard(op.change.address)
     before = op.change.before or {}
     cpu, memory = pod_requests(before)
     pods = status.get("pods") or []

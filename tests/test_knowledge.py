@@ -1,0 +1,87 @@
+"""The knowledge tables are complete and agree with gke-lifecycle.md."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from planner.knowledge import capacity, naming
+from planner.knowledge.fields import REPLACE_PATHS
+from planner.knowledge.ordering import BY_FAMILY
+from planner.knowledge.rollout import rolling_bounds
+from planner.knowledge.steps import CHANGE_CLASSES, COMPONENTS, STEPS
+from planner.model import DesiredState
+from planner.plan import Action, Operation, ResourceChange
+
+FAMILIES = ("cluster", "nodepool", "deployment", "service", "namespace", "generic")
+
+
+def test_every_family_has_create_delete_and_every_update_story():
+    for family in FAMILIES:
+        assert (family, "create") in STEPS and (family, "delete") in STEPS, family
+        for _, cls in CHANGE_CLASSES[family]:
+            assert (family, cls) in STEPS, (family, cls)
+        assert family in REPLACE_PATHS
+    assert set(BY_FAMILY) | {"generic"} == set(FAMILIES)
+
+
+def test_every_step_names_a_canonical_component_and_renders():
+    from planner.attribute import CONTEXTS, _Facts
+
+    manifests = {
+        "cluster": {"spec": {"location": "us-central1", "initialNodeCount": 1}},
+        "nodepool": {"spec": {"location": "us-central1-b", "clusterRef": {"name": "c"}, "nodeCount": 2}},
+        "deployment": {"spec": {"replicas": 2, "template": {"spec": {"containers": [{"image": "x"}]}}}},
+        "service": {"spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}},
+        "namespace": {}, "generic": {},
+    }
+    for (family, key), templates in STEPS.items():
+        for template in templates:
+            assert template.component in COMPONENTS[template.actor], template
+        phase = key if key in ("create", "delete") else "update"
+        change = ResourceChange("X/y", family, "v1", "Kind", "y", None, Action.UPDATE, before=manifests[family],
+                                after=manifests[family])
+        context = CONTEXTS[family](Operation(phase, change), _Facts([], None))
+        context.setdefault("kind", "Kind")
+        context.setdefault("name", "y")
+        for template in templates:
+            fields = {f for _, f, _, _ in string.Formatter().parse(template.text) if f}
+            assert fields <= set(context), (family, key, fields - set(context))
+            if template.when:
+                assert template.when in context, (family, key, template.when)
+
+
+@pytest.mark.parametrize(("machine", "cpu", "memory"), [
+    ("n1-standard-1", 940, 2780), ("e2-medium", 940, 2972), ("e2-standard-4", 3920, 13622),
+])
+def test_allocatable_matches_the_reference(machine, cpu, memory):
+    allocatable = capacity.allocatable(machine)
+    assert (allocatable.cpu_milli, allocatable.memory_mib) == (cpu, memory)
+
+
+@pytest.mark.parametrize(("replicas", "expected"), [(1, (1, 0)), (3, (1, 0)), (4, (1, 1)), (10, (3, 2))])
+def test_rolling_update_rounding_with_defaults(replicas, expected):
+    assert rolling_bounds(replicas) == expected
+
+
+def test_rolling_update_custom_values():
+    assert rolling_bounds(10, 0, 0) == (0, 1)
+    assert rolling_bounds(10, "50%", 2) == (5, 2)
+    assert rolling_bounds(3, "0%", "34%") == (0, 1)
+
+
+def test_node_names_fit_63_characters():
+    long = naming.node_prefix("c" * 40, "p" * 40, "0123abcd") + "-wxyz"
+    assert len(long) <= 63 and long.startswith("gke-ccc")
+    assert naming.node_prefix("hello-cluster", "default-pool", "0123abcd") == "gke-hello-cluster-default-pool-0123abcd"
+
+
+def test_zones():
+    assert naming.zones_for("us-central1-b") == ["us-central1-b"]
+    assert naming.zones_for("us-central1") == ["us-central1-a", "us-central1-b", "us-central1-c"]
+    assert naming.zones_for("us-east1") == ["us-east1-b", "us-east1-c", "us-east1-d"]
+
+
+def test_desired_state_without_resources_has_no_cluster():
+    assert DesiredState({}, [], "1.34").cluster is None

@@ -1,0 +1,153 @@
+"""Invariants over random sequences of desired states: after every apply the next plan is empty, and the state is
+what the last desired state implies (nothing orphaned, nothing allocated twice)."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner import api
+from planner.plan import Action
+from planner.state import MemoryBackend
+
+CLUSTER = """\
+apiVersion: container.cnrm.cloud.google.com/v1beta1
+kind: ContainerCluster
+metadata:
+  name: prop
+  annotations:
+    cnrm.cloud.google.com/remove-default-node-pool: "true"
+spec:
+  location: europe-west1
+  initialNodeCount: 1
+---
+apiVersion: container.cnrm.cloud.google.com/v1beta1
+kind: ContainerNodePool
+metadata:
+  name: pool
+spec:
+  clusterRef:
+    name: prop
+  location: europe-west1
+  nodeCount: {nodes}
+  nodeConfig:
+    machineType: e2-standard-2
+"""
+
+APP = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app{i}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: app{i}}}
+  template:
+    metadata:
+      labels: {{app: app{i}}}
+    spec:
+      containers:
+        - name: main
+          image: example/app:{version}
+          resources:
+            requests: {{cpu: {cpu}m, memory: 128Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app{i}
+spec:
+  type: {type}
+  selector: {{app: app{i}}}
+  ports:
+    - port: 80
+      targetPort: 8080
+"""
+
+app_strategy = st.fixed_dictionaries({
+    "replicas": st.integers(0, 6), "version": st.sampled_from(["1", "2", "3"]),
+    "cpu": st.sampled_from([0, 100, 250, 900]), "type": st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"]),
+})
+desired_strategy = st.fixed_dictionaries({
+    "nodes": st.integers(0, 3),
+    "apps": st.dictionaries(st.integers(0, 4), app_strategy, max_size=4),
+})
+
+
+def _yaml(desired: dict) -> bytes:
+    text = CLUSTER.format(nodes=desired["nodes"])
+    for i, app in sorted(desired["apps"].items()):
+        text += APP.format(i=i, **app)
+    return text.encode()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(desired_strategy, min_size=1, max_size=4))
+def test_apply_then_plan_is_empty_and_state_is_consistent(sequence):
+    backend = MemoryBackend()
+    for desired in sequence:
+        wanted = api.load_desired(["-"], io.BytesIO(_yaml(desired)))
+        state = backend.read()
+        api.apply_plan(api.make_plan(wanted, state), state, backend)
+        after = backend.read()
+        assert not api.make_plan(api.load_desired(["-"], io.BytesIO(_yaml(desired))), after).has_changes
+        _check_projection(after, desired)
+    state = backend.read()
+    api.apply_plan(api.destroy_plan(state), state, backend)
+    assert backend.read().resources == {}
+
+
+def _check_projection(state, desired: dict) -> None:
+    resources = state.resources
+    expected = {f"Deployment/default/app{i}" for i in desired["apps"]} | {
+        f"Service/default/app{i}" for i in desired["apps"]} | {"ContainerCluster/prop", "ContainerNodePool/pool"}
+    assert set(resources) == expected
+    nodes = {n["name"]: n for n in resources["ContainerNodePool/pool"].status["pool"]["nodes"]}
+    assert len(nodes) == desired["nodes"] * 3  # regional: three zones
+    assert len({n["internalIP"] for n in nodes.values()}) == len(nodes)
+    assert len({n["podCIDR"] for n in nodes.values()}) == len(nodes)
+    pod_ips, cluster_ips, node_ports, external_ips = [], [], [], []
+    for i, app in desired["apps"].items():
+        status = resources[f"Deployment/default/app{i}"].status
+        pods = status["pods"]
+        assert len(pods) == app["replicas"]
+        replica_sets = {r["name"] for r in status["replicaSets"]}
+        for pod in pods:
+            assert pod["replicaSet"] == status["currentReplicaSet"] in replica_sets
+            assert (pod["node"] in nodes) == (pod["phase"] == "Running")
+            if pod["ip"]:
+                pod_ips.append(pod["ip"])
+        service = resources[f"Service/default/app{i}"].status
+        cluster_ips.append(service["clusterIP"])
+        node_ports += [p["nodePort"] for p in service["ports"] if "nodePort" in p]
+        assert ("nodePort" in service["ports"][0]) == (app["type"] != "ClusterIP")
+        assert ("loadBalancer" in service) == (app["type"] == "LoadBalancer")
+        if "loadBalancer" in service:
+            external_ips.append(service["loadBalancer"]["ip"])
+    for values in (pod_ips, cluster_ips, node_ports, external_ips):
+        assert len(values) == len(set(values)), values
+    used = {}
+    for resource in resources.values():
+        for pod in resource.status.get("pods", []):
+            if pod["node"]:
+                used[pod["node"]] = used.get(pod["node"], 0) + 1
+    assert all(count <= 110 for count in used.values())
+
+
+def test_replace_actions_are_reported_for_selector_changes():
+    backend = MemoryBackend()
+    desired = {"nodes": 1, "apps": {1: {"replicas": 1, "version": "1", "cpu": 100, "type": "ClusterIP"}}}
+    state = backend.read()
+    api.apply_plan(api.make_plan(api.load_desired(["-"], io.BytesIO(_yaml(desired))), state), state, backend)
+    text = _yaml(desired).decode().replace("matchLabels: {app: app1}", "matchLabels: {app: app1, tier: web}")
+    text = text.replace("labels: {app: app1}", "labels: {app: app1, tier: web}")
+    plan = api.make_plan(api.load_desired(["-"], io.BytesIO(text.encode())), backend.read())
+    change = next(c for c in plan.changes if c.address == "Deployment/default/app1")
+    assert change.action is Action.REPLACE
+    assert change.replace_paths == ("spec.selector.matchLabels.tier",)
+    phases = [op.phase for op in plan.operations if op.change.address == "Deployment/default/app1"]
+    assert phases == ["delete", "create"]
