@@ -79,10 +79,10 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
     changes, warnings = diff(desired, state)
     operations, ordered = order(changes)
     cluster = state.cluster
-    operations = attribute(operations, ordered, cluster.status if cluster is not None else None)
+    operations, notes = attribute(operations, ordered, cluster.status if cluster is not None else None)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
-        diagnostics=tuple(desired.warnings + warnings),
+        diagnostics=tuple(desired.warnings + warnings + notes),
         state_lineage=state.lineage, state_serial=state.serial, roots=tuple(desired.roots),
         previous_roots=tuple(state.roots), kubernetes_version=desired.kubernetes_version,
     )

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from planner.errors import Diagnostic
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
 from planner.knowledge.rollout import rolling_bounds
@@ -56,12 +57,21 @@ class _Facts:
         return policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT)
 
 
+ORDER_NOTE = ("{services} {verb} created before {deployments}, which {verb2}: Pods started after their "
+              "Service get its environment variables (Kubernetes configuration best practices; Helm installs in "
+              "this order too). The GKE tutorial runs `kubectl expose` last only because expose reads the "
+              "Deployment.")
+
+
 def attribute(operations: list[Operation], changes: list[ResourceChange],
-              cluster_status: dict[str, Any] | None = None) -> list[Operation]:
-    """Operations with their steps; step indexes are 1-based execution order across the whole plan."""
+              cluster_status: dict[str, Any] | None = None) -> tuple[list[Operation], list[Diagnostic]]:
+    """Operations with their steps (indexes are 1-based execution order across the whole plan), and notes that
+    explain the order where it surprises people who know the imperative tutorial."""
     facts = _Facts(changes, cluster_status)
     index = 0
     out: list[Operation] = []
+    created = {op.change.address for op in operations if op.phase == "create"}
+    explained: tuple[list[str], list[str]] = ([], [])
     for op in operations:
         context = CONTEXTS[op.change.family](op, facts)
         context.setdefault("kind", op.change.kind)
@@ -76,7 +86,19 @@ def attribute(operations: list[Operation], changes: list[ResourceChange],
                 steps.append(Step(index, op.change.address, op.phase, template.actor, template.component,
                                   template.text.format_map(context)))
         out.append(Operation(op.phase, op.change, tuple(steps)))
-    return out
+        if op.phase == "create" and op.change.family == "deployment" and len(explained[0]) < 3:
+            selecting = [f"Service/{op.change.namespace}/{name}" for name in context.get("service_names", ())]
+            selecting = [s for s in selecting if s in created]
+            if selecting:
+                explained[0].extend(s for s in selecting if s not in explained[0])
+                explained[1].append(op.change.address)
+    notes = []
+    if explained[1]:
+        many = len(explained[0]) > 1
+        notes.append(Diagnostic("info", ORDER_NOTE.format(
+            services=", ".join(explained[0]), deployments=", ".join(explained[1]), verb="are" if many else "is",
+            verb2="they select" if many else "it selects")))
+    return out, notes
 
 
 # ---------------------------------------------------------------- contexts per family
@@ -192,6 +214,7 @@ def _deployment(op: Operation, facts: _Facts) -> Context:
         "max_surge": max_surge, "max_unavailable": max_unavailable, "surge": surge, "unavailable": unavailable,
         "history": spec.get("revisionHistoryLimit", 10), "grace": pod_spec.get("terminationGracePeriodSeconds", 30),
         "selected": bool(services), "services": ", ".join(f"Service {s}" for s in services) or "no Service",
+        "service_names": services,
         "changed": _changed(op),
     }
 

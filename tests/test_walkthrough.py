@@ -43,7 +43,9 @@ def test_text_plan_is_terraform_like_and_prefixes_steps_with_actors(cli, hello):
     assert "  + ContainerCluster/hello-cluster" in result.out
     assert "gke/container-api" in result.out and "node/kubelet" in result.out
     assert "spec.clusterIP" in result.out and "(known after apply)" in result.out
-    assert result.out.rstrip().endswith("Plan: 3 to add, 0 to change, 0 to replace, 0 to destroy.")
+    assert "\nPlan: 3 to add, 0 to change, 0 to replace, 0 to destroy.\n" in result.out
+    assert ("Note: Service/default/hello-web is created before Deployment/default/hello-web, which it selects"
+            in result.out)
 
 
 def test_apply_then_plan_again_has_nothing_to_do(cli, hello, tmp_path):

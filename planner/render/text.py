@@ -100,7 +100,8 @@ def render_text(wire: dict[str, Any]) -> str:
 def _warnings(wire: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for d in wire["diagnostics"]:
-        if d["severity"] == "warning":
-            where = d.get("address") or d.get("file") or ""
-            out += ["", f"Warning: {where + ': ' if where else ''}{d['message']}"]
+        where = d.get("address") or d.get("file") or ""
+        label = {"warning": "Warning", "info": "Note"}.get(d["severity"])
+        if label:
+            out += ["", f"{label}: {where + ': ' if where else ''}{d['message']}"]
     return out
