@@ -215,7 +215,6 @@ def apply(
     """Carry out a plan against the simulated GKE and write the state."""
     from planner import api
     from planner.errors import PlannerError
-    from planner.render import RENDERERS
     from planner.state import FileBackend
 
     backend = FileBackend(state)
@@ -230,17 +229,25 @@ def apply(
             current = backend.read()
             if saved:
                 api.check_not_stale(saved_state, current, paths[0])
-            result = api.make_plan(desired, current)
-            if not result.has_changes:
-                _out(RENDERERS["text"](result.to_wire()))
-                return
-            if not saved:
-                _out(RENDERERS["text"](result.to_wire()))
-                _confirm("Do you want to perform these actions?", auto_approve, "-" in paths)
-            _out("\n")
-            _run_apply(result, current, backend)
+            _review_and_apply(api.make_plan(desired, current), current, backend,
+                              None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:
         _fail(exc)
+
+
+def _review_and_apply(result, current, backend, question: str | None, auto_approve: bool,
+                      stdin_used: bool) -> None:
+    """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
+    from planner.render import RENDERERS
+
+    if question is not None or not result.has_changes:
+        _out(RENDERERS["text"](result.to_wire()))
+    if not result.has_changes:
+        return
+    if question is not None:
+        _confirm(question, auto_approve, stdin_used)
+    _out("\n")
+    _run_apply(result, current, backend)
 
 
 @app.command()
@@ -252,20 +259,14 @@ def destroy(
     """Delete everything the state holds, in reverse order (LoadBalancer Services before their cluster)."""
     from planner import api
     from planner.errors import PlannerError
-    from planner.render import RENDERERS
     from planner.state import FileBackend
 
     backend = FileBackend(state)
     try:
         with backend.lock("destroy", lock_timeout):
             current = backend.read()
-            result = api.destroy_plan(current)
-            _out(RENDERERS["text"](result.to_wire()))
-            if not result.has_changes:
-                return
-            _confirm("Do you really want to destroy all resources? There is no undo.", auto_approve, False)
-            _out("\n")
-            _run_apply(result, current, backend)
+            _review_and_apply(api.destroy_plan(current), current, backend,
+                              "Do you really want to destroy all resources? There is no undo.", auto_approve, False)
     except PlannerError as exc:
         _fail(exc)
 

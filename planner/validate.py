@@ -352,10 +352,10 @@ def _check_service(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _check_cluster(data: dict[str, Any]) -> list[Problem]:
+def _check_gke(spec: dict[str, Any]) -> list[Problem]:
+    """Location and machine type, shared by ContainerCluster and ContainerNodePool."""
     from planner.knowledge import gce
 
-    spec = data.get("spec") or {}
     problems = _check_location(spec.get("location", ""), ("spec", "location"))
     machine = (spec.get("nodeConfig") or {}).get("machineType")
     if machine is not None:
@@ -363,14 +363,13 @@ def _check_cluster(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def _check_nodepool(data: dict[str, Any]) -> list[Problem]:
-    from planner.knowledge import gce
+def _check_cluster(data: dict[str, Any]) -> list[Problem]:
+    return _check_gke(data.get("spec") or {})
 
+
+def _check_nodepool(data: dict[str, Any]) -> list[Problem]:
     spec = data.get("spec") or {}
-    problems = _check_location(spec.get("location", ""), ("spec", "location"))
-    machine = (spec.get("nodeConfig") or {}).get("machineType")
-    if machine is not None:
-        problems.extend(_check_machine(machine, ("spec", "nodeConfig", "machineType"), gce))
+    problems = _check_gke(spec)
     auto = spec.get("autoscaling") or {}
     low, high = auto.get("minNodeCount"), auto.get("maxNodeCount")
     if low is not None and high is not None and low > high:

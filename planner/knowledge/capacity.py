@@ -52,29 +52,28 @@ def machine(name: str) -> MachineType:
     return found
 
 
+def _banded(amount: float, bands: tuple[tuple[int | None, float], ...]) -> float:
+    """Sum of each band's share of `amount`, bands applied from the first unit upwards."""
+    reserved, left = 0.0, amount
+    for size, fraction in bands:
+        take = left if size is None else min(left, size)
+        reserved += take * fraction
+        left -= take
+        if left <= 0:
+            break
+    return reserved
+
+
 def allocatable(machine_type: str, max_pods: int = MAX_PODS_PER_NODE) -> Allocatable:
     """Node allocatable as GKE computes it, before kube-system Pods."""
     spec = machine(machine_type)
-    cpu_capacity = spec.vcpus * 1000
     if spec.shared_core:
-        cpu_reserved = SHARED_CORE_CPU_RESERVED_MILLI
+        cpu_reserved = float(SHARED_CORE_CPU_RESERVED_MILLI)
     else:
-        cpu_reserved, left = 0.0, spec.vcpus
-        for cores, fraction in CPU_RESERVATION_BANDS:
-            take = left if cores is None else min(left, cores)
-            cpu_reserved += take * 1000 * fraction
-            left -= take
-            if left <= 0:
-                break
-    memory_reserved, left_gib = 0.0, spec.memory_mib / 1024
-    for gib, fraction in MEMORY_RESERVATION_BANDS:
-        take = left_gib if gib is None else min(left_gib, gib)
-        memory_reserved += take * 1024 * fraction
-        left_gib -= take
-        if left_gib <= 0:
-            break
+        cpu_reserved = _banded(spec.vcpus, CPU_RESERVATION_BANDS) * 1000
+    memory_reserved = _banded(spec.memory_mib / 1024, MEMORY_RESERVATION_BANDS) * 1024
     return Allocatable(
-        cpu_milli=max(0, round(cpu_capacity - cpu_reserved)),
+        cpu_milli=max(0, round(spec.vcpus * 1000 - cpu_reserved)),
         memory_mib=max(0, round(spec.memory_mib - memory_reserved - EVICTION_THRESHOLD_MIB)),
         pods=max_pods,
     )
