@@ -311,8 +311,13 @@ def version() -> None:
 
 def main() -> None:
     """Console entry point: Ctrl-C is 130, usage errors are 1, and no traceback is ever shown to a user."""
+    import gc
+
     from typer.exceptions import TyperException
 
+    # A run builds large trees of acyclic data (YAML documents, plans) and exits: the cyclic collector would scan
+    # them again and again for nothing (a third of a 10,000-resource plan's time). Reference counting still frees.
+    gc.disable()
     try:
         code = app(standalone_mode=False)
     except typer.Exit as exc:

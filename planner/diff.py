@@ -76,12 +76,16 @@ def _check_cluster_presence(desired: DesiredState, state: State) -> None:
 
 def _create(resource: Resource) -> ResourceChange:
     secret = resource.kind in kinds.SECRET_KINDS
-    leaves = [_masked(FieldChange(path, None, value), secret) for path, value in _leaves(_keyed(resource.manifest))
-              if not _is_identity(path)]
+    leaves: list[tuple[str, Any]] = []
+    _keyed_leaves(resource.manifest, "", None, leaves)
+    if secret:
+        changes = [_masked(FieldChange(path, None, value), secret) for path, value in leaves if not _is_identity(path)]
+    else:
+        changes = [FieldChange(path, None, value) for path, value in leaves if path not in _IDENTITY]
     unknown = [FieldChange(path, None, None, unknown=True) for path in known_after_apply(resource.family,
                                                                                          resource.manifest)]
     return ResourceChange(resource.address, resource.family, resource.api_version, resource.kind, resource.name,
-                          resource.namespace, Action.CREATE, changes=tuple(leaves + unknown), after=resource.manifest)
+                          resource.namespace, Action.CREATE, changes=tuple(changes + unknown), after=resource.manifest)
 
 
 def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool) -> ResourceChange:
@@ -164,8 +168,42 @@ def _unchanged(manifest: dict[str, Any], changes: list[FieldChange]) -> int:
     return max(0, sum(1 for path, _ in _leaves(_keyed(manifest)) if not _is_identity(path)) - len(changes))
 
 
+_IDENTITY = frozenset({"apiVersion", "kind", "metadata.name", "metadata.namespace"})
+
+
 def _is_identity(path: str) -> bool:
-    return path in ("apiVersion", "kind", "metadata.name", "metadata.namespace")
+    return path in _IDENTITY
+
+
+def _keyed_leaves(value: Any, prefix: str, parent: str | None, out: list[tuple[str, Any]]) -> None:
+    """`_leaves(_keyed(value))` in one pass, without building the keyed copy: the hot path of a large create."""
+    if isinstance(value, dict):
+        if not value:
+            out.append((prefix, {}))
+            return
+        for key, child in value.items():
+            if prefix:
+                path = f"{prefix}.{key}" if _PLAIN_KEY.fullmatch(key) else f"{prefix}[{json.dumps(key)}]"
+            else:
+                path = key if _PLAIN_KEY.fullmatch(key) else f"[{json.dumps(key)}]"
+            _keyed_leaves(child, path, key, out)
+        return
+    if isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
+        merge_key = _merge_key(value, parent)
+        for i, child in enumerate(value):
+            _keyed_leaves(child, f"{prefix}[{merge_key}={child[merge_key]}]" if merge_key else f"{prefix}[{i}]", None,
+                          out)
+        return
+    out.append((prefix, value))
+
+
+def _merge_key(items: list[Any], parent: str | None) -> str | None:
+    for key in MERGE_KEYS.get(parent or "", ()):
+        if all(isinstance(i, dict) and key in i for i in items):
+            seen = [str(i[key]) for i in items]
+            if len(set(seen)) == len(seen):
+                return key
+    return None
 
 
 def _keyed(value: Any, parent: str | None = None) -> Any:
@@ -173,11 +211,9 @@ def _keyed(value: Any, parent: str | None = None) -> Any:
     if isinstance(value, dict):
         return {k: _keyed(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        for key in MERGE_KEYS.get(parent or "", ()):
-            if value and all(isinstance(i, dict) and key in i for i in value):
-                seen = [i[key] for i in value]
-                if len(set(map(str, seen))) == len(seen):
-                    return {f"[{key}={i[key]}]": _keyed(i) for i in value}
+        key = _merge_key(value, parent) if value else None
+        if key is not None:
+            return {f"[{key}={i[key]}]": _keyed(i) for i in value}
         return [_keyed(v) for v in value]
     return value
 

@@ -11,8 +11,10 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENTS = 200_000
 """YAML documents across all inputs together."""
 
-MAX_DEPTH = 200
-"""Nesting of mappings and sequences in one document. Kubernetes objects stay under ~25."""
+MAX_DEPTH = 1000
+"""Nesting of mappings and sequences in one document: libyaml refuses deeper documents ("exceeded maximum nesting
+depth"), and Python's recursion limit may stop a little earlier; either way the file is refused with an error.
+Kubernetes objects stay under ~25 levels."""
 
 MAX_NODES_PER_DOCUMENT = 1_000_000
 """Values in one document after alias expansion: stops "billion laughs" alias bombs before anything expands them."""

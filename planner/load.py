@@ -49,6 +49,8 @@ class Document:
     index: int
     line: int
     data: dict[str, Any]
+    shared: bool = False
+    """Its values may be shared with other documents through YAML aliases: copy before changing them."""
 
     def where(self) -> str:
         return f"{self.source.name}:{self.line}"
@@ -117,25 +119,19 @@ _Loader.add_constructor("tag:yaml.org,2002:binary", _Loader._string)
 _Loader.add_constructor(None, _Loader.construct_undefined)
 
 
-def _expanded_size(value: Any, memo: dict[int, int], depth: int) -> int:
+def _expanded_size(value: Any, memo: dict[int, int]) -> int:
     """Count values as a JSON encoder would see them (aliases expanded), without expanding anything."""
-    if depth > limits.MAX_DEPTH:
-        raise _TooDeep
     if isinstance(value, dict):
         key = id(value)
         if key not in memo:
-            memo[key] = 1 + sum(_expanded_size(v, memo, depth + 1) for v in value.values())
+            memo[key] = 1 + sum(_expanded_size(v, memo) for v in value.values())
         return memo[key]
     if isinstance(value, list):
         key = id(value)
         if key not in memo:
-            memo[key] = 1 + sum(_expanded_size(v, memo, depth + 1) for v in value)
+            memo[key] = 1 + sum(_expanded_size(v, memo) for v in value)
         return memo[key]
     return 1
-
-
-class _TooDeep(Exception):
-    pass
 
 
 def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
@@ -193,6 +189,7 @@ def _mark(name: str, mark: Any) -> dict[str, Any]:
 def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int = 0) -> list[Document]:
     """Parse every document of one file; append problems to `errors` instead of stopping at the first."""
     loader = _Loader(source.text)
+    anchors = "&" in source.text  # no anchor, no alias: nothing is shared and nothing can expand
     documents: list[Document] = []
     index = 0
     try:
@@ -214,20 +211,14 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
                 errors.append(Diagnostic("error", f"document {index + 1} is {kind}, not a Kubernetes object "
                                          "(a mapping with apiVersion, kind and metadata)", file=source.name,
                                          line=line, column=1))
+            elif not anchors:
+                documents.append(Document(source, first_index + index, line, data))
+            elif _expanded_size(data, {}) > limits.MAX_NODES_PER_DOCUMENT:
+                errors.append(Diagnostic("error", f"document {index + 1} expands to more than "
+                                         f"{limits.MAX_NODES_PER_DOCUMENT:,} values through aliases "
+                                         "(alias bomb?)", file=source.name, line=line, column=1))
             else:
-                try:
-                    size = _expanded_size(data, {}, 0)
-                except _TooDeep:
-                    errors.append(Diagnostic("error", f"document {index + 1} nests deeper than "
-                                             f"{limits.MAX_DEPTH} levels", file=source.name, line=line, column=1))
-                    index += 1
-                    continue
-                if size > limits.MAX_NODES_PER_DOCUMENT:
-                    errors.append(Diagnostic("error", f"document {index + 1} expands to more than "
-                                             f"{limits.MAX_NODES_PER_DOCUMENT:,} values through aliases "
-                                             "(alias bomb?)", file=source.name, line=line, column=1))
-                else:
-                    documents.append(Document(source, first_index + index, line, data))
+                documents.append(Document(source, first_index + index, line, data, shared=True))
             index += 1
             if first_index + index > limits.MAX_DOCUMENTS:
                 errors.append(Diagnostic("error", f"more than {limits.MAX_DOCUMENTS:,} documents", file=source.name))
@@ -239,7 +230,8 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
     except yaml.YAMLError as exc:
         errors.append(Diagnostic("error", f"invalid YAML: {exc}", file=source.name))
     except RecursionError:
-        errors.append(Diagnostic("error", f"nesting too deep (limit {limits.MAX_DEPTH} levels)", file=source.name))
+        errors.append(Diagnostic("error", f"nesting too deep (limit about {limits.MAX_DEPTH} levels)",
+                                 file=source.name))
     finally:
         loader.dispose()
     if index == 0 and not any(d.file == source.name for d in errors):

@@ -85,7 +85,8 @@ def to_resource(valid: ValidDocument) -> Resource:
         namespace = metadata.get("namespace") or "default"
         metadata["namespace"] = namespace
     manifest["metadata"] = metadata
-    manifest = json.loads(canonical_json(manifest))  # our own copy: defaults must not write through YAML aliases
+    if valid.document.shared:  # defaults must not write through YAML aliases into other documents
+        manifest = json.loads(canonical_json(manifest))
     apply_defaults(valid.family, manifest)
     if kind in kinds.SECRET_KINDS:
         _mask_secret(manifest)
