@@ -141,8 +141,11 @@ def load_saved_plan(path: str) -> tuple[DesiredState, dict[str, Any]]:
     return DesiredState(resources, payload["roots"], payload["kubernetes_version"]), payload["state"]
 
 
-def check_not_stale(saved_state: dict[str, Any], state: State, path: str) -> None:
+def check_not_stale(saved_state: dict[str, Any], state: State, path: str, recovered: int = 0) -> None:
     """terraform's rule: a saved plan applies only to the exact state version it was made from."""
+    if recovered:
+        raise PlannerError.single(f"Saved plan {path} is stale: an interrupted apply's journal was recovered "
+                                  f"({recovered} operation(s)) after the plan was made. Run plan again.")
     if saved_state.get("lineage") is not None and saved_state["lineage"] != state.lineage:
         raise PlannerError.single(f"Saved plan {path} was created from a different state lineage: it does not "
                                   "belong to this state. Run plan again.")
@@ -203,35 +206,46 @@ def _deferred_interrupts() -> Iterator[list[bool]]:
 
 def apply_plan(plan: Plan, state: State, backend: StateBackend,
                on_event: Callable[[ApplyEvent], None] = lambda e: None) -> ApplyResult:
-    """Carry out the plan's operations in order against the simulated GKE, then write the state once."""
+    """Carry out the plan's operations in order against the simulated GKE.
+
+    Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
+    an operation fails, or on Ctrl-C after the operation in flight). Apply time is linear in the plan's size."""
     from planner.simulate.engine import Engine, endpoints_of
 
     engine = Engine(state)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
     done = 0
     operations = plan.operations
-    with _deferred_interrupts() as interrupted:
-        for position, op in enumerate(operations):
-            if interrupted[0]:
-                _finish(state, plan, backend)
-                raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]])
-            on_event(ApplyEvent("start", op))
-            try:
-                result = engine.run(op)
-            except PlannerError as exc:
-                _finish(state, plan, backend)
-                raise PlannerError([Diagnostic("error", f"apply stopped at {op.phase} {op.change.address}: "
-                                                        f"{d.message}. The {done} operation(s) completed before "
-                                                        "it are saved in the state.", address=op.change.address)
-                                    for d in exc.errors]) from None
-            for step in op.steps:
-                on_event(ApplyEvent("step", op, step))
-            on_event(ApplyEvent("done", op, summary=result.summary, details=result.details))
-            done += 1
-            if op.phase == "delete" and op.change.action is Action.REPLACE:
-                continue
-            counts[op.change.action.value] += 1
-        _finish(state, plan, backend)
+    journal = backend.journal(state)
+    try:
+        with _deferred_interrupts() as interrupted:
+            for position, op in enumerate(operations):
+                if interrupted[0]:
+                    _finish(state, plan, backend)
+                    raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]])
+                on_event(ApplyEvent("start", op))
+                try:
+                    result = engine.run(op)
+                except PlannerError as exc:
+                    journal.close()
+                    # The in-memory world may hold half of the failed operation: keep what the journal recorded.
+                    recorded = backend.read()
+                    _finish(recorded, plan, backend)
+                    raise PlannerError([Diagnostic(
+                        "error", f"apply stopped at {op.phase} {op.change.address}: {d.message}. The {done} "
+                                 "operation(s) completed before it are saved in the state.",
+                        address=op.change.address) for d in exc.errors]) from None
+                journal.record(state, result.touched, result.removed)
+                for step in op.steps:
+                    on_event(ApplyEvent("step", op, step))
+                on_event(ApplyEvent("done", op, summary=result.summary, details=result.details))
+                done += 1
+                if not (op.phase == "delete" and op.change.action is Action.REPLACE):
+                    counts[op.change.action.value] += 1
+            journal.close()
+            _finish(state, plan, backend)
+    finally:
+        journal.close()
     outputs = []
     for resource in state.resources.values():
         lb = resource.status.get("loadBalancer") if resource.family == "service" else None

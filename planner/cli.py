@@ -9,11 +9,17 @@ from __future__ import annotations
 import enum
 import os
 import sys
-from typing import NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
 
 from planner import __version__
+
+if TYPE_CHECKING:  # imported lazily at run time: `planner --help` must start fast
+    from planner.api import Options
+    from planner.errors import Diagnostic
+    from planner.plan import Plan
+    from planner.state import State, StateBackend
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -72,17 +78,17 @@ def _fail(error: object, output: PlanFormat = PlanFormat.text) -> NoReturn:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _options(kubernetes_version: str, skip_unknown: bool):
+def _options(kubernetes_version: str, skip_unknown: bool) -> Options:
     from planner.api import Options
 
     return Options(kubernetes_version=kubernetes_version, skip_unknown=skip_unknown)
 
 
-def _stdin_for(paths: list[str]):
+def _stdin_for(paths: list[str]) -> IO[bytes] | None:
     return sys.stdin.buffer if "-" in paths else None
 
 
-def _warn(diagnostics: list) -> None:
+def _warn(diagnostics: list[Diagnostic]) -> None:
     for d in diagnostics:
         if d.severity == "warning":
             _err(d.format())
@@ -134,7 +140,9 @@ def plan(
     try:
         desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
         desired.roots = api.relative_roots(paths, state)
-        current = FileBackend(state).read()
+        backend = FileBackend(state)
+        current = backend.read()
+        _recovery_warning(backend)
         result = api.make_plan(desired, current)
         if out:
             api.save_plan(result, desired, out)
@@ -146,6 +154,18 @@ def plan(
              f"{' --state ' + state if state != 'planner.state.json' else ''}\n")
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
+
+
+def _recovery_warning(backend: StateBackend, state: State | None = None) -> int:
+    """Say so when an interrupted apply's journal was replayed; under the lock (`state` given), fold it in now."""
+    recovered = backend.recovered()
+    if recovered:
+        _err(f"Warning: an earlier apply was interrupted; {recovered} operation(s) it completed were recovered from "
+             f"{backend.describe()}.journal. " + ("They are now written into the state." if state is not None else
+                                                   "The next apply writes them into the state."))
+        if state is not None:
+            backend.write(state)
+    return recovered
 
 
 def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
@@ -165,7 +185,7 @@ def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
         raise typer.Exit(EXIT_ERROR)
 
 
-def _run_apply(plan_result, current, backend) -> None:
+def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None:
     from planner import api
     from planner.errors import PlannerError
 
@@ -227,15 +247,16 @@ def apply(
             desired.roots = api.relative_roots(paths, state)
         with backend.lock("apply", lock_timeout):
             current = backend.read()
+            recovered = _recovery_warning(backend, current)
             if saved:
-                api.check_not_stale(saved_state, current, paths[0])
+                api.check_not_stale(saved_state, current, paths[0], recovered)
             _review_and_apply(api.make_plan(desired, current), current, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:
         _fail(exc)
 
 
-def _review_and_apply(result, current, backend, question: str | None, auto_approve: bool,
+def _review_and_apply(result: Plan, current: State, backend: StateBackend, question: str | None, auto_approve: bool,
                       stdin_used: bool) -> None:
     """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
     from planner.render import RENDERERS
@@ -265,6 +286,7 @@ def destroy(
     try:
         with backend.lock("destroy", lock_timeout):
             current = backend.read()
+            _recovery_warning(backend, current)
             _review_and_apply(api.destroy_plan(current), current, backend,
                               "Do you really want to destroy all resources? There is no undo.", auto_approve, False)
     except PlannerError as exc:

@@ -28,6 +28,9 @@ class OpResult:
     phase: str
     summary: str
     details: list[str] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+    """Every resource whose stored record this operation changed (Pods rescheduled elsewhere count)."""
+    removed: set[str] = field(default_factory=set)
 
 
 def pod_requests(manifest: dict[str, Any]) -> tuple[int, int]:
@@ -53,6 +56,13 @@ class Engine:
     def __init__(self, state: State) -> None:
         self.state = state
         self.seed = Seeded(state.ensure_lineage())
+        self.touched: set[str] = set()
+        self.removed: set[str] = set()
+        self.reset_world()
+        self._load()
+
+    def reset_world(self) -> None:
+        """The cluster is gone: no nodes, no Pods, every range free again."""
         self.scheduler = Scheduler()
         self.node_ips: RangeAllocator | None = None
         self.pod_blocks: RangeAllocator | None = None
@@ -62,16 +72,6 @@ class Engine:
         self.pod_range: ipaddress.IPv4Network | None = None
         self.pending_owners: set[str] = set()
         """Deployments with Pending Pods: the only ones a new node can help, so the only ones revisited."""
-        self._load()
-
-    def reset_world(self) -> None:
-        """The cluster is gone: no nodes, no Pods, every range free again."""
-        self.scheduler = Scheduler()
-        self.node_ips = self.pod_blocks = self.cluster_ips = None
-        self.node_ports = RangeAllocator("nodePort", *naming.NODE_PORT_RANGE, render=int)
-        self.external_ips = RangeAllocator.for_cidr("external IP", naming.EXTERNAL_IP_RANGE)
-        self.pod_range = None
-        self.pending_owners = set()
 
     # -- rebuilding the world from the state --------------------------------------------------------------
 
@@ -136,10 +136,16 @@ class Engine:
         handler = HANDLERS[(op.change.family, op.phase)]
         previous = self.state.resources.get(op.change.address)
         status = dict(previous.status) if previous is not None and op.phase != "create" else {}
+        self.touched: set[str] = set()
+        self.removed: set[str] = set()
         result = handler(self, op, status)
+        result.touched, result.removed = self.touched, self.removed
         if op.phase == "delete":
             self.state.resources.pop(op.change.address, None)
+            self.removed.add(op.change.address)
+            self.touched.discard(op.change.address)
         else:
+            self.touched.add(op.change.address)
             after = op.change.after or {}
             self.state.resources[op.change.address] = StoredResource(
                 address=op.change.address, family=op.change.family, api_version=op.change.api_version,
@@ -230,6 +236,7 @@ class Engine:
                 if not pod.get("node"):
                     self._place(pod, cpu, memory, address)
             resource.status["pods"] = kept + replacements
+            self.touched.add(address)
         return self.pending_pods()
 
     def pending_pods(self) -> int:
@@ -336,6 +343,7 @@ def _cluster_delete(engine: Engine, op: Operation, status: dict[str, Any]) -> Op
     for resource in list(engine.state.resources.values()):
         if resource.address != op.change.address and resource.family != "cluster":
             engine.state.resources.pop(resource.address)
+            engine.removed.add(resource.address)
     engine.reset_world()
     return OpResult(op.change.address, "delete", f"cluster {op.change.name} deleted")
 
@@ -376,6 +384,7 @@ def _drop_pods(engine: Engine, evicted: list[tuple[str, str]]) -> None:
     """Release the evicted Pods' resources (their nodes are gone, so this only frees scheduler bookkeeping)."""
     for address, name in evicted:
         resource = engine.state.resources[address]
+        engine.touched.add(address)
         cpu, memory = pod_requests(resource.manifest)
         for pod in resource.status.get("pods") or []:
             if pod["name"] == name:
