@@ -216,7 +216,7 @@ def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None
         _fail(exc)
     counts = result.counts
     _out(f"\nApply complete! Resources: {counts['create']} added, {counts['update']} changed, {counts['replace']} "
-         f"replaced, {counts['delete']} destroyed.\n")
+         f"replaced, {counts['delete']} destroyed. State serial {result.serial}.\n")
     if result.pending_pods:
         _out(f"Note: {result.pending_pods} Pod(s) are Pending: no node has room for them (see `planner show`).\n")
     for line in result.outputs:
@@ -325,6 +325,40 @@ def show(
     _out(json.dumps(data, separators=(",", ":")) + "\n" if output is PlanFormat.json else render_state(data))
 
 
+@app.command("force-unlock")
+def force_unlock(
+    state: str = StateOpt,
+    force: bool = typer.Option(False, "--force", help="Break the lock even if its holder is still running here."),
+) -> None:
+    """Break the state lock. The kernel releases a dead process's lock by itself: this is for the rare stale case."""
+    from planner.state import FileBackend
+
+    backend = FileBackend(state)
+    holder = backend.holder()
+    if holder is None:
+        _out(f"{state} is not locked.\n")
+        return
+    import socket
+
+    alive = holder.host == socket.gethostname() and _pid_alive(holder.pid)
+    if alive and not force:
+        _err(f"Error: the lock on {state} is held by {holder.describe()}, which is still running. Stop it, or pass "
+             "--force if you are sure it is hung (breaking a live lock lets two applies write at once).")
+        raise typer.Exit(EXIT_ERROR)
+    backend.force_unlock()
+    _out(f"Lock on {state} broken (it was held by {holder.describe()}).\n")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @app.command()
 def version() -> None:
     """Print planner's version."""
@@ -336,6 +370,8 @@ def main() -> None:
     import gc
 
     from typer.exceptions import TyperException
+
+    from planner import limits
 
     # A run builds large trees of acyclic data (YAML documents, plans) and exits: the cyclic collector would scan
     # them again and again for nothing (a third of a 10,000-resource plan's time). Reference counting still frees.
@@ -353,6 +389,12 @@ def main() -> None:
             show()
         else:
             _err(f"Error: {exc.format_message()}")
+        code = EXIT_ERROR
+    except RecursionError:
+        _err(f"Error: the input nests too deeply to process (limit about {limits.MAX_DEPTH} levels).")
+        code = EXIT_ERROR
+    except MemoryError:
+        _err("Error: out of memory: the input is too large for this machine.")
         code = EXIT_ERROR
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -191,7 +191,7 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
     loader = _Loader(source.text)
     anchors = "&" in source.text  # no anchor, no alias: nothing is shared and nothing can expand
     documents: list[Document] = []
-    index = 0
+    index = non_empty = 0
     try:
         while loader.check_data():
             data = loader.get_data()
@@ -203,9 +203,10 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
                 errors.append(Diagnostic("error", f"mapping key {key} is not a string", **_mark(source.name, mark)))
             loader.duplicates.clear()
             loader.bad_keys.clear()
-            if data is None:
+            if data is None:  # an empty document (`---` with nothing after it) is skipped, as kubectl does
                 index += 1
                 continue
+            non_empty += 1
             if not isinstance(data, dict):
                 kind = "a list" if isinstance(data, list) else "a plain value"
                 errors.append(Diagnostic("error", f"document {index + 1} is {kind}, not a Kubernetes object "
@@ -234,8 +235,9 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
                                  file=source.name))
     finally:
         loader.dispose()
-    if index == 0 and not any(d.file == source.name for d in errors):
-        errors.append(Diagnostic("error", "file contains no YAML documents", file=source.name))
+    if non_empty == 0 and not any(d.file == source.name for d in errors):
+        errors.append(Diagnostic("error", "file contains no YAML documents" + (" (only empty ones)" if index else ""),
+                                 file=source.name))
     return documents
 
 

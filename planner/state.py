@@ -290,16 +290,24 @@ class FileBackend:
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                         raise
-                    if time.monotonic() >= deadline:
+                    now = time.monotonic()
+                    if now >= deadline:
+                        holder = self._holder(fd)
+                        # The holder writes its details just after locking: give it a moment to do so.
+                        if holder is None and now < deadline + 1.0:
+                            time.sleep(0.01)
+                            continue
                         raise PlannerError.single(
-                            f"Error acquiring the state lock on {self.path}: held by {self._holder(fd)}. Wait for "
-                            "it to finish, or use --lock-timeout to wait."
+                            f"Error acquiring the state lock on {self.path}: held by "
+                            f"{holder.describe() if holder else 'another process'}. Wait for it to finish, or use "
+                            "--lock-timeout to wait."
                         ) from None
                     time.sleep(0.05)
             info = LockInfo(pid=os.getpid(), host=socket.gethostname(), user=_user(), operation=operation,
                             since=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, info.model_dump_json().encode(), 0)
+            payload = info.model_dump_json().encode()
+            os.pwrite(fd, payload, 0)
+            os.ftruncate(fd, len(payload))
             try:
                 yield
             finally:
@@ -308,12 +316,40 @@ class FileBackend:
         finally:
             os.close(fd)
 
-    def _holder(self, fd: int) -> str:
+    def holder(self) -> LockInfo | None:
+        """Who holds the lock now (None when nobody does)."""
+        import fcntl
+
+        if not self.lock_path.exists():
+            return None
+        fd = os.open(self.lock_path, os.O_RDWR)
         try:
-            raw = os.pread(fd, 4096, 0)
-            return LockInfo.model_validate_json(raw).describe()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                try:
+                    return LockInfo.model_validate_json(os.pread(fd, 4096, 0))
+                except ValueError:
+                    return LockInfo(pid=0, host="?", user="?", operation="?", since="?")
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
+    def force_unlock(self) -> LockInfo | None:
+        """Break a lock whose holder cannot release it (a hung process, a lock on a network filesystem that lost
+        its holder): the lock file is replaced, so new applies lock the new file. Returns who held it."""
+        info = self.holder()
+        with contextlib.suppress(FileNotFoundError):
+            self.lock_path.unlink()
+        return info
+
+    @staticmethod
+    def _holder(fd: int) -> LockInfo | None:
+        try:
+            return LockInfo.model_validate_json(os.pread(fd, 4096, 0))
         except (OSError, ValueError):
-            return "another process (no holder details recorded yet)"
+            return None
 
 
 def _user() -> str:

@@ -96,3 +96,54 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new))
+
+
+CLUSTER_YAML = """\
+apiVersion: container.cnrm.cloud.google.com/v1beta1
+kind: ContainerCluster
+metadata:
+  name: many
+spec:
+  location: us-central1-a
+  initialNodeCount: {nodes}
+  nodeConfig:
+    machineType: e2-standard-8
+  ipAllocationPolicy:
+    servicesIpv4CidrBlock: 10.64.0.0/16
+"""
+
+APP_YAML = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app{i}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: app{i}}}
+  template:
+    metadata:
+      labels: {{app: app{i}}}
+    spec:
+      containers:
+        - name: main
+          image: example/app:{version}
+          resources:
+            requests: {{cpu: 10m, memory: 16Mi}}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app{i}
+spec:
+  selector: {{app: app{i}}}
+  ports:
+    - port: 80
+"""
+
+
+def many_apps(count: int, replicas: int = 1, version: str = "1", nodes: int = 20) -> str:
+    """A cluster with `count` Deployments and `count` Services: input for crash, concurrency and scale tests."""
+    return CLUSTER_YAML.format(nodes=nodes) + "".join(
+        APP_YAML.format(i=i, replicas=replicas, version=version) for i in range(count))
