@@ -85,3 +85,43 @@ def test_zones():
 
 def test_desired_state_without_resources_has_no_cluster():
     assert DesiredState({}, [], "1.34").cluster is None
+
+
+def _shown(replicas, surge, unavailable, old=None):
+    from planner.knowledge.rollout import rollout_syncs, waves
+
+    syncs, stalled = rollout_syncs(replicas, replicas if old is None else old, surge, unavailable)
+    return [(w.new, w.old) for w in waves(syncs)], stalled
+
+
+@pytest.mark.parametrize(("replicas", "expected"), [
+    (1, [((0, 1), (1, 0))]),
+    (3, [((0, 1), (3, 2)), ((1, 2), (2, 1)), ((2, 3), (1, 0))]),
+    (4, [((0, 1), (4, 2)), ((1, 3), (2, 0)), ((3, 4), None)]),
+    (10, [((0, 3), (10, 5)), ((3, 8), (5, 0)), ((8, 10), None)]),
+])
+def test_rolling_update_waves_with_default_surge_and_unavailable(replicas, expected):
+    surge, unavailable = rolling_bounds(replicas)
+    assert _shown(replicas, surge, unavailable) == (expected, False)
+
+
+def test_rolling_update_waves_with_custom_values():
+    # maxSurge 0: old Pods go first, one at a time.
+    assert _shown(3, *rolling_bounds(3, 0, 1)) == ([(None, (3, 2)), ((0, 1), (2, 1)), ((1, 2), (1, 0)),
+                                                    ((2, 3), None)], False)
+    # absolute values: surge 2, unavailable 0, 4 replicas.
+    assert _shown(4, *rolling_bounds(4, 2, 0)) == ([((0, 2), (4, 2)), ((2, 4), (2, 0))], False)
+
+
+def test_a_rollout_with_no_room_for_surge_pods_stalls():
+    from planner.knowledge.rollout import rollout_syncs
+
+    syncs, stalled = rollout_syncs(3, 3, 1, 0, place=lambda n: 0)
+    assert stalled and [tuple(s) for s in syncs] == [("new", 0, 1)]
+
+
+def test_recreate_stops_every_old_pod_first():
+    from planner.knowledge.rollout import rollout_syncs
+
+    syncs, stalled = rollout_syncs(3, 3, 0, 3, recreate=True)
+    assert [tuple(s) for s in syncs] == [("old", 3, 0), ("new", 0, 3)] and not stalled

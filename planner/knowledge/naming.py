@@ -48,6 +48,21 @@ REGIONAL_ZONE_COUNT = 3
 the first three zones in the region's table."""
 
 
+def template_hash(canonical_template: str) -> str:
+    """pod-template-hash as Kubernetes forms it: FNV-32a, printed in decimal, each digit mapped to the safe
+    alphabet. Ours hashes our canonical JSON of the template (Kubernetes hashes the Go struct), so the value
+    differs from a real cluster's but has the same form and is stable per template."""
+    h = 0x811C9DC5
+    for byte in canonical_template.encode():
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return "".join(NAME_ALPHABET[b % len(NAME_ALPHABET)] for b in str(h).encode())
+
+
+def replica_set_name(deployment: str, template_json: str) -> str:
+    """`<deployment>-<pod-template-hash>` from the canonical JSON of the Pod template."""
+    return f"{deployment}-{template_hash(template_json)}"
+
+
 def split_location(location: str) -> tuple[str, str | None]:
     """`us-central1-b` -> (`us-central1`, `b`); `us-central1` -> (`us-central1`, None)."""
     head, _, tail = location.rpartition("-")

@@ -1,8 +1,18 @@
-"""The deployment controller's rolling-update arithmetic (gke-lifecycle.md, "Pod template change")."""
+"""The deployment controller's rollout arithmetic (gke-lifecycle.md, "Pod template change").
+
+`rolling_bounds` turns maxSurge/maxUnavailable into Pod counts: surge rounds up, unavailable rounds down, and both
+0 makes unavailable 1. `rollout_syncs` replays the controller's loop (pkg/controller/deployment/rolling.go): each
+sync either scales the new ReplicaSet up (total Pods <= replicas + surge) or, when it cannot, scales old ones down
+(keeping >= replicas - unavailable available, counting new Pods that are not yet available). A rollout that can do
+neither before it is done is stalled; Kubernetes reports it as ProgressDeadlineExceeded after
+progressDeadlineSeconds.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 
 def _resolve(value: int | str, replicas: int, round_up: bool) -> int:
@@ -20,3 +30,83 @@ def rolling_bounds(replicas: int, max_surge: int | str = "25%", max_unavailable:
     if surge == 0 and unavailable == 0:
         unavailable = 1
     return surge, unavailable
+
+
+class Sync(NamedTuple):
+    """One controller sync: which ReplicaSet moved and from/to how many replicas."""
+
+    which: str  # "new" or "old"
+    before: int
+    after: int
+
+
+class Wave(NamedTuple):
+    """A scale-up of the new ReplicaSet and the scale-down of the old ones that follows it (either may be absent)."""
+
+    new: tuple[int, int] | None
+    old: tuple[int, int] | None
+
+
+def rollout_syncs(replicas: int, old: int, surge: int, unavailable: int, *, recreate: bool = False,
+                  start_new: int = 0, old_available: int | None = None, place: Callable[[int], int] = lambda n: n,
+                  release: Callable[[int], int] = lambda n: 0) -> tuple[list[Sync], bool]:
+    """The syncs of one rollout, and whether it stalls.
+
+    `place(n)` is asked to start n new Pods and returns how many became available (the scheduler may leave some
+    Pending); `release(n)` is told to delete n old Pods (unavailable ones first, as the controller's
+    cleanupUnhealthyReplicas does) and returns how many Pending new Pods that let start. Without callbacks every
+    Pod starts: the plan's arithmetic.
+    """
+    syncs: list[Sync] = []
+    new, new_available = start_new, start_new
+    old_available = old if old_available is None else old_available
+    if recreate:
+        if old:
+            syncs.append(Sync("old", old, 0))
+            new_available += release(old)
+        if new < replicas:
+            syncs.append(Sync("new", new, replicas))
+            new_available += place(replicas - new)
+        return syncs, False
+    max_total = replicas + surge
+    min_available = replicas - unavailable
+    while True:
+        total = new + old
+        if new < replicas and total < max_total:
+            up = min(max_total - total, replicas - new)
+            syncs.append(Sync("new", new, new + up))
+            new += up
+            new_available += place(up)
+            continue
+        if old > 0:
+            max_down = total - min_available - (new - new_available)
+            if max_down <= 0:
+                return syncs, True
+            unhealthy = min(max_down, old - old_available)
+            healthy = min(old_available, max(0, new_available + old_available - min_available))
+            down = unhealthy + healthy
+            if down <= 0:
+                return syncs, True
+            syncs.append(Sync("old", old, old - down))
+            old -= down
+            old_available -= healthy
+            new_available += release(down)
+            continue
+        return syncs, False
+
+
+def waves(syncs: list[Sync]) -> list[Wave]:
+    """Pair each scale-up with the scale-down that follows it, for display."""
+    out: list[Wave] = []
+    pending_new: tuple[int, int] | None = None
+    for sync in syncs:
+        if sync.which == "new":
+            if pending_new is not None:
+                out.append(Wave(pending_new, None))
+            pending_new = (sync.before, sync.after)
+        else:
+            out.append(Wave(pending_new, (sync.before, sync.after)))
+            pending_new = None
+    if pending_new is not None:
+        out.append(Wave(pending_new, None))
+    return out

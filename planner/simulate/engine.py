@@ -15,10 +15,11 @@ from typing import Any
 from planner.errors import PlannerError
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
+from planner.knowledge.rollout import Wave, rolling_bounds, rollout_syncs, waves
 from planner.model import canonical_json, digest_of
 from planner.plan import Operation
 from planner.selectors import equality_selector_matches
-from planner.simulate.world import Node, RangeAllocator, Scheduler, Seeded, make_node, template_hash
+from planner.simulate.world import Node, RangeAllocator, Scheduler, Seeded, make_node
 from planner.state import State, StoredResource
 
 
@@ -431,8 +432,7 @@ def _deployment_create(engine: Engine, op: Operation, status: dict[str, Any]) ->
 
 
 def _replica_set_name(deployment: str, manifest: dict[str, Any]) -> str:
-    template = (manifest.get("spec") or {}).get("template") or {}
-    return f"{deployment}-{template_hash(canonical_json(template))}"
+    return naming.replica_set_name(deployment, canonical_json((manifest.get("spec") or {}).get("template") or {}))
 
 
 def _pod_details(status: dict[str, Any]) -> list[str]:
@@ -464,53 +464,115 @@ def _deployment_delete(engine: Engine, op: Operation, status: dict[str, Any]) ->
                     details)
 
 
-def _deployment_update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+def _victims(pods: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """Which Pods a ReplicaSet deletes first: Pending ones, then those on the most crowded nodes, then the newest."""
+    crowd: dict[str, int] = {}
+    for p in pods:
+        if p.get("node"):
+            crowd[p["node"]] = crowd.get(p["node"], 0) + 1
+    ranked = sorted(enumerate(pods), key=lambda ip: (ip[1].get("node") is not None,
+                                                      -crowd.get(ip[1].get("node") or "", 0), -ip[0]))
+    return [p for _, p in ranked[:count]]
+
+
+def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> str:
+    """A rolling update (or Recreate) sync by sync, with real scheduling: new Pods may stay Pending, and a rollout
+    that can neither surge nor scale down is stalled, as the deployment controller leaves it."""
     before, after = op.change.before or {}, op.change.after or {}
-    replicas = (after.get("spec") or {}).get("replicas", 1)
+    spec = after.get("spec") or {}
+    replicas = spec.get("replicas", 1)
     old_cpu, old_memory = pod_requests(before)
+    cpu, memory = pod_requests(after)
+    new_rs = _replica_set_name(op.change.name, after)
+    history = status.get("replicaSets") or []
+    revision = max((r["revision"] for r in history), default=0) + 1
+    reused = any(r["name"] == new_rs for r in history)
+    pods: list[dict[str, Any]] = status.get("pods") or []
+    old_pods = [p for p in pods if p["replicaSet"] != new_rs]
+    new_pods = [p for p in pods if p["replicaSet"] == new_rs]
+    strategy = spec.get("strategy") or {}
+    rolling = strategy.get("rollingUpdate") or {}
+    surge, unavailable = rolling_bounds(replicas, rolling.get("maxSurge", "25%"), rolling.get("maxUnavailable", "25%"))
+
+    def place(count: int) -> int:
+        started = 0
+        for _ in range(count):
+            pod = engine._new_pod(status, new_rs)
+            engine._place(pod, cpu, memory, op.change.address)
+            new_pods.append(pod)
+            status["pods"] = old_pods + new_pods  # _new_pod reads names from here to keep them unique
+            started += pod["node"] is not None
+        return started
+
+    def release(count: int) -> int:
+        for pod in _victims(old_pods, count):
+            engine._remove_pod(pod, old_cpu, old_memory)
+            old_pods.remove(pod)
+        started = 0
+        for pod in new_pods:
+            if not pod.get("node"):
+                engine._place(pod, cpu, memory, op.change.address)
+                started += pod["node"] is not None
+        return started
+
+    syncs, stalled = rollout_syncs(replicas, len(old_pods), surge, unavailable,
+                                   recreate=strategy.get("type") == "Recreate",
+                                   start_new=sum(1 for p in new_pods if p.get("node")),
+                                   old_available=sum(1 for p in old_pods if p.get("node")), place=place,
+                                   release=release)
+    status["pods"] = old_pods + new_pods
+    counts: dict[str, int] = {}
+    for pod in status["pods"]:
+        counts[pod["replicaSet"]] = counts.get(pod["replicaSet"], 0) + 1
+    kept = [dict(r, replicas=counts.get(r["name"], 0)) for r in history if r["name"] != new_rs]
+    limit = spec.get("revisionHistoryLimit", 10)
+    idle = sorted((r for r in kept if not r["replicas"]), key=lambda r: r["revision"])
+    drop = {r["name"] for r in idle[: max(0, len(idle) - limit)]}
+    kept = [r for r in kept if r["name"] not in drop]
+    kept.append({"name": new_rs, "revision": revision, "replicas": counts.get(new_rs, 0)})
+    status.update(revision=revision, currentReplicaSet=new_rs, replicaSets=kept)
+    shown = "; ".join(_wave_text(w) for w in waves(syncs))
+    if stalled:
+        deadline = spec.get("progressDeadlineSeconds", 600)
+        status["rollout"] = {"stalled": True, "reason": "ProgressDeadlineExceeded", "message": (
+            f'ReplicaSet "{new_rs}" has timed out progressing (after {deadline}s): '
+            f"{counts.get(new_rs, 0)}/{replicas} new Pods, {len(old_pods)} old Pods still serving")}
+        return f"rollout to revision {revision} STALLED ({status['rollout']['message']}); waves: {shown or 'none'}"
+    status.pop("rollout", None)
+    return (f"rolled out revision {revision}: ReplicaSet {new_rs} ({'reused' if reused else 'new'}) with "
+            f"{replicas} Pod(s); waves: {shown}")
+
+
+def _wave_text(wave: Wave) -> str:
+    parts = []
+    if wave.new:
+        parts.append(f"new {wave.new[0]}->{wave.new[1]}")
+    if wave.old:
+        parts.append(f"old {wave.old[0]}->{wave.old[1]}")
+    return ", ".join(parts)
+
+
+def _deployment_update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    after = op.change.after or {}
+    replicas = (after.get("spec") or {}).get("replicas", 1)
     cpu, memory = pod_requests(after)
     pods: list[dict[str, Any]] = status.get("pods") or []
     summary = f"Deployment {op.change.name} updated"
     if "rollout" in op.change.change_classes:
-        rs = _replica_set_name(op.change.name, after)
-        history = status.get("replicaSets") or []
-        revision = max((r["revision"] for r in history), default=0) + 1
-        reused = any(r["name"] == rs for r in history)
-        history = [r for r in history if r["name"] != rs]
-        for r in history:
-            r["replicas"] = 0
-        limit = (after.get("spec") or {}).get("revisionHistoryLimit", 10)
-        history = sorted(history, key=lambda r: r["revision"])[-limit:] if limit else []
-        history.append({"name": rs, "revision": revision, "replicas": replicas})
-        for pod in pods:
-            engine._remove_pod(pod, old_cpu, old_memory)
-        status.update(revision=revision, currentReplicaSet=rs, replicaSets=history, pods=[])
-        for _ in range(replicas):
-            pod = engine._new_pod(status, rs)
-            engine._place(pod, cpu, memory, op.change.address)
-            status["pods"].append(pod)
-        summary = (f"rolled out revision {revision}: ReplicaSet {rs} ({'reused' if reused else 'new'}) "
-                   f"with {replicas} Pod(s)")
+        summary = _rollout(engine, op, status)
     elif "scale" in op.change.change_classes:
         rs = status.get("currentReplicaSet") or _replica_set_name(op.change.name, after)
-        if replicas < len(pods):
-            crowd: dict[str, int] = {}
-            for p in pods:
-                if p.get("node"):
-                    crowd[p["node"]] = crowd.get(p["node"], 0) + 1
-            # Pending first, then Pods on the most crowded nodes, then the newest.
-            ranked = sorted(enumerate(pods), key=lambda ip: (ip[1].get("node") is not None,
-                                                              -crowd.get(ip[1].get("node") or "", 0), -ip[0]))
-            doomed = {id(p) for _, p in ranked[: len(pods) - replicas]}
+        current = [p for p in pods if p["replicaSet"] == rs]
+        if replicas < len(current):
+            doomed = {id(p) for p in _victims(current, len(current) - replicas)}
             for pod in pods:
                 if id(pod) in doomed:
                     engine._remove_pod(pod, cpu, memory)
-            pods = [p for p in pods if id(p) not in doomed]
+            status["pods"] = [p for p in pods if id(p) not in doomed]
             summary = f"scaled {op.change.name} down to {replicas}"
-            status["pods"] = pods
             engine._reschedule([])
         else:
-            for _ in range(replicas - len(pods)):
+            for _ in range(replicas - len(current)):
                 pod = engine._new_pod(status, rs)
                 engine._place(pod, cpu, memory, op.change.address)
                 pods.append(pod)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.errors import PlannerError
-from planner.knowledge import capacity, naming
+from planner.knowledge import capacity
 
 
 class Seeded:
@@ -37,16 +37,6 @@ class Seeded:
 
     def hex8(self, *key: object) -> str:
         return f"{self.number(*key) & 0xFFFFFFFF:08x}"
-
-
-def template_hash(canonical_template: str) -> str:
-    """pod-template-hash as Kubernetes forms it: FNV-32a, printed in decimal, each digit mapped to the safe
-    alphabet. Ours hashes our canonical JSON of the template (Kubernetes hashes the Go struct), so the value
-    differs from a real cluster's but has the same form and is stable per template."""
-    h = 0x811C9DC5
-    for byte in canonical_template.encode():
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return "".join(naming.NAME_ALPHABET[b % len(naming.NAME_ALPHABET)] for b in str(h).encode())
 
 
 class RangeAllocator:
