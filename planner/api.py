@@ -78,8 +78,8 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
     """diff -> order -> attribute: a pure function of the desired resources and the state."""
     changes, warnings = diff(desired, state)
     operations, ordered = order(changes)
-    cluster = state.cluster
-    operations, notes = attribute(operations, ordered, cluster.status if cluster is not None else None)
+    statuses = {address: resource.status for address, resource in state.resources.items()}
+    operations, notes = attribute(operations, ordered, statuses)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
         diagnostics=tuple(desired.warnings + warnings + notes),

@@ -7,48 +7,43 @@ templates (counts, names, ranges) and evaluates their `when` flags. Steps for ma
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from planner.errors import Diagnostic
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
-from planner.knowledge.rollout import rolling_bounds
+from planner.knowledge.rollout import rolling_bounds, rollout_syncs, waves
 from planner.knowledge.steps import STEPS
+from planner.model import canonical_json
 from planner.plan import Operation, ResourceChange, Step
-from planner.selectors import equality_selector_matches
+from planner.relations import SelectorIndex
 
 Context = dict[str, Any]
 
 
 class _Facts:
-    """What steps need to know beyond one resource: the cluster's ranges and which Services select which Pods."""
+    """What steps need to know beyond one resource: the cluster's ranges, which Services select which Pods, and
+    what the state recorded (current ReplicaSets and revisions)."""
 
-    def __init__(self, changes: list[ResourceChange], cluster_status: dict[str, Any] | None) -> None:
+    def __init__(self, changes: list[ResourceChange], statuses: dict[str, dict[str, Any]]) -> None:
         self.cluster: dict[str, Any] | None = None
-        self.cluster_status = cluster_status or {}
-        self._selectors: dict[tuple[str, str, str], list[tuple[str, dict[str, str]]]] = defaultdict(list)
+        self.statuses = statuses
+        self.cluster_status = next((st for address, st in statuses.items()
+                                    if address.startswith("ContainerCluster/")), {})
+        objects = []
         for change in changes:
             manifest = change.after if change.after is not None else change.before
             if manifest is None:
                 continue
             if change.family == "cluster" and (change.after is not None or self.cluster is None):
                 self.cluster = manifest
-            elif change.family == "service":
-                selector = (manifest.get("spec") or {}).get("selector") or {}
-                if selector:
-                    key, value = min(selector.items())
-                    self._selectors[(change.namespace or "", key, value)].append((change.name, selector))
+            elif change.family in ("service", "deployment"):
+                objects.append((change.family, change.namespace or "", change.name, manifest))
+        self.index = SelectorIndex(objects)
 
     def services_selecting(self, namespace: str, labels: dict[str, str]) -> list[str]:
-        """Services whose selector matches these Pod labels: an index lookup per label, not a scan of Services."""
-        found: set[str] = set()
-        for key, value in labels.items():
-            for name, selector in self._selectors.get((namespace, key, value), ()):
-                if equality_selector_matches(selector, labels):
-                    found.add(name)
-        return sorted(found)
+        return self.index.services_selecting(namespace, labels)
 
     def service_range(self) -> str:
         if self.cluster_status.get("serviceRange"):
@@ -64,10 +59,11 @@ ORDER_NOTE = ("{services} {verb} created before {deployments}, which {verb2}: Po
 
 
 def attribute(operations: list[Operation], changes: list[ResourceChange],
-              cluster_status: dict[str, Any] | None = None) -> tuple[list[Operation], list[Diagnostic]]:
+              statuses: dict[str, dict[str, Any]] | None = None) -> tuple[list[Operation], list[Diagnostic]]:
     """Operations with their steps (indexes are 1-based execution order across the whole plan), and notes that
-    explain the order where it surprises people who know the imperative tutorial."""
-    facts = _Facts(changes, cluster_status)
+    explain the order where it surprises people who know the imperative tutorial. `statuses`: address -> the
+    state's simulated status, read only."""
+    facts = _Facts(changes, statuses or {})
     index = 0
     out: list[Operation] = []
     created = {op.change.address for op in operations if op.phase == "create"}
@@ -207,7 +203,25 @@ def _deployment(op: Operation, facts: _Facts) -> Context:
     images = sorted({c.get("image", "?") for c in pod_spec.get("containers") or []})
     labels = (template.get("metadata") or {}).get("labels") or {}
     services = facts.services_selecting(op.change.namespace or "default", labels)
+    status = facts.statuses.get(op.change.address) or {}
+    new_rs = naming.replica_set_name(op.change.name, canonical_json(template))
+    old_rs = status.get("currentReplicaSet") or (
+        naming.replica_set_name(op.change.name, canonical_json((before.get("spec") or {}).get("template") or {}))
+        if before else new_rs)
+    history = status.get("replicaSets") or []
+    recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
+    syncs, _ = rollout_syncs(replicas, before_replicas, surge, unavailable, recreate=recreate)
+    waves_text = "; ".join(
+        ", ".join(part for part in (f"{new_rs} {w.new[0]}->{w.new[1]}" if w.new else "",
+                                    f"{old_rs} {w.old[0]}->{w.old[1]}" if w.old else "") if part)
+        for w in waves(syncs))
     return {
+        "new_rs": new_rs, "old_rs": old_rs, "waves": waves_text or "none",
+        "revision": max((r["revision"] for r in history), default=1) + 1,
+        "reused": " (reused: this template ran before)" if any(r["name"] == new_rs for r in history) else "",
+        "strategy": "Recreate: every old Pod stops before a new one starts (downtime)" if recreate else
+                    f"RollingUpdate: at most {replicas + surge} Pods in all, at least {replicas - unavailable} "
+                    "available",
         "replicas": replicas, "before_replicas": before_replicas, "delta": abs(replicas - before_replicas),
         "scale_up": replicas > before_replicas, "scale_down": replicas < before_replicas, "has_pods": replicas > 0,
         "images": ", ".join(images), "requests": _describe_requests(pod_spec),

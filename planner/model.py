@@ -131,11 +131,19 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
                 and resource.namespace not in declared_namespaces:
             references.append(_at(resource, f'namespace "{resource.namespace}" does not exist: it is not built in '
                                         "and no Namespace in the input declares it", ("metadata", "namespace")))
-    warnings: list[Diagnostic] = []
+    from planner.relations import SelectorIndex, check
+
+    index = SelectorIndex((r.family, r.namespace or "", r.name, r.manifest) for r in resources.values()
+                          if r.family in ("deployment", "service"))
+    templates = {(r.namespace or "", r.name): r.manifest for r in resources.values() if r.family == "deployment"}
+    related = check(index, templates)
+    errors.extend(d for d in related if d.severity == "error")
+    # Warnings about traffic need the whole picture: one file checked alone would see its Services select nothing.
+    warnings: list[Diagnostic] = [d for d in related if d.severity == "warning" and references_are_errors]
     if references_are_errors:
         errors.extend(references)
     else:
-        warnings = [Diagnostic("warning", d.message, d.file, d.line, d.column, d.path, d.address) for d in references]
+        warnings += [Diagnostic("warning", d.message, d.file, d.line, d.column, d.path, d.address) for d in references]
     if errors:
         raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
     return DesiredState(resources, roots, kubernetes_version, warnings)

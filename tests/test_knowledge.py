@@ -42,7 +42,7 @@ def test_every_step_names_a_canonical_component_and_renders():
         phase = key if key in ("create", "delete") else "update"
         change = ResourceChange("X/y", family, "v1", "Kind", "y", None, Action.UPDATE, before=manifests[family],
                                 after=manifests[family])
-        context = CONTEXTS[family](Operation(phase, change), _Facts([], None))
+        context = CONTEXTS[family](Operation(phase, change), _Facts([], {}))
         context.setdefault("kind", "Kind")
         context.setdefault("name", "y")
         for template in templates:

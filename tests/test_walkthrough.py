@@ -84,9 +84,19 @@ def test_changing_the_image_is_a_rollout_of_only_that_container(cli, hello):
     plan = cli("plan", str(hello), "-o", "json").json()
     change = next(c for c in plan["resource_changes"] if c["action"] == "update")
     assert [c["path"] for c in change["changes"]] == ["spec.template.spec.containers[name=hello-app].image"]
-    assert any("new hash" in s["description"] for s in plan["steps"])
+    state = json.loads((hello.parent / "planner.state.json").read_text())
+    old_rs = state["resources"]["Deployment/default/hello-web"]["status"]["currentReplicaSet"]
+    waves = next(s["description"] for s in plan["steps"] if "scales in waves" in s["description"])
+    new_rs = waves.split(": ", 1)[1].split(" ")[0]
+    assert new_rs.startswith("hello-web-") and new_rs != old_rs
+    # 3 replicas, 25%/25%: surge 1, unavailable 0, so one Pod at a time.
+    assert waves.endswith(f"{new_rs} 0->1, {old_rs} 3->2; {new_rs} 1->2, {old_rs} 2->1; {new_rs} 2->3, {old_rs} 1->0")
     applied = cli("apply", str(hello), "--auto-approve")
-    assert "rolled out revision 2" in applied.out
+    assert f"rolled out revision 2: ReplicaSet {new_rs} (new) with 3 Pod(s); waves: new 0->1, old 3->2;" in applied.out
+    # Back to 1.0: the first ReplicaSet is reused, as kubectl rollout undo would.
+    (hello / "hello-web.yaml").write_text((hello / "hello-web.yaml").read_text().replace("hello-app:2.0",
+                                                                                          "hello-app:1.0"))
+    assert f"ReplicaSet {old_rs} (reused)" in cli("apply", str(hello), "--auto-approve").out
 
 
 def test_a_saved_plan_applies_once_and_is_stale_after_another_apply(cli, hello, tmp_path):

@@ -48,18 +48,24 @@ class Wave(NamedTuple):
 
 
 def rollout_syncs(replicas: int, old: int, surge: int, unavailable: int, *, recreate: bool = False,
-                  start_new: int = 0, old_available: int | None = None, place: Callable[[int], int] = lambda n: n,
-                  release: Callable[[int], int] = lambda n: 0) -> tuple[list[Sync], bool]:
+                  new: int = 0, new_available: int | None = None, old_available: int | None = None,
+                  place: Callable[[int], int] = lambda n: n, release: Callable[[int], int] = lambda n: 0,
+                  shrink: Callable[[int], int] = lambda n: n) -> tuple[list[Sync], bool]:
     """The syncs of one rollout, and whether it stalls.
 
-    `place(n)` is asked to start n new Pods and returns how many became available (the scheduler may leave some
-    Pending); `release(n)` is told to delete n old Pods (unavailable ones first, as the controller's
-    cleanupUnhealthyReplicas does) and returns how many Pending new Pods that let start. Without callbacks every
-    Pod starts: the plan's arithmetic.
+    `new`/`new_available`: Pods the new ReplicaSet already has (a rollback to a template that still has Pods).
+    `place(n)` starts n new Pods and returns how many became available (the scheduler may leave some Pending);
+    `release(n)` deletes n old Pods (unavailable ones first, as cleanupUnhealthyReplicas does) and returns how many
+    Pending new Pods that let start; `shrink(n)` deletes n surplus new Pods and returns how many were available.
+    Without callbacks every Pod starts: the plan's arithmetic.
     """
     syncs: list[Sync] = []
-    new, new_available = start_new, start_new
+    new_available = new if new_available is None else new_available
     old_available = old if old_available is None else old_available
+    if new > replicas:  # the new ReplicaSet is first brought down to the wanted size
+        syncs.append(Sync("new", new, replicas))
+        new_available -= shrink(new - replicas)
+        new = replicas
     if recreate:
         if old:
             syncs.append(Sync("old", old, 0))

@@ -167,9 +167,9 @@ STEPS: dict[tuple[str, str], tuple[StepTemplate, ...]] = {
         S("cluster-master", "kube-apiserver", "validates, applies defaults (RollingUpdate {max_surge} surge / "
                                               "{max_unavailable} unavailable, revisionHistoryLimit {history}) and "
                                               "stores Deployment {name} with replicas {replicas}"),
-        S("controller", "deployment-controller", "hashes the Pod template and creates ReplicaSet {name}-<hash> "
+        S("controller", "deployment-controller", "hashes the Pod template and creates ReplicaSet {new_rs} "
                                                  "(revision 1)"),
-        S("controller", "replicaset-controller", "creates {replicas} Pod(s) {name}-<hash>-<5 chars> (slow-start "
+        S("controller", "replicaset-controller", "creates {replicas} Pod(s) {new_rs}-<5 chars> (slow-start "
                                                  "batches 1, 2, 4, ...)", "has_pods"),
         S("cluster-master", "kube-scheduler", "binds each Pod to a node with room for its requests ({requests})",
           "has_pods"),
@@ -189,7 +189,7 @@ STEPS: dict[tuple[str, str], tuple[StepTemplate, ...]] = {
     ("deployment", "scale"): (
         S("cluster-master", "kube-apiserver", "stores replicas {before_replicas} -> {replicas} (a scale, not a "
                                               "rollout)"),
-        S("controller", "deployment-controller", "resizes ReplicaSet {name}-<hash> to {replicas}"),
+        S("controller", "deployment-controller", "resizes ReplicaSet {old_rs} to {replicas}"),
         S("controller", "replicaset-controller", "creates {delta} Pod(s)", "scale_up"),
         S("cluster-master", "kube-scheduler", "binds the new Pods to nodes with room ({requests})", "scale_up"),
         S("node", "kubelet", "starts the new Pods and reports them Ready", "scale_up"),
@@ -200,15 +200,16 @@ STEPS: dict[tuple[str, str], tuple[StepTemplate, ...]] = {
     ),
     ("deployment", "rollout"): (
         S("cluster-master", "kube-apiserver", "stores the new Pod template (generation + 1): {changed}"),
-        S("controller", "deployment-controller", "creates ReplicaSet {name}-<new hash> (next revision) and scales "
-                                                 "it up while the total stays <= {replicas} + {surge}"),
-        S("controller", "replicaset-controller", "creates the new Pods; kube-scheduler binds them; kubelets pull "
-                                                 "{images} and start them"),
-        S("controller", "deployment-controller", "scales the old ReplicaSet down, keeping >= {replicas} - "
-                                                 "{unavailable} Pods available, until all {replicas} run the new "
-                                                 "template; the old ReplicaSet stays at 0 (history)"),
+        S("controller", "deployment-controller", "hashes the new template and creates ReplicaSet {new_rs} "
+                                                 "(revision {revision}){reused}; {strategy}"),
+        S("controller", "deployment-controller", "scales in waves (surge {surge}, unavailable {unavailable}): "
+                                                 "{waves}"),
+        S("controller", "replicaset-controller", "creates and deletes each wave's Pods; kube-scheduler binds the "
+                                                 "new ones ({requests}); kubelets pull {images} and start them"),
         S("controller", "endpointslice-controller", "swaps old Pod IPs for new ones in the EndpointSlices of "
-                                                    "{services}", "selected"),
+                                                    "{services} as Pods become Ready", "selected"),
+        S("controller", "deployment-controller", "keeps ReplicaSet {old_rs} at 0 replicas as history "
+                                                 "(revisionHistoryLimit {history}); a rollback reuses it"),
     ),
     ("deployment", "store"): (
         S("cluster-master", "kube-apiserver", "stores the change ({changed}); no Pod is touched"),

@@ -515,11 +515,19 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> str:
                 started += pod["node"] is not None
         return started
 
+    def shrink(count: int) -> int:
+        was_available = 0
+        for pod in _victims(new_pods, count):
+            engine._remove_pod(pod, cpu, memory)
+            new_pods.remove(pod)
+            was_available += pod.get("node") is not None
+        return was_available
+
     syncs, stalled = rollout_syncs(replicas, len(old_pods), surge, unavailable,
-                                   recreate=strategy.get("type") == "Recreate",
-                                   start_new=sum(1 for p in new_pods if p.get("node")),
+                                   recreate=strategy.get("type") == "Recreate", new=len(new_pods),
+                                   new_available=sum(1 for p in new_pods if p.get("node")),
                                    old_available=sum(1 for p in old_pods if p.get("node")), place=place,
-                                   release=release)
+                                   release=release, shrink=shrink)
     status["pods"] = old_pods + new_pods
     counts: dict[str, int] = {}
     for pod in status["pods"]:
