@@ -80,9 +80,12 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses)
+    from planner.simulate.predict import preview
+
+    foreseen = preview(operations, state)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
-        diagnostics=tuple(desired.warnings + warnings + notes),
+        diagnostics=tuple(desired.warnings + warnings + foreseen + notes),
         state_lineage=state.lineage, state_serial=state.serial, roots=tuple(desired.roots),
         previous_roots=tuple(state.roots), kubernetes_version=desired.kubernetes_version,
     )

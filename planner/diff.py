@@ -85,7 +85,8 @@ def _create(resource: Resource) -> ResourceChange:
     unknown = [FieldChange(path, None, None, unknown=True) for path in known_after_apply(resource.family,
                                                                                          resource.manifest)]
     return ResourceChange(resource.address, resource.family, resource.api_version, resource.kind, resource.name,
-                          resource.namespace, Action.CREATE, changes=tuple(changes + unknown), after=resource.manifest)
+                          resource.namespace, Action.CREATE, changes=tuple(changes + unknown), after=resource.manifest,
+                          after_digest=resource.digest)
 
 
 def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool) -> ResourceChange:
@@ -94,7 +95,7 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
     if stored.digest == resource.digest:
         if cluster_replaced:
             return ResourceChange(*common, Action.REPLACE, (Reason.CLUSTER_REPLACED.value,), before=stored.manifest,
-                                  after=resource.manifest)
+                                  after=resource.manifest, after_digest=resource.digest)
         return ResourceChange(*common, Action.NOOP, before=stored.manifest, after=resource.manifest)
     secret = resource.kind in kinds.SECRET_KINDS
     changes = _field_changes(stored.manifest, resource.manifest, secret)
@@ -107,11 +108,11 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
             reasons.append(Reason.CLUSTER_REPLACED.value)
         return ResourceChange(*common, Action.REPLACE, tuple(reasons), tuple(replace_paths), tuple(changes),
                               unchanged_count=_unchanged(resource.manifest, changes), before=stored.manifest,
-                              after=resource.manifest)
+                              after=resource.manifest, after_digest=resource.digest)
     return ResourceChange(*common, Action.UPDATE, changes=tuple(changes),
                           change_classes=_change_classes(resource.family, changes),
                           unchanged_count=_unchanged(resource.manifest, changes), before=stored.manifest,
-                          after=resource.manifest)
+                          after=resource.manifest, after_digest=resource.digest)
 
 
 # ---------------------------------------------------------------- field-level diff
@@ -175,6 +176,19 @@ def _is_identity(path: str) -> bool:
     return path in _IDENTITY
 
 
+_SEGMENTS: dict[str, tuple[str, str]] = {}
+
+
+def _segment(key: str) -> tuple[str, str]:
+    """How a key is written after a parent path and at the start of one (cached: keys repeat in every object)."""
+    found = _SEGMENTS.get(key)
+    if found is None:
+        found = (f".{key}", key) if _PLAIN_KEY.fullmatch(key) else (f"[{json.dumps(key)}]",) * 2
+        if len(_SEGMENTS) < 100_000:
+            _SEGMENTS[key] = found
+    return found
+
+
 def _keyed_leaves(value: Any, prefix: str, parent: str | None, out: list[tuple[str, Any]]) -> None:
     """`_leaves(_keyed(value))` in one pass, without building the keyed copy: the hot path of a large create."""
     if isinstance(value, dict):
@@ -182,11 +196,8 @@ def _keyed_leaves(value: Any, prefix: str, parent: str | None, out: list[tuple[s
             out.append((prefix, {}))
             return
         for key, child in value.items():
-            if prefix:
-                path = f"{prefix}.{key}" if _PLAIN_KEY.fullmatch(key) else f"{prefix}[{json.dumps(key)}]"
-            else:
-                path = key if _PLAIN_KEY.fullmatch(key) else f"[{json.dumps(key)}]"
-            _keyed_leaves(child, path, key, out)
+            after, first = _segment(key)
+            _keyed_leaves(child, prefix + after if prefix else first, key, out)
         return
     if isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
         merge_key = _merge_key(value, parent)

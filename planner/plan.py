@@ -72,6 +72,7 @@ class ResourceChange:
     unchanged_count: int = 0
     before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    after_digest: str = field(default="", compare=False, repr=False)
 
     def to_wire(self) -> dict[str, Any]:
         return {

@@ -62,7 +62,8 @@ def check(index: SelectorIndex, templates: dict[tuple[str, str], dict[str, Any]]
     for namespace, name, manifest in sorted(index.services, key=lambda s: (s[0], s[1])):
         address = f"Service/{namespace}/{name}"
         spec = manifest.get("spec") or {}
-        for port in spec.get("ports") or []:
+        ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
+        for port in ports:
             wanted = port.get("nodePort")
             if wanted:
                 if wanted in node_ports:
@@ -83,8 +84,8 @@ def check(index: SelectorIndex, templates: dict[tuple[str, str], dict[str, Any]]
         containers = [c for d in selected
                       for c in ((templates[(namespace, d)].get("spec") or {}).get("template") or {}).get(
                           "spec", {}).get("containers") or []]
-        declared = [p for c in containers for p in c.get("ports") or []]
-        for port in spec.get("ports") or []:
+        declared = [p for c in containers if isinstance(c, dict) for p in c.get("ports") or [] if isinstance(p, dict)]
+        for port in ports:
             target = port.get("targetPort", port.get("port"))
             if isinstance(target, str):
                 if not any(p.get("name") == target for p in declared):

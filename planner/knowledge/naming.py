@@ -6,6 +6,9 @@ cluster uses), the choice here is modelled, deterministic, and says so.
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+
 from planner.knowledge.gce import REGIONS
 
 NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -48,14 +51,14 @@ REGIONAL_ZONE_COUNT = 3
 the first three zones in the region's table."""
 
 
+@lru_cache(maxsize=65536)
 def template_hash(canonical_template: str) -> str:
-    """pod-template-hash as Kubernetes forms it: FNV-32a, printed in decimal, each digit mapped to the safe
-    alphabet. Ours hashes our canonical JSON of the template (Kubernetes hashes the Go struct), so the value
-    differs from a real cluster's but has the same form and is stable per template."""
-    h = 0x811C9DC5
-    for byte in canonical_template.encode():
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return "".join(NAME_ALPHABET[b % len(NAME_ALPHABET)] for b in str(h).encode())
+    """pod-template-hash in Kubernetes' form: a 32-bit hash printed in decimal, each digit mapped to the safe
+    alphabet (so 10 characters or fewer from `bcdfghjklmnpqrstvwxz2456789`). Kubernetes hashes the Go struct
+    with FNV-32a; this MODELLED hash (BLAKE2b, 32 bits) of our canonical JSON has the same form and is stable per
+    template, so a template reverted to an earlier one finds that ReplicaSet again."""
+    number = int.from_bytes(hashlib.blake2b(canonical_template.encode(), digest_size=4).digest(), "big")
+    return "".join(NAME_ALPHABET[b % len(NAME_ALPHABET)] for b in str(number).encode())
 
 
 def replica_set_name(deployment: str, template_json: str) -> str:

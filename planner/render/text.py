@@ -28,6 +28,14 @@ NO_CHANGES = "No changes. Your infrastructure matches the configuration."
 
 
 def value_text(value: Any) -> str:
+    """JSON text of a value; plain strings and numbers take a fast path (a large plan has ~25 values a resource)."""
+    if isinstance(value, str):
+        if value.isprintable() and '"' not in value and "\\" not in value:
+            return f'"{value}"'
+    elif isinstance(value, bool) or value is None:
+        return "true" if value is True else "false" if value is False else "null"
+    elif isinstance(value, int):
+        return str(value)
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 

@@ -8,6 +8,7 @@ the scheduler binds Pods to nodes by free CPU/memory, Compute Engine gives LoadB
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,11 @@ class OpResult:
     removed: set[str] = field(default_factory=set)
 
 
+def _deep_copy(value: Any) -> Any:
+    """Statuses are JSON data: a JSON round trip copies them faster than copy.deepcopy."""
+    return json.loads(json.dumps(value))
+
+
 def pod_requests(manifest: dict[str, Any]) -> tuple[int, int]:
     """Effective CPU (m) and memory (Mi) requests of one Pod: the sum over containers, or the largest init
     container if that is more (kube-scheduler's rule)."""
@@ -54,8 +60,12 @@ def pod_requests(manifest: dict[str, Any]) -> tuple[int, int]:
 class Engine:
     """The simulated GKE for one state. Built from the state in one pass; mutates its statuses in place."""
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, copy_on_write: bool = False) -> None:
+        """`copy_on_write`: `state.resources` is a shallow copy shared with a real state (a plan's preview), so
+        every record is copied before it changes and the real state is never touched."""
         self.state = state
+        self.copy_on_write = copy_on_write
+        self._owned: set[str] = set()
         self.seed = Seeded(state.ensure_lineage())
         self.touched: set[str] = set()
         self.removed: set[str] = set()
@@ -136,7 +146,9 @@ class Engine:
     def run(self, op: Operation) -> OpResult:
         handler = HANDLERS[(op.change.family, op.phase)]
         previous = self.state.resources.get(op.change.address)
-        status = dict(previous.status) if previous is not None and op.phase != "create" else {}
+        status: dict[str, Any] = {}
+        if previous is not None and op.phase != "create":
+            status = _deep_copy(previous.status) if self.copy_on_write else dict(previous.status)
         self.touched: set[str] = set()
         self.removed: set[str] = set()
         result = handler(self, op, status)
@@ -148,10 +160,11 @@ class Engine:
         else:
             self.touched.add(op.change.address)
             after = op.change.after or {}
-            self.state.resources[op.change.address] = StoredResource(
+            # Our own, already validated data: no pydantic validation pass per resource.
+            self.state.resources[op.change.address] = StoredResource.model_construct(
                 address=op.change.address, family=op.change.family, api_version=op.change.api_version,
-                kind=op.change.kind, name=op.change.name, namespace=op.change.namespace, digest=digest_of(after),
-                manifest=after, status=status)
+                kind=op.change.kind, name=op.change.name, namespace=op.change.namespace,
+                digest=op.change.after_digest or digest_of(after), manifest=after, status=status)
         return result
 
     # -- nodes ----------------------------------------------------------------------------------------------
@@ -227,6 +240,7 @@ class Engine:
             if resource is None:
                 self.pending_owners.discard(address)
                 continue
+            resource = self.own(address)
             gone = by_deployment.get(address, set())
             pods = resource.status.get("pods") or []
             kept = [p for p in pods if p["name"] not in gone]
@@ -239,6 +253,15 @@ class Engine:
             resource.status["pods"] = kept + replacements
             self.touched.add(address)
         return self.pending_pods()
+
+    def own(self, address: str) -> StoredResource:
+        """The record at `address`, safe to change: under copy-on-write, a private copy made on first use."""
+        resource = self.state.resources[address]
+        if self.copy_on_write and address not in self._owned:
+            resource = StoredResource.model_construct(**{**resource.__dict__, "status": _deep_copy(resource.status)})
+            self.state.resources[address] = resource
+            self._owned.add(address)
+        return resource
 
     def pending_pods(self) -> int:
         pods = (p for address in self.pending_owners if address in self.state.resources
@@ -271,12 +294,12 @@ class Engine:
 
     @staticmethod
     def _pod_ip(node: Node) -> str:
-        block = ipaddress.ip_network(node.pod_cidr)
-        base = int(block.network_address)
-        for offset in range(2, block.num_addresses - 1):
+        """The lowest free address of the node's /24 from .2 (.1 is the node's bridge)."""
+        base = node.pod_base
+        for offset in range(2, 2 ** (32 - naming.POD_CIDR_PREFIX) - 1):
             if base + offset not in node.pod_ips:
                 node.pod_ips.add(base + offset)
-                return str(ipaddress.ip_address(base + offset))
+                return str(ipaddress.IPv4Address(base + offset))
         raise PlannerError.single(f"node {node.name} has no free Pod IP in {node.pod_cidr}")
 
     def _remove_pod(self, pod: dict[str, Any], cpu: int, memory: int) -> None:
@@ -410,7 +433,7 @@ def _nodepool_update(engine: Engine, op: Operation, status: dict[str, Any]) -> O
     added = engine._create_nodes(op.change.address, spec["clusterRef"]["name"], op.change.name, zones, per_zone,
                                  machine_type, max_pods, existing=pool["nodes"])
     pool["nodes"] = pool["nodes"] + added
-    engine.state.resources[op.change.address].status = status
+    engine.own(op.change.address).status = status
     pending = engine._reschedule(evicted)
     summary = f"node pool {op.change.name} resized to {len(pool['nodes'])} node(s)"
     details = [f"added {len(added)}, removed {len(removed)}"] + ([f"{pending} Pod(s) Pending"] if pending else [])

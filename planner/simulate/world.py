@@ -102,6 +102,11 @@ class Node:
     score_memory: int = 0
     pod_ips: set[int] = field(default_factory=set)
     version: int = 0
+    pod_base: int = 0
+    """First address of the node's Pod CIDR, as an integer (parsed once, not per Pod)."""
+
+    def __post_init__(self) -> None:
+        self.pod_base = int(ipaddress.ip_network(self.pod_cidr).network_address)
 
     def to_status(self) -> dict[str, Any]:
         return {"name": self.name, "zone": self.zone, "internalIP": self.internal_ip, "podCIDR": self.pod_cidr,
