@@ -205,7 +205,8 @@ def run_size(n: int, args: argparse.Namespace, runner: Runner, tf_bin: str | Non
     counts = generate.generate(n, config, args.seed)
     files = generate.yaml_files(config)
     docs = sum(f.read_text().count("\n---\n") for f in files)
-    info: dict[str, Any] = {"n": n, "docs": docs, "files": len(files), "counts": counts,
+    info: dict[str, Any] = {"n": n, "docs": docs, "files": len(files), "bytes": sum(f.stat().st_size for f in files),
+                            "counts": counts,
                             "load_before": os.getloadavg()[0], "steps": {}}
     steps: dict[str, Step] = {}
     runner.repeat = args.repeat if n <= args.max_repeat_n else 1
@@ -235,7 +236,7 @@ def run_size(n: int, args: argparse.Namespace, runner: Runner, tf_bin: str | Non
             steps[name] = Step(skipped="terraform not installed")
     elif n > args.terraform_max_n:
         for name in TERRAFORM_STEPS:
-            steps[name] = Step(skipped=f"N > {args.terraform_max_n}")
+            steps[name] = Step(skipped=f"N > {args.terraform_max_n:,}")
     else:
         terraform_config.write_config(config, tf_dir, small=not args.terraform_full)
         env = terraform_env(workdir)
@@ -255,7 +256,7 @@ def run_size(n: int, args: argparse.Namespace, runner: Runner, tf_bin: str | Non
                 steps["tf_apply"] = tf_run([tf_bin, "apply", "-input=false", "-auto-approve", "-no-color"], tf_dir,
                                            env=env, name="tf_apply", before=lambda: _remove(*tf_state))
             else:
-                steps["tf_apply"] = Step(skipped=f"N > {args.terraform_apply_max_n}")
+                steps["tf_apply"] = Step(skipped=f"N > {args.terraform_apply_max_n:,}")
                 terraform_config.synthesize_state(tf_dir, tf_version)
             synthesized = not steps["tf_apply"].samples
             if synthesized or steps["tf_apply"].ok:
@@ -380,7 +381,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             rows.append((label, "—", "not measured", "–"))
             continue
         growth = ((t50 - startup) / 50_000) / ((t10 - startup) / 10_000) - 1
-        rows.append((label, f"{(t10 - startup) / 10:.3f} → {(t50 - startup) / 50:.3f} ms", f"{growth:+.0%}",
+        rows.append((label, f"{(t10 - startup) / 10:.3f} → {(t50 - startup) / 50:.3f} ms/resource", f"{growth:+.0%}",
                      "✓" if growth <= 0.10 else "✗"))
     check("start-up (`planner --help`) ≤ 0.3 s", startup, 0.3, "absolute")
     return rows
@@ -402,14 +403,15 @@ def render(results: dict[str, Any]) -> str:
         "",
         "**planner** (seconds, wall; peak RSS is the largest of validate/plan/apply/plans)",
         "",
-        "| N | documents / files | YAML floor | validate | plan (empty) | apply | no-change plan | 1% plan "
+        "| N | documents / files / MB | YAML floor | validate | plan (empty) | apply | no-change plan | 1% plan "
         "| peak RSS | load avg |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for key, size in results["sizes"].items():
         steps = {k: Step.from_json(v) for k, v in size["steps"].items()}
         peak = max((steps[k].peak_kb or 0 for k in PLANNER_STEPS[1:] if k in steps), default=0) or None
-        out.append(f"| {int(key):,} | {size['docs']:,} / {size['files']} | "
+        mb = f" / {size['bytes'] / 1e6:.1f}" if "bytes" in size else ""
+        out.append(f"| {int(key):,} | {size['docs']:,} / {size['files']}{mb} | "
                    + " | ".join(steps[k].cell() if k in steps else "—" for k in PLANNER_STEPS)
                    + f" | {megabytes(peak)} | {size['load_before']:.1f} |")
     out += [

@@ -325,6 +325,32 @@ def show(
     _out(json.dumps(data, separators=(",", ":")) + "\n" if output is PlanFormat.json else render_state(data))
 
 
+class GetFormat(str, enum.Enum):
+    text = "text"
+    wide = "wide"
+    json = "json"
+
+
+@app.command()
+def get(
+    what: str = typer.Argument(..., help="nodes, instances, pods, deployments, replicasets, services or endpoints."),
+    state: str = StateOpt,
+    output: GetFormat = typer.Option(GetFormat.text, "-o", "--output", help="Output format."),
+) -> None:
+    """Show the simulated cluster as kubectl get (and gcloud compute instances list) would."""
+    from planner import inspect
+    from planner.errors import PlannerError
+    from planner.render.get import render_get
+    from planner.state import FileBackend
+
+    try:
+        current = FileBackend(state).read()
+        found = inspect.rows(current, what)
+    except PlannerError as exc:
+        _fail(exc)
+    _out(render_get(inspect.ALIASES.get(what, what), found, output.value))
+
+
 @app.command("force-unlock")
 def force_unlock(
     state: str = StateOpt,

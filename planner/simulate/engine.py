@@ -11,6 +11,7 @@ import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from planner.errors import PlannerError
@@ -18,7 +19,7 @@ from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
 from planner.knowledge.rollout import Wave, rolling_bounds, rollout_syncs, waves
 from planner.model import canonical_json, digest_of
-from planner.plan import Operation
+from planner.plan import Action, Operation, ResourceChange
 from planner.selectors import equality_selector_matches
 from planner.simulate.world import Node, RangeAllocator, Scheduler, Seeded, make_node
 from planner.state import State, StoredResource
@@ -65,6 +66,8 @@ class Engine:
         every record is copied before it changes and the real state is never touched."""
         self.state = state
         self.copy_on_write = copy_on_write
+        self.now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        """When this apply runs: the creation time of everything it makes (kubectl's AGE)."""
         self._owned: set[str] = set()
         self.seed = Seeded(state.ensure_lineage())
         self.touched: set[str] = set()
@@ -83,6 +86,8 @@ class Engine:
         self.pod_range: ipaddress.IPv4Network | None = None
         self.pending_owners: set[str] = set()
         """Deployments with Pending Pods: the only ones a new node can help, so the only ones revisited."""
+        self.stalled: set[str] = set()
+        """Deployments whose rollout is stalled: resumed when room appears."""
 
     # -- rebuilding the world from the state --------------------------------------------------------------
 
@@ -99,6 +104,8 @@ class Engine:
         for resource in self.state.resources.values():
             if resource.family == "deployment":
                 cpu, memory = pod_requests(resource.manifest)
+                if (resource.status.get("rollout") or {}).get("stalled"):
+                    self.stalled.add(resource.address)
                 for pod in resource.status.get("pods") or []:
                     node = self.scheduler.nodes.get(pod.get("node") or "")
                     if node is None:
@@ -145,27 +152,92 @@ class Engine:
 
     def run(self, op: Operation) -> OpResult:
         handler = HANDLERS[(op.change.family, op.phase)]
-        previous = self.state.resources.get(op.change.address)
+        address = op.change.address
+        previous = self.state.resources.get(address)
         status: dict[str, Any] = {}
         if previous is not None and op.phase != "create":
             status = _deep_copy(previous.status) if self.copy_on_write else dict(previous.status)
+        if op.phase == "create":
+            status["created"] = self.now
         self.touched: set[str] = set()
         self.removed: set[str] = set()
+        if op.phase != "delete":  # the new record is in place while the handler runs: others may reschedule into it
+            self.state.resources[address] = self._record(op, status)
+            self._owned.add(address)
         result = handler(self, op, status)
-        result.touched, result.removed = self.touched, self.removed
+        if self.pending_owners and op.change.family in ("deployment", "nodepool") and op.phase != "delete":
+            result.details += self._autoscale()
+        self.stalled.discard(address)
+        if op.change.family == "deployment" and op.phase != "delete" and (status.get("rollout") or {}).get("stalled"):
+            self.stalled.add(address)
+        elif self.stalled:
+            result.details += self._resume_rollouts()
         if op.phase == "delete":
-            self.state.resources.pop(op.change.address, None)
-            self.removed.add(op.change.address)
-            self.touched.discard(op.change.address)
+            self.state.resources.pop(address, None)
+            self.removed.add(address)
+            self.touched.discard(address)
         else:
-            self.touched.add(op.change.address)
-            after = op.change.after or {}
-            # Our own, already validated data: no pydantic validation pass per resource.
-            self.state.resources[op.change.address] = StoredResource.model_construct(
-                address=op.change.address, family=op.change.family, api_version=op.change.api_version,
-                kind=op.change.kind, name=op.change.name, namespace=op.change.namespace,
-                digest=op.change.after_digest or digest_of(after), manifest=after, status=status)
+            self.touched.add(address)
+        result.touched, result.removed = self.touched, self.removed
         return result
+
+    def _record(self, op: Operation, status: dict[str, Any]) -> StoredResource:
+        """The stored record of an operation's resource. Our own, already validated data: no pydantic pass."""
+        after = op.change.after or {}
+        return StoredResource.model_construct(
+            address=op.change.address, family=op.change.family, api_version=op.change.api_version,
+            kind=op.change.kind, name=op.change.name, namespace=op.change.namespace,
+            digest=op.change.after_digest or digest_of(after), manifest=after, status=status)
+
+    def _resume_rollouts(self) -> list[str]:
+        """The deployment controller retries stalled rollouts on every change; room freed or added lets them go on."""
+        notes = []
+        for address in sorted(self.stalled):
+            record = self.state.resources.get(address)
+            if record is None:
+                self.stalled.discard(address)
+                continue
+            record = self.own(address)
+            change = ResourceChange(address, "deployment", record.api_version, record.kind, record.name,
+                                    record.namespace, Action.UPDATE, change_classes=("rollout",),
+                                    before=record.manifest, after=record.manifest, after_digest=record.digest)
+            summary = _rollout(self, Operation("update", change), record.status)
+            self.touched.add(address)
+            if not (record.status.get("rollout") or {}).get("stalled"):
+                self.stalled.discard(address)
+                notes.append(f"{address}: stalled rollout resumed and {summary.split(':', 1)[0]}")
+        return notes
+
+    def _autoscale(self) -> list[str]:
+        """GKE's cluster-autoscaler: while Pods are Pending, grow pools that have autoscaling, one node per zone at
+        a time, up to maxNodeCount per zone. It stops when new nodes do not help (a Pod too big for any node)."""
+        notes = []
+        for resource in list(self.state.resources.values()):
+            auto = (resource.manifest.get("spec") or {}).get("autoscaling") if resource.family == "nodepool" else None
+            if not auto or not self.pending_owners:
+                continue
+            spec = resource.manifest["spec"]
+            zones, _, machine_type, max_pods = _node_pool_shape(spec, "nodeCount")
+            most = auto.get("maxNodeCount", 0)
+            owned = self.own(resource.address)
+            pool = owned.status.setdefault("pool", {"name": resource.name, "nodes": []})
+            added = 0
+            while self.pending_owners:
+                per_zone = max((sum(1 for n in pool["nodes"] if n["zone"] == z) for z in zones), default=0)
+                if per_zone >= most:
+                    break
+                before = self.pending_pods()
+                new = self._create_nodes(resource.address, spec["clusterRef"]["name"], resource.name, zones,
+                                         per_zone + 1, machine_type, max_pods, existing=pool["nodes"])
+                pool["nodes"] = pool["nodes"] + new
+                added += len(new)
+                self.touched.add(resource.address)
+                if self._reschedule([]) >= before:
+                    break
+            if added:
+                notes.append(f"cluster-autoscaler added {added} node(s) to {resource.name} for Pending Pods "
+                             f"(max {most} per zone); {self.pending_pods()} Pod(s) still Pending")
+        return notes
 
     # -- nodes ----------------------------------------------------------------------------------------------
 
@@ -202,8 +274,9 @@ class Engine:
                 cidr = f"{ipaddress.ip_address(base)}/{naming.POD_CIDR_PREFIX}"
                 node = make_node(name, pool, zone, str(ip), cidr, machine_type, max_pods)
                 self.scheduler.add(node)
-                nodes.append(node.to_status())
-                created.append(node.to_status())
+                record = {**node.to_status(), "created": self.now}
+                nodes.append(record)
+                created.append(record)
         return created if existing is not None else nodes
 
     @staticmethod
@@ -280,7 +353,8 @@ class Engine:
             if name not in existing:
                 break
         status["podSequence"] = sequence
-        return {"name": name, "replicaSet": replica_set, "node": None, "ip": None, "phase": "Pending"}
+        return {"name": name, "replicaSet": replica_set, "node": None, "ip": None, "phase": "Pending",
+                "created": self.now}
 
     def _place(self, pod: dict[str, Any], cpu: int, memory: int, owner: str) -> None:
         node = self.scheduler.bind(cpu, memory)
@@ -340,9 +414,6 @@ def _cluster_create(engine: Engine, op: Operation, status: dict[str, Any]) -> Op
         serviceRange=policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
         endpoint=control_plane.allocate(engine.seed.number("endpoint", op.change.name), "control plane"),
     )
-    engine.state.resources[op.change.address] = StoredResource(
-        address=op.change.address, family="cluster", api_version=op.change.api_version, kind=op.change.kind,
-        name=op.change.name, digest="", manifest=manifest, status=status)
     engine._open_ranges(status)
     zones, per_zone, machine_type, max_pods = _node_pool_shape(spec, "initialNodeCount")
     annotations = (manifest.get("metadata") or {}).get("annotations") or {}
@@ -444,7 +515,8 @@ def _deployment_create(engine: Engine, op: Operation, status: dict[str, Any]) ->
     manifest = op.change.after or {}
     replicas = (manifest.get("spec") or {}).get("replicas", 1)
     rs = _replica_set_name(op.change.name, manifest)
-    status.update(revision=1, currentReplicaSet=rs, replicaSets=[{"name": rs, "revision": 1, "replicas": replicas}],
+    status.update(revision=1, currentReplicaSet=rs,
+                  replicaSets=[{"name": rs, "revision": 1, "replicas": replicas, "created": engine.now}],
                   pods=[], podSequence=0)
     cpu, memory = pod_requests(manifest)
     for _ in range(replicas):
@@ -508,8 +580,9 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> str:
     cpu, memory = pod_requests(after)
     new_rs = _replica_set_name(op.change.name, after)
     history = status.get("replicaSets") or []
-    revision = max((r["revision"] for r in history), default=0) + 1
-    reused = any(r["name"] == new_rs for r in history)
+    continuing = new_rs == status.get("currentReplicaSet")  # a stalled rollout resumed or rescaled
+    revision = status.get("revision", 1) if continuing else max((r["revision"] for r in history), default=0) + 1
+    reused = any(r["name"] == new_rs for r in history) and not continuing
     pods: list[dict[str, Any]] = status.get("pods") or []
     old_pods = [p for p in pods if p["replicaSet"] != new_rs]
     new_pods = [p for p in pods if p["replicaSet"] == new_rs]
@@ -538,6 +611,17 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> str:
                 started += pod["node"] is not None
         return started
 
+    excess = len(old_pods) + len(new_pods) - (replicas + surge)
+    if old_pods and new_pods and excess > 0:
+        # Scaling mid-rollout: the controller shares the cut among ReplicaSets in proportion to their size.
+        from_old = min(len(old_pods), round(excess * len(old_pods) / (len(old_pods) + len(new_pods))))
+        from_new = min(len(new_pods), excess - from_old)
+        for group, count, requests in ((old_pods, from_old, (old_cpu, old_memory)),
+                                       (new_pods, from_new, (cpu, memory))):
+            for pod in _victims(group, count):
+                engine._remove_pod(pod, *requests)
+                group.remove(pod)
+
     def shrink(count: int) -> int:
         was_available = 0
         for pod in _victims(new_pods, count):
@@ -556,11 +640,15 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> str:
     for pod in status["pods"]:
         counts[pod["replicaSet"]] = counts.get(pod["replicaSet"], 0) + 1
     kept = [dict(r, replicas=counts.get(r["name"], 0)) for r in history if r["name"] != new_rs]
+    if continuing:
+        revision_of_new = next((r["revision"] for r in history if r["name"] == new_rs), revision)
+        revision = revision_of_new
     limit = spec.get("revisionHistoryLimit", 10)
     idle = sorted((r for r in kept if not r["replicas"]), key=lambda r: r["revision"])
     drop = {r["name"] for r in idle[: max(0, len(idle) - limit)]}
     kept = [r for r in kept if r["name"] not in drop]
-    kept.append({"name": new_rs, "revision": revision, "replicas": counts.get(new_rs, 0)})
+    created = next((r.get("created") for r in history if r["name"] == new_rs), engine.now)
+    kept.append({"name": new_rs, "revision": revision, "replicas": counts.get(new_rs, 0), "created": created})
     status.update(revision=revision, currentReplicaSet=new_rs, replicaSets=kept)
     shown = "; ".join(_wave_text(w) for w in waves(syncs))
     if stalled:
@@ -589,7 +677,9 @@ def _deployment_update(engine: Engine, op: Operation, status: dict[str, Any]) ->
     cpu, memory = pod_requests(after)
     pods: list[dict[str, Any]] = status.get("pods") or []
     summary = f"Deployment {op.change.name} updated"
-    if "rollout" in op.change.change_classes:
+    mid_rollout = any(p["replicaSet"] != status.get("currentReplicaSet") for p in pods)
+    if "rollout" in op.change.change_classes or mid_rollout:
+        # A scale during an unfinished rollout resizes both sides, as the controller's proportional scaling does.
         summary = _rollout(engine, op, status)
     elif "scale" in op.change.change_classes:
         rs = status.get("currentReplicaSet") or _replica_set_name(op.change.name, after)
