@@ -162,6 +162,9 @@ def _nodepool(op: Operation, facts: _Facts) -> Context:
     context = _nodes(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
                      (spec.get("nodeConfig") or {}).get("machineType", "e2-medium"))
     before_per_zone = before_spec.get("nodeCount", per_zone)
+    live = ((facts.statuses.get(op.change.address) or {}).get("pool") or {}).get("nodes")
+    if op.phase == "delete" and live is not None:  # the autoscaler may have grown it past nodeCount
+        context["total"] = len(live)
     autoscaling = spec.get("autoscaling") or {}
     prefix = naming.node_prefix(cluster, op.change.name, "<8hex>")
     context.update(

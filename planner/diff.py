@@ -51,9 +51,10 @@ def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], lis
             changes.append(ResourceChange(address, stored.family, stored.api_version, stored.kind, stored.name,
                                           stored.namespace, Action.DELETE, (reason.value,), before=stored.manifest))
     if cluster_replaced:
-        warnings.append(Diagnostic("warning", f"the cluster is replaced: {old_cluster.address} and everything in "
+        warnings.append(Diagnostic("warning", f"THE CLUSTER IS REPLACED: {old_cluster.address} and everything in "
                                               "it is deleted, then created again. All workloads restart on new "
-                                              "nodes with new IPs.", address=old_cluster.address))
+                                              "nodes with new IPs, and LoadBalancer Services get new external "
+                                              "IPs.", address=old_cluster.address, banner=True))
     return changes, warnings
 
 
@@ -102,7 +103,9 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
     replace_paths = _replace_paths(resource.family, changes)
     if replace_paths or cluster_replaced:
         forced = set(replace_paths)
-        changes = [FieldChange(c.path, c.before, c.after, c.unknown, c.path in forced, c.sensitive) for c in changes]
+        changes = [FieldChange(c.path, c.before, c.after, c.unknown, c.path in forced, c.sensitive,
+                               replace_reason(resource.family, c.path) if c.path in forced else "")
+                   for c in changes]
         reasons = [Reason.CANNOT_UPDATE.value] if replace_paths else []
         if cluster_replaced:
             reasons.append(Reason.CLUSTER_REPLACED.value)

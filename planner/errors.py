@@ -23,6 +23,8 @@ class Diagnostic:
     column: int | None = None
     path: str | None = None
     address: str | None = None
+    banner: bool = False
+    """Shown before the plan, not after it: the reader must see it before reading what gets destroyed."""
 
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, self.column or 0, self.path or "", self.message)
@@ -51,6 +53,8 @@ class Diagnostic:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.banner:
+            out["banner"] = True
         return out
 
 

@@ -124,9 +124,14 @@ def _endpoints(state: State) -> list[dict[str, Any]]:
             targets = [p.get("targetPort", p.get("port")) for p in resource.status.get("ports") or []]
             for labels, deployment in candidates:
                 if equality_selector_matches(selector, labels):
+                    named = {p.get("name"): p.get("containerPort") for c in (
+                        (deployment.manifest.get("spec") or {}).get("template") or {}).get("spec", {}).get(
+                        "containers") or [] for p in c.get("ports") or []}
+                    # A named targetPort resolves to the selected container's port number, as in EndpointSlices.
+                    numbers = [named.get(t, t) if isinstance(t, str) else t for t in targets]
                     for pod in deployment.status.get("pods") or []:
                         if pod.get("ip"):
-                            addresses += [f"{pod['ip']}:{t}" for t in targets]
+                            addresses += [f"{pod['ip']}:{t}" for t in numbers]
         out.append({"namespace": service["namespace"], "name": service["name"], "endpoints": sorted(addresses),
                     "created": service["created"]})
     return out

@@ -43,6 +43,7 @@ class FieldChange:
     """The value is only known after apply (ClusterIP, nodePort, external IP, node names)."""
     forces_replacement: bool = False
     sensitive: bool = False
+    replacement_reason: str = ""
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "before": self.before, "after": self.after}
@@ -50,6 +51,7 @@ class FieldChange:
             out["after_unknown"] = True
         if self.forces_replacement:
             out["forces_replacement"] = True
+            out["replacement_reason"] = self.replacement_reason
         if self.sensitive:
             out["sensitive"] = True
         return out

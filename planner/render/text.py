@@ -41,7 +41,7 @@ def value_text(value: Any) -> str:
 
 def _change_line(change: dict[str, Any], action: str, width: int) -> str:
     pad = change["path"].ljust(width)
-    tail = "  # forces replacement" if change.get("forces_replacement") else ""
+    tail = f"  # forces replacement: {change.get('replacement_reason')}" if change.get("forces_replacement") else ""
     before, after = change.get("before"), change.get("after")
     if change.get("after_unknown"):
         return f"      + {pad} = (known after apply)"
@@ -76,6 +76,9 @@ def render_text(wire: dict[str, Any]) -> str:
             "  Everything the state holds that this input does not declare is planned for deletion.",
             "",
         ]
+    for d in wire["diagnostics"]:
+        if d.get("banner"):
+            lines += [f"Warning: {d['message']}", ""]
     summary = wire["summary"]
     if not any(summary.values()):
         lines.append(NO_CHANGES)
@@ -108,6 +111,8 @@ def render_text(wire: dict[str, Any]) -> str:
 def _warnings(wire: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for d in wire["diagnostics"]:
+        if d.get("banner"):
+            continue
         where = d.get("address") or d.get("file") or ""
         label = {"warning": "Warning", "info": "Note"}.get(d["severity"])
         if label:
