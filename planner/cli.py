@@ -16,6 +16,8 @@ import typer
 from planner import __version__
 
 if TYPE_CHECKING:  # imported lazily at run time: `planner --help` must start fast
+    from rich.progress import Progress
+
     from planner.api import Options
     from planner.errors import Diagnostic
     from planner.plan import Plan
@@ -185,12 +187,31 @@ def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
         raise typer.Exit(EXIT_ERROR)
 
 
+PROGRESS_THRESHOLD = 50
+"""Applies with at least this many operations show a progress bar, when stderr is a terminal."""
+
+
+def _progress_bar(total: int) -> Progress | None:
+    """A rich progress bar on stderr; step lines keep going to stdout, above it."""
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(TextColumn("applying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=Console(stderr=True), transient=True, redirect_stdout=True)
+    progress.add_task("apply", total=total)
+    return progress
+
+
 def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None:
     from planner import api
     from planner.errors import PlannerError
 
     verbs = {"create": ("Creating...", "Creation complete"), "update": ("Modifying...", "Modifications complete"),
              "delete": ("Destroying...", "Destruction complete")}
+
+    progress = _progress_bar(len(plan_result.operations))
 
     def on_event(event: api.ApplyEvent) -> None:
         address, phase = event.operation.change.address, event.operation.phase
@@ -203,8 +224,12 @@ def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None
             _out(f"{address}: {verbs[phase][1]}: {event.summary}\n")
             for detail in event.details:
                 _out(f"    {detail}\n")
+            if progress is not None:
+                progress.advance(0)
 
     try:
+        if progress is not None:
+            progress.start()
         result = api.apply_plan(plan_result, current, backend, on_event)
     except api.Interrupted as exc:
         _err(f"\nInterrupted: the operation in flight finished and the state was saved ({exc.done} operation(s) "
@@ -214,6 +239,9 @@ def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except PlannerError as exc:
         _fail(exc)
+    finally:
+        if progress is not None:
+            progress.stop()
     counts = result.counts
     _out(f"\nApply complete! Resources: {counts['create']} added, {counts['update']} changed, {counts['replace']} "
          f"replaced, {counts['delete']} destroyed. State serial {result.serial}.\n")
