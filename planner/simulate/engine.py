@@ -783,6 +783,8 @@ def _service_create(engine: Engine, op: Operation, status: dict[str, Any]) -> Op
 def _service_update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     previous = dict(status)
     status.clear()
+    if previous.get("created"):
+        status["created"] = previous["created"]
     details = _service_allocate(engine, op, status, previous)
     return OpResult(op.change.address, "update", f"Service {op.change.name} updated", details)
 
