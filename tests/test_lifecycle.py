@@ -172,3 +172,23 @@ def test_get_shows_the_world_as_kubectl_would(cli, tmp_path):
     endpoints = cli("get", "endpoints").out
     assert ":80," in endpoints and ":http" not in endpoints  # named targetPort resolved to the container's 80
     assert cli("get", "widgets").code == 1
+
+
+def test_shrinking_a_pool_drains_nodes_and_reschedules_their_pods(cli, tmp_path):
+    shutil.copytree(STEPS[4], tmp_path / "shop")  # 5-pool-resize: two nodes per zone
+    assert cli("apply", "shop", "--auto-approve").code == 0
+    before = _state(tmp_path)
+    cluster = tmp_path / "shop" / "cluster.yaml"
+    cluster.write_text(cluster.read_text().replace("nodeCount: 2", "nodeCount: 1"))
+    plan = cli("plan", "shop", "-o", "json").json()
+    chain = [c for _, _, c in _chain(plan, "ContainerNodePool/pool")]
+    assert chain[:3] == ["container-api", "container-api", "compute-engine"]  # resize, drain, shrink the groups
+    assert "service-controller" in chain  # load-balancer backends follow the nodes
+    applied = cli("apply", "shop", "--auto-approve")
+    assert applied.code == 0
+    after = _state(tmp_path)
+    remaining = {n["name"] for n in _nodes(after)}
+    assert len(remaining) == 3 and remaining < {n["name"] for n in _nodes(before)}
+    for address in ("Deployment/shop/web", "Deployment/shop/api"):
+        pods = _pods(after, address)
+        assert len(pods) == len(_pods(before, address)) and all(p["node"] in remaining for p in pods)
