@@ -85,10 +85,12 @@ class Sizing:
 
 
 def _milli(cpu: str) -> int:
+    """`50m` -> 50."""
     return int(cpu.removesuffix("m"))
 
 
 def _mib(memory: str) -> int:
+    """`64Mi` -> 64."""
     return int(memory.removesuffix("Mi"))
 
 
@@ -127,6 +129,7 @@ def infrastructure(nodes_per_zone: int) -> list[dict[str, Any]]:
 
 
 def namespace(name: str) -> dict[str, Any]:
+    """A declared Namespace for one team."""
     return {"apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": name, "labels": {"team": name, "environment": "production"}}}
 
@@ -233,6 +236,7 @@ def generate(n: int, outdir: Path, seed: int = 1) -> dict[str, int]:
 
 
 def _write(path: Path, header: str, docs: list[str]) -> None:
+    """One file: the header comment, then each document after a `---` line."""
     path.write_text(header + "".join(f"---\n{d}" for d in docs), encoding="utf-8")
 
 

@@ -107,12 +107,14 @@ class Step:
 
 
 def seconds(value: float | None) -> str:
+    """Seconds with 3 significant-ish digits, or a dash."""
     if value is None:
         return "—"
     return f"{value:.0f}" if value >= 100 else f"{value:.2f}" if value >= 0.995 else f"{value:.3f}"
 
 
 def megabytes(kb: int | None) -> str:
+    """KiB (as rusage reports them) in MB of 10^6 bytes."""
     return "—" if kb is None else f"{kb * 1024 / 1e6:.0f} MB"
 
 
@@ -185,6 +187,7 @@ class Runner:
 
 
 def _remove(*paths: Path) -> None:
+    """Delete files that may not exist (a state and its companions)."""
     for p in paths:
         p.unlink(missing_ok=True)
 
@@ -325,12 +328,14 @@ def environment(planner: str, tf_bin: str | None, tf_version: str) -> dict[str, 
 
 
 def _step(size: dict[str, Any] | None, name: str) -> Step | None:
+    """One step of a saved size, if it was recorded."""
     if size is None or name not in size["steps"]:
         return None
     return Step.from_json(size["steps"][name])
 
 
 def _best(size: dict[str, Any] | None, name: str) -> float | None:
+    """The best wall time of a step, if it ran and succeeded."""
     step = _step(size, name)
     return step.best if step else None
 
@@ -436,7 +441,7 @@ def render(results: dict[str, Any]) -> str:
              + ", ".join(f"{size['changed']:,}" for size in results["sizes"].values())
              + " Deployments (1% of the resources; half replicas, half image); terraform's config is regenerated "
              "from the mutated YAML, so it sees the same changes."]
-    if any("†" in json.dumps(s["steps"]) for s in results["sizes"].values()):
+    if any(step["note"] == "†" for size in results["sizes"].values() for step in size["steps"].values()):
         notes.append("† terraform apply skipped at this size (it does not finish in 15 minutes at N=10,000; "
                      "`--terraform-apply-max-n` raises the cap): the no-change and 1% plans run against the "
                      "`terraform.tfstate` that apply would write, synthesized by `terraform_config.py`.")

@@ -130,20 +130,27 @@ spec:
         - name: main
           image: example/app:{version}
           resources:
-            requests: {{cpu: 10m, memory: 16Mi}}
+            requests: {{cpu: {cpu}m, memory: {memory}Mi}}
 ---
 apiVersion: v1
 kind: Service
 metadata:
   name: app{i}
 spec:
+  type: {type}
   selector: {{app: app{i}}}
   ports:
     - port: 80
+      targetPort: 8080
 """
+
+
+def app_yaml(i: int, replicas: int = 1, version: str = "1", cpu: int = 10, memory: int = 16,
+             type: str = "ClusterIP") -> str:
+    """One Deployment `app<i>` and the Service selecting it."""
+    return APP_YAML.format(i=i, replicas=replicas, version=version, cpu=cpu, memory=memory, type=type)
 
 
 def many_apps(count: int, replicas: int = 1, version: str = "1", nodes: int = 20) -> str:
     """A cluster with `count` Deployments and `count` Services: input for crash, concurrency and scale tests."""
-    return CLUSTER_YAML.format(nodes=nodes) + "".join(
-        APP_YAML.format(i=i, replicas=replicas, version=version) for i in range(count))
+    return CLUSTER_YAML.format(nodes=nodes) + "".join(app_yaml(i, replicas, version) for i in range(count))

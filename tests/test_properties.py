@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from conftest import app_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,38 +37,6 @@ spec:
     machineType: e2-standard-2
 """
 
-APP = """\
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app{i}
-spec:
-  replicas: {replicas}
-  selector:
-    matchLabels: {{app: app{i}}}
-  template:
-    metadata:
-      labels: {{app: app{i}}}
-    spec:
-      containers:
-        - name: main
-          image: example/app:{version}
-          resources:
-            requests: {{cpu: {cpu}m, memory: 128Mi}}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: app{i}
-spec:
-  type: {type}
-  selector: {{app: app{i}}}
-  ports:
-    - port: 80
-      targetPort: 8080
-"""
-
 app_strategy = st.fixed_dictionaries({
     "replicas": st.integers(0, 6), "version": st.sampled_from(["1", "2", "3"]),
     "cpu": st.sampled_from([0, 100, 250, 900]), "type": st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"]),
@@ -81,7 +50,7 @@ desired_strategy = st.fixed_dictionaries({
 def _yaml(desired: dict) -> bytes:
     text = CLUSTER.format(nodes=desired["nodes"])
     for i, app in sorted(desired["apps"].items()):
-        text += APP.format(i=i, **app)
+        text += app_yaml(i, app["replicas"], app["version"], app["cpu"], 128, app["type"])
     return text.encode()
 
 

@@ -34,15 +34,21 @@ def test_a_held_lock_refuses_a_second_apply_naming_the_holder(proc, hello, tmp_p
     assert not (tmp_path / "planner.state.json").exists()
 
 
-def test_the_lock_is_released_when_its_holder_dies(proc, hello, tmp_path):
+def _hold_lock(tmp_path, seconds: float) -> subprocess.Popen:
+    """Another process that takes the state lock and keeps it for `seconds` (returns once it holds it)."""
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import os, time
+        import time
         from planner.state import FileBackend
         with FileBackend({str(tmp_path / 'planner.state.json')!r}).lock("apply"):
             print("locked", flush=True)
-            time.sleep(60)
+            time.sleep({seconds})
     """)], stdout=subprocess.PIPE)
     assert holder.stdout.readline().strip() == b"locked"
+    return holder
+
+
+def test_the_lock_is_released_when_its_holder_dies(proc, hello, tmp_path):
+    holder = _hold_lock(tmp_path, 60)
     assert proc("apply", str(hello), "--auto-approve").code == 1
     holder.kill()
     holder.wait()
@@ -50,14 +56,7 @@ def test_the_lock_is_released_when_its_holder_dies(proc, hello, tmp_path):
 
 
 def test_lock_timeout_waits_for_the_holder(proc, hello, tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import time
-        from planner.state import FileBackend
-        with FileBackend({str(tmp_path / 'planner.state.json')!r}).lock("apply"):
-            print("locked", flush=True)
-            time.sleep(1.5)
-    """)], stdout=subprocess.PIPE)
-    assert holder.stdout.readline().strip() == b"locked"
+    holder = _hold_lock(tmp_path, 1.5)
     result = proc("apply", str(hello), "--auto-approve", "--lock-timeout", "30")
     holder.wait()
     assert result.code == 0, result.err
