@@ -15,7 +15,7 @@ from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
 from planner.knowledge.rollout import rolling_bounds, rollout_syncs, waves
 from planner.knowledge.steps import STEPS
-from planner.model import canonical_json
+from planner.model import replica_set_of
 from planner.plan import Operation, ResourceChange, Step
 from planner.relations import SelectorIndex
 
@@ -207,10 +207,8 @@ def _deployment(op: Operation, facts: _Facts) -> Context:
     labels = (template.get("metadata") or {}).get("labels") or {}
     services = facts.services_selecting(op.change.namespace or "default", labels)
     status = facts.statuses.get(op.change.address) or {}
-    new_rs = naming.replica_set_name(op.change.name, canonical_json(template))
-    old_rs = status.get("currentReplicaSet") or (
-        naming.replica_set_name(op.change.name, canonical_json((before.get("spec") or {}).get("template") or {}))
-        if before else new_rs)
+    new_rs = replica_set_of(op.change.name, now, op.change.after_digest if now is op.change.after else "")
+    old_rs = status.get("currentReplicaSet") or (replica_set_of(op.change.name, before) if before else new_rs)
     history = status.get("replicaSets") or []
     recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
     syncs, _ = rollout_syncs(replicas, before_replicas, surge, unavailable, recreate=recreate)

@@ -15,6 +15,7 @@ from typing import Any
 from planner.errors import Diagnostic, PlannerError
 from planner.knowledge import kinds
 from planner.knowledge.defaults import apply_defaults
+from planner.knowledge.naming import replica_set_name
 from planner.load import Document, locate
 from planner.validate import ValidDocument
 
@@ -59,6 +60,22 @@ def address_of(kind: str, name: str, namespace: str | None) -> str:
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_REPLICA_SETS: dict[tuple[str, str], str] = {}
+
+
+def replica_set_of(name: str, manifest: dict[str, Any], digest: str = "") -> str:
+    """A Deployment's current ReplicaSet name. Memoized by the manifest's digest: the plan's steps, its preview and
+    apply all ask for it, and hashing the template is the costly part."""
+    key = (name, digest)
+    found = _REPLICA_SETS.get(key) if digest else None
+    if found is None:
+        template = (manifest.get("spec") or {}).get("template") or {}
+        found = replica_set_name(name, canonical_json(template))
+        if digest and len(_REPLICA_SETS) < 200_000:
+            _REPLICA_SETS[key] = found
+    return found
 
 
 def digest_of(manifest: dict[str, Any]) -> str:

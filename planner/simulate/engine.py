@@ -18,7 +18,7 @@ from planner.errors import PlannerError
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
 from planner.knowledge.rollout import Wave, rolling_bounds, rollout_syncs, waves
-from planner.model import canonical_json, digest_of
+from planner.model import digest_of, replica_set_of
 from planner.plan import Action, Operation, ResourceChange
 from planner.selectors import equality_selector_matches
 from planner.simulate.world import Node, RangeAllocator, Scheduler, Seeded, make_node
@@ -514,7 +514,7 @@ def _nodepool_update(engine: Engine, op: Operation, status: dict[str, Any]) -> O
 def _deployment_create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     manifest = op.change.after or {}
     replicas = (manifest.get("spec") or {}).get("replicas", 1)
-    rs = _replica_set_name(op.change.name, manifest)
+    rs = replica_set_of(op.change.name, manifest, op.change.after_digest)
     status.update(revision=1, currentReplicaSet=rs,
                   replicaSets=[{"name": rs, "revision": 1, "replicas": replicas, "created": engine.now}],
                   pods=[], podSequence=0)
@@ -524,10 +524,6 @@ def _deployment_create(engine: Engine, op: Operation, status: dict[str, Any]) ->
         engine._place(pod, cpu, memory, op.change.address)
         status["pods"].append(pod)
     return OpResult(op.change.address, "create", f"ReplicaSet {rs} with {replicas} Pod(s)", _pod_details(status))
-
-
-def _replica_set_name(deployment: str, manifest: dict[str, Any]) -> str:
-    return naming.replica_set_name(deployment, canonical_json((manifest.get("spec") or {}).get("template") or {}))
 
 
 def _pod_details(status: dict[str, Any]) -> list[str]:
@@ -578,7 +574,7 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> str:
     replicas = spec.get("replicas", 1)
     old_cpu, old_memory = pod_requests(before)
     cpu, memory = pod_requests(after)
-    new_rs = _replica_set_name(op.change.name, after)
+    new_rs = replica_set_of(op.change.name, after, op.change.after_digest)
     history = status.get("replicaSets") or []
     continuing = new_rs == status.get("currentReplicaSet")  # a stalled rollout resumed or rescaled
     revision = status.get("revision", 1) if continuing else max((r["revision"] for r in history), default=0) + 1
@@ -682,7 +678,7 @@ def _deployment_update(engine: Engine, op: Operation, status: dict[str, Any]) ->
         # A scale during an unfinished rollout resizes both sides, as the controller's proportional scaling does.
         summary = _rollout(engine, op, status)
     elif "scale" in op.change.change_classes:
-        rs = status.get("currentReplicaSet") or _replica_set_name(op.change.name, after)
+        rs = status.get("currentReplicaSet") or replica_set_of(op.change.name, after, op.change.after_digest)
         current = [p for p in pods if p["replicaSet"] == rs]
         if replicas < len(current):
             doomed = {id(p) for p in _victims(current, len(current) - replicas)}
