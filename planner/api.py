@@ -213,7 +213,8 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
 
     Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
     an operation fails, or on Ctrl-C after the operation in flight). Apply time is linear in the plan's size."""
-    from planner.simulate.engine import Engine, endpoints_of
+    from planner import inspect
+    from planner.simulate.engine import Engine
 
     engine = Engine(state)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
@@ -250,12 +251,14 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
     finally:
         journal.close()
     outputs = []
-    for resource in state.resources.values():
-        lb = resource.status.get("loadBalancer") if resource.family == "service" else None
-        if lb:
+    balanced = [r for r in state.resources.values() if r.family == "service" and r.status.get("loadBalancer")]
+    if balanced:  # one indexed pass over the state, not a scan per Service
+        endpoints = {(row["namespace"], row["name"]): len(row["endpoints"]) for row in inspect.rows(state, "endpoints")}
+        for resource in sorted(balanced, key=lambda r: r.address):
             ports = ",".join(str(p["port"]) for p in resource.status.get("ports") or [])
-            endpoints = len(endpoints_of(state, resource))
-            outputs.append(f"{resource.address}: EXTERNAL-IP {lb['ip']} port(s) {ports} -> {endpoints} endpoint(s)")
+            count = endpoints.get((resource.namespace, resource.name), 0)
+            outputs.append(f"{resource.address}: EXTERNAL-IP {resource.status['loadBalancer']['ip']} port(s) {ports} "
+                           f"-> {count} endpoint(s)")
     return ApplyResult(counts, outputs, engine.pending_pods(), state.serial)
 
 

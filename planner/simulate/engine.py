@@ -20,7 +20,6 @@ from planner.knowledge.gce import REGIONS
 from planner.knowledge.rollout import Wave, rolling_bounds, rollout_syncs, waves
 from planner.model import digest_of, replica_set_of
 from planner.plan import Action, Operation, ResourceChange
-from planner.selectors import equality_selector_matches
 from planner.simulate.world import Node, RangeAllocator, Scheduler, Seeded, make_node
 from planner.state import State, StoredResource
 
@@ -814,19 +813,3 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("service", "delete"): _service_delete,
     **{(family, phase): _stored for family in ("namespace", "generic") for phase in ("create", "update", "delete")},
 }
-
-
-def endpoints_of(state: State, service: StoredResource) -> list[str]:
-    """Ready Pod IPs a Service selects (what its EndpointSlices list)."""
-    selector = (service.manifest.get("spec") or {}).get("selector") or {}
-    if not selector:
-        return []
-    ips: list[str] = []
-    for resource in state.resources.values():
-        if resource.family != "deployment" or resource.namespace != service.namespace:
-            continue
-        labels = (((resource.manifest.get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
-            "labels") or {}
-        if equality_selector_matches(selector, labels):
-            ips += [p["ip"] for p in resource.status.get("pods") or [] if p.get("ip")]
-    return sorted(ips, key=lambda ip: ipaddress.ip_address(ip))
