@@ -16,7 +16,7 @@ from planner.knowledge import kinds
 from planner.knowledge.fields import IN_CLUSTER_FAMILIES, MERGE_KEYS, REPLACE_PATHS, known_after_apply
 from planner.knowledge.steps import CHANGE_CLASSES, SUBSUMES
 from planner.model import DesiredState, Resource
-from planner.plan import Action, FieldChange, Reason, ResourceChange
+from planner.plan import UNKNOWN, Action, FieldChange, Reason, ResourceChange
 from planner.state import State, StoredResource
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -79,14 +79,12 @@ def _create(resource: Resource) -> ResourceChange:
     secret = resource.kind in kinds.SECRET_KINDS
     leaves: list[tuple[str, Any]] = []
     _keyed_leaves(resource.manifest, "", None, leaves)
+    created = [leaf for leaf in leaves if leaf[0] not in _IDENTITY]
     if secret:
-        changes = [_masked(FieldChange(path, None, value), secret) for path, value in leaves if not _is_identity(path)]
-    else:
-        changes = [FieldChange(path, None, value) for path, value in leaves if path not in _IDENTITY]
-    unknown = [FieldChange(path, None, None, unknown=True) for path in known_after_apply(resource.family,
-                                                                                         resource.manifest)]
+        created = [(path, SENSITIVE if _is_secret(path) else value) for path, value in created]
+    created += [(path, UNKNOWN) for path in known_after_apply(resource.family, resource.manifest)]
     return ResourceChange(resource.address, resource.family, resource.api_version, resource.kind, resource.name,
-                          resource.namespace, Action.CREATE, changes=tuple(changes + unknown), after=resource.manifest,
+                          resource.namespace, Action.CREATE, created=tuple(created), after=resource.manifest,
                           after_digest=resource.digest)
 
 
@@ -137,8 +135,12 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any], secret: bool) 
     return changes
 
 
+def _is_secret(path: str) -> bool:
+    return path.split(".", 1)[0].split("[", 1)[0] in kinds.SECRET_FIELDS
+
+
 def _masked(change: FieldChange, secret: bool) -> FieldChange:
-    if secret and change.path.split(".", 1)[0].split("[", 1)[0] in kinds.SECRET_FIELDS:
+    if secret and _is_secret(change.path):
         return FieldChange(change.path, None if change.before is None else SENSITIVE,
                            None if change.after is None else SENSITIVE, sensitive=True)
     return change

@@ -78,8 +78,20 @@ def replica_set_of(name: str, manifest: dict[str, Any], digest: str = "") -> str
     return found
 
 
+def _digest_parts(manifest: dict[str, Any]) -> tuple[str, str | None]:
+    """The manifest's digest, and the canonical JSON of its Pod template when it has one: the template is
+    serialized once and serves both the digest and the ReplicaSet name."""
+    spec = manifest.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    if not isinstance(template, dict):
+        return hashlib.blake2b(canonical_json(manifest).encode(), digest_size=16).hexdigest(), None
+    template_json = canonical_json(template)
+    rest = canonical_json({**manifest, "spec": {**spec, "template": None}})
+    return hashlib.blake2b(f"{rest}\x00{template_json}".encode(), digest_size=16).hexdigest(), template_json
+
+
 def digest_of(manifest: dict[str, Any]) -> str:
-    return hashlib.blake2b(canonical_json(manifest).encode(), digest_size=16).hexdigest()
+    return _digest_parts(manifest)[0]
 
 
 def _mask_secret(manifest: dict[str, Any]) -> None:
@@ -107,8 +119,11 @@ def to_resource(valid: ValidDocument) -> Resource:
     apply_defaults(valid.family, manifest)
     if kind in kinds.SECRET_KINDS:
         _mask_secret(manifest)
+    digest, template_json = _digest_parts(manifest)
+    if valid.family == "deployment" and template_json is not None and len(_REPLICA_SETS) < 200_000:
+        _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)
     return Resource(address_of(kind, name, namespace), valid.family, api_version, kind, name, namespace, manifest,
-                    digest_of(manifest), valid.document)
+                    digest, valid.document)
 
 
 def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: str,

@@ -17,6 +17,10 @@ FORMAT_VERSION = "1.0"
 SAVED_PLAN_MARKER = "planner-saved-plan"
 
 
+UNKNOWN = object()
+"""Stands for a value only apply can know (terraform's `(known after apply)`)."""
+
+
 class Action(str, Enum):
     CREATE = "create"
     UPDATE = "update"
@@ -69,6 +73,10 @@ class ResourceChange:
     reasons: tuple[str, ...] = ()
     replace_paths: tuple[str, ...] = ()
     changes: tuple[FieldChange, ...] = ()
+    """Field-level changes of an update or replacement. A create keeps its values in `created` instead."""
+    created: tuple[tuple[str, Any], ...] = ()
+    """A create's values, (path, value); the value UNKNOWN marks one only apply can know. Kept as plain pairs:
+    a large create has ~25 per resource, and they are only ever rendered."""
     change_classes: tuple[str, ...] = ()
     """For updates: which stories apply (`scale`, `rollout`, `type`, ...), from knowledge.steps.CHANGE_CLASSES."""
     unchanged_count: int = 0
@@ -86,9 +94,19 @@ class ResourceChange:
             "action": self.action.value,
             "reasons": list(self.reasons),
             "replace_paths": list(self.replace_paths),
-            "changes": [c.to_wire() for c in self.changes],
+            "changes": [c.to_wire() for c in self.changes] if not self.created else [
+                {"path": path, "before": None, "after": None, "after_unknown": True} if value is UNKNOWN else
+                {"path": path, "before": None, "after": value} for path, value in self.created],
             "unchanged_attributes": self.unchanged_count,
         }
+
+    @property
+    def field_changes(self) -> tuple[FieldChange, ...]:
+        """Every change as FieldChange, creates included."""
+        if not self.created:
+            return self.changes
+        return tuple(FieldChange(path, None, None, unknown=True) if value is UNKNOWN else FieldChange(path, None, value)
+                     for path, value in self.created)
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,35 +104,59 @@ def _split(pattern: str) -> list[str]:
     return pattern.replace("[*]", ".[*]").split(".")
 
 
-_COMPILED = {family: [(_split(p), v) for p, v in rules] for family, rules in DEFAULTS.items()}
+class _Node:
+    """One level of the rules as a trie, steps in table order: `("set", key, default)` or `("in", key, child)`.
+    Applying it visits each part of a manifest once, however many rules reach below it."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, str, Any]] = []
+        self._children: dict[str, _Node] = {}
+
+    def add(self, parts: list[str], value: Default) -> None:
+        head, rest = parts[0], parts[1:]
+        if not rest:
+            self.steps.append(("set", head, value))
+            return
+        child = self._children.get(head)
+        if child is None:
+            child = self._children[head] = _Node()
+            self.steps.append(("in", head, child))
+        child.add(rest, value)
+
+    def apply(self, node: Any) -> None:
+        for action, key, payload in self.steps:
+            if key == "[*]":
+                if isinstance(node, list):
+                    for item in node:
+                        payload.apply(item)
+                continue
+            if not isinstance(node, dict):
+                return
+            if action == "in":
+                if key in node:  # only fill below parents that exist; a parent with a default has its own rule
+                    payload.apply(node[key])
+            elif node.get(key) is None:
+                filled = payload(node) if callable(payload) else payload
+                if filled is not None:
+                    node[key] = _copy(filled)
+
+
+def _compile(rules: list[tuple[str, Default]]) -> _Node:
+    root = _Node()
+    for pattern, value in rules:
+        root.add(_split(pattern), value)
+    return root
+
+
+_COMPILED = {family: _compile(rules) for family, rules in DEFAULTS.items()}
 
 
 def apply_defaults(family: str, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Fill defaults in place (the manifest is our own deep copy) and return it."""
-    for parts, value in _COMPILED.get(family, ()):
-        _apply(manifest, parts, value)
+    """Fill defaults in place and return the manifest."""
+    trie = _COMPILED.get(family)
+    if trie is not None:
+        trie.apply(manifest)
     return manifest
-
-
-def _apply(node: Any, parts: list[str], value: Default) -> None:
-    head, rest = parts[0], parts[1:]
-    if head == "[*]":
-        if isinstance(node, list):
-            for item in node:
-                _apply(item, rest, value)
-        return
-    if not isinstance(node, dict):
-        return
-    if rest:
-        if head not in node:
-            return  # only fill leaves whose parent exists; parents get their own rule when they have a default
-        _apply(node[head], rest, value)
-        return
-    if head in node and node[head] is not None:
-        return
-    filled = value(node) if callable(value) else value
-    if filled is not None:
-        node[head] = _copy(filled)
 
 
 def _copy(value: Any) -> Any:

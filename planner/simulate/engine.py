@@ -40,7 +40,21 @@ def _deep_copy(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
+_REQUESTS: dict[int, tuple[int, int, dict[str, Any]]] = {}
+
+
 def pod_requests(manifest: dict[str, Any]) -> tuple[int, int]:
+    """Memoized per manifest object (kept alive in the memo, so its id cannot be reused)."""
+    found = _REQUESTS.get(id(manifest))
+    if found is not None and found[2] is manifest:
+        return found[0], found[1]
+    cpu, memory = _pod_requests(manifest)
+    if len(_REQUESTS) < 200_000:
+        _REQUESTS[id(manifest)] = (cpu, memory, manifest)
+    return cpu, memory
+
+
+def _pod_requests(manifest: dict[str, Any]) -> tuple[int, int]:
     """Effective CPU (m) and memory (Mi) requests of one Pod: the sum over containers, or the largest init
     container if that is more (kube-scheduler's rule)."""
     pod = ((manifest.get("spec") or {}).get("template") or {}).get("spec") or {}
