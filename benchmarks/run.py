@@ -488,6 +488,10 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(args.from_json.read_text())
     else:
         WORK.mkdir(parents=True, exist_ok=True)
+        # A pip install writes bytecode; an editable one under PYTHONDONTWRITEBYTECODE (set on this machine)
+        # would recompile planner's modules in every measured process. Measure what an installed planner does.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] /
+                                                                      "planner")], check=False)
         tf_bin = None if args.no_terraform else args.terraform
         tf_version = ""
         if tf_bin:

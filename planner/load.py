@@ -294,7 +294,7 @@ def read_source(name: str, stdin: IO[bytes] | None) -> tuple[SourceFile | None, 
     return SourceFile(display, text), None
 
 
-PARALLEL_MIN_BYTES = 2 * 2**20
+PARALLEL_MIN_BYTES = 512 * 2**10
 """Inputs at least this large are parsed by two processes: YAML construction is most of a large plan's time, and
 its result crosses back cheaply (pickling 10,000 parsed documents takes ~0.1 s)."""
 

@@ -87,9 +87,12 @@ class Validator:
     # -- which schema applies -------------------------------------------------------------------------------
 
     def _known_kinds(self) -> dict[tuple[str, str], str]:
-        known = dict(schemas.kubernetes_kinds(self.version))
-        for api_version, kind in kinds.MODELLED:
-            known.setdefault((api_version, kind), "")
+        known = self.__dict__.get("_known")
+        if known is None:
+            known = dict(schemas.kubernetes_kinds(self.version))
+            for api_version, kind in kinds.MODELLED:
+                known.setdefault((api_version, kind), "")
+            self.__dict__["_known"] = known
         return known
 
     def _validators(self, api_version: str, kind: str) -> list[_Compiled]:
