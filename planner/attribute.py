@@ -248,7 +248,12 @@ def _service(op: Operation, facts: _Facts) -> Context:
     ports = spec.get("ports") or []
     flags, old = _service_flags(now), _service_flags(before) if before else _service_flags({})
     selector = spec.get("selector") or {}
+    external_name = spec.get("type") == "ExternalName"
+    headless = spec.get("clusterIP") == "None"
     return {
+        "has_cluster_ip": not (external_name or headless), "no_cluster_ip": external_name or headless,
+        "kind_of_service": f"ExternalName, a DNS CNAME to {spec.get('externalName')}" if external_name else
+                           "headless: DNS returns the Pod IPs",
         "type": spec.get("type", "ClusterIP"), "before_type": (before.get("spec") or {}).get("type", "ClusterIP"),
         "port_list": ", ".join(f"{p.get('port')}/{p.get('protocol', 'TCP')}" for p in ports) or "no ports",
         "target_ports": ", ".join(str(p.get("targetPort", p.get("port"))) for p in ports) or "-",

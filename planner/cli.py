@@ -338,6 +338,8 @@ def show(
 
     try:
         if planfile:
+            if not os.path.exists(planfile):
+                raise PlannerError.single("no such file", file=planfile)
             if not api.is_saved_plan(planfile):
                 raise PlannerError.single(f"{planfile} is not a saved planner plan")
             with open(planfile, encoding="utf-8") as fh:

@@ -135,6 +135,7 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     """
     errors: list[Diagnostic] = []
     references: list[Diagnostic] = []
+    warnings_early: list[Diagnostic] = []
     resources: dict[str, Resource] = {}
     cluster: Resource | None = None
     for valid in documents:
@@ -143,6 +144,10 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
             first = resources[resource.address].document
             errors.append(_at(resource, f"duplicate resource {resource.address} (first defined at "
                                         f"{first.where() if first else '?'})"))
+            continue
+        if resource.family == "namespace" and resource.name in kinds.BUILTIN_NAMESPACES:
+            warnings_early.append(_at(resource, f"Namespace {resource.name} is built in: GKE creates it with the "
+                                                "cluster and it cannot be deleted, so this document is ignored"))
             continue
         if resource.family == "cluster":
             if cluster is not None:
@@ -176,6 +181,7 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
         errors.extend(references)
     else:
         warnings += [Diagnostic("warning", d.message, d.file, d.line, d.column, d.path, d.address) for d in references]
+    warnings += [Diagnostic("warning", d.message, d.file, d.line, d.column, d.path, d.address) for d in warnings_early]
     if errors:
         raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
     return DesiredState(resources, roots, kubernetes_version, warnings)

@@ -31,6 +31,13 @@ def _when_external(value: Any) -> Callable[[dict[str, Any]], Any]:
     return lambda spec: value if spec.get("type") in ("NodePort", "LoadBalancer") else None
 
 
+def _within_autoscaling(spec: dict[str, Any], count: int) -> int:
+    """GKE starts an autoscaled pool inside its bounds (min <= nodes per zone <= max)."""
+    bounds = spec.get("autoscaling") or {}
+    low, high = bounds.get("minNodeCount", 0), bounds.get("maxNodeCount", count)
+    return max(low, min(count, high))
+
+
 def _container_defaults(base: str) -> list[tuple[str, Default]]:
     return [
         (f"{base}[*].imagePullPolicy", _image_pull_policy),
@@ -90,7 +97,7 @@ DEFAULTS: dict[str, list[tuple[str, Default]]] = {
         ("spec.management.autoRepair", True),
         ("spec.management.autoUpgrade", True),
         ("spec.maxPodsPerNode", 110),
-        ("spec.nodeCount", lambda spec: spec.get("initialNodeCount", 3)),
+        ("spec.nodeCount", lambda spec: _within_autoscaling(spec, spec.get("initialNodeCount", 3))),
     ],
     "namespace": [],
     "generic": [],

@@ -217,20 +217,24 @@ STEPS: dict[tuple[str, str], tuple[StepTemplate, ...]] = {
     # ---------------------------------------------------------------------------------------------- service
     ("service", "create"): (
         S("cluster-master", "kube-apiserver", "validates and stores Service {name} ({type}); allocates a ClusterIP "
-                                              "from the Service range {service_range}"),
+                                              "from the Service range {service_range}", "has_cluster_ip"),
+        S("cluster-master", "kube-apiserver", "validates and stores Service {name} ({kind_of_service}): no "
+                                              "ClusterIP is allocated", "no_cluster_ip"),
         S("cluster-master", "kube-apiserver", "allocates nodePort(s) in 30000-32767 for {port_list}",
           "has_node_port"),
         S("controller", "endpointslice-controller", "creates EndpointSlice {name}-<5 chars> with the ready Pods "
                                                     "selected by {selector} on targetPort {target_ports}",
           "has_selector"),
-        S("node", "kube-proxy", "programs {rules} rules on every node"),
+        S("node", "kube-proxy", "programs {rules} rules on every node", "has_cluster_ip"),
         *_LB_TARGET_POOL,
     ),
     ("service", "delete"): (
         S("cluster-master", "kube-apiserver", "sets deletionTimestamp on Service {name}: the load-balancer "
                                               "finalizer holds it", "loadbalancer"),
         *_LB_TEARDOWN,
-        S("cluster-master", "kube-apiserver", "frees ClusterIP{node_port_text} and removes Service {name}"),
+        S("cluster-master", "kube-apiserver", "frees ClusterIP{node_port_text} and removes Service {name}",
+          "has_cluster_ip"),
+        S("cluster-master", "kube-apiserver", "removes Service {name}", "no_cluster_ip"),
         S("controller", "garbage-collector", "deletes its EndpointSlices"),
         S("node", "kube-proxy", "removes its rules from every node"),
     ),

@@ -668,7 +668,7 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> str:
         return f"rollout to revision {revision} STALLED ({status['rollout']['message']}); waves: {shown or 'none'}"
     status.pop("rollout", None)
     return (f"rolled out revision {revision}: ReplicaSet {new_rs} ({'reused' if reused else 'new'}) with "
-            f"{replicas} Pod(s); waves: {shown}")
+            f"{replicas} Pod(s); waves: {shown or 'none'}")
 
 
 def _wave_text(wave: Wave) -> str:
@@ -719,7 +719,10 @@ def _service_allocate(engine: Engine, op: Operation, status: dict[str, Any], pre
     spec = manifest.get("spec") or {}
     service_type = spec.get("type", "ClusterIP")
     details = []
-    if service_type != "ExternalName":
+    if service_type == "ExternalName":  # a DNS name only: any ClusterIP it had goes back to the range
+        if engine.cluster_ips is not None and previous.get("clusterIP") not in (None, "None"):
+            engine.cluster_ips.release(previous["clusterIP"])
+    else:
         if "clusterIP" in previous:
             status["clusterIP"] = previous["clusterIP"]
         elif spec.get("clusterIP") == "None":
@@ -735,27 +738,33 @@ def _service_allocate(engine: Engine, op: Operation, status: dict[str, Any], pre
                 status["clusterIP"] = allocator.allocate(engine.seed.number("cluster-ip", op.change.address),
                                                          op.change.address)
         details.append(f"ClusterIP {status['clusterIP']}")
-    old_ports = {p["port"]: p.get("nodePort") for p in previous.get("ports") or []}
+    # A port keeps its nodePort across updates (matched by port and protocol), and a Service may move its own
+    # nodePorts between its ports: only a nodePort it does not hold yet must be free.
+    old_ports = {(p["port"], p.get("protocol", "TCP")): p.get("nodePort") for p in previous.get("ports") or []}
+    held = {n for n in old_ports.values() if n}
+    wanted_ports = {p.get("nodePort") for p in spec.get("ports") or [] if p.get("nodePort")}
     ports = []
     wants_node_port = service_type in ("NodePort", "LoadBalancer")
     for port in spec.get("ports") or []:
-        entry: dict[str, Any] = {"port": port["port"], "protocol": port.get("protocol", "TCP"),
+        protocol = port.get("protocol", "TCP")
+        entry: dict[str, Any] = {"port": port["port"], "protocol": protocol,
                                  "targetPort": port.get("targetPort", port["port"])}
         if wants_node_port:
             wanted = port.get("nodePort")
-            if wanted and wanted != old_ports.get(port["port"]):
-                engine.node_ports.take(wanted, op.change.address)
+            previous_port = old_ports.get((port["port"], protocol))
+            if wanted:
+                if wanted not in held:
+                    engine.node_ports.take(wanted, op.change.address)
                 entry["nodePort"] = wanted
-            elif old_ports.get(port["port"]):
-                entry["nodePort"] = old_ports[port["port"]]
+            elif previous_port and previous_port not in wanted_ports:
+                entry["nodePort"] = previous_port
             else:
                 entry["nodePort"] = engine.node_ports.allocate(
                     engine.seed.number("node-port", op.change.address, port["port"]), op.change.address)
         ports.append(entry)
     kept = {p.get("nodePort") for p in ports}
-    for old in old_ports.values():
-        if old and old not in kept:
-            engine.node_ports.release(old)
+    for old in held - kept:
+        engine.node_ports.release(old)
     status["ports"] = ports
     if wants_node_port:
         details.append("PORT(S) " + ",".join(f"{p['port']}:{p['nodePort']}/{p['protocol']}" for p in ports))
