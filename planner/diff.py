@@ -50,12 +50,31 @@ def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], lis
                 reason = Reason.NO_CONFIG if stored.family == "cluster" else Reason.CLUSTER_DELETED
             changes.append(ResourceChange(address, stored.family, stored.api_version, stored.kind, stored.name,
                                           stored.namespace, Action.DELETE, (reason.value,), before=stored.manifest))
+    warnings += _only_pool_warnings(changes, desired)
     if cluster_replaced:
         warnings.append(Diagnostic("warning", f"THE CLUSTER IS REPLACED: {old_cluster.address} and everything in "
                                               "it is deleted, then created again. All workloads restart on new "
                                               "nodes with new IPs, and LoadBalancer Services get new external "
                                               "IPs.", address=old_cluster.address, banner=True))
     return changes, warnings
+
+
+def _only_pool_warnings(changes: list[ResourceChange], desired: DesiredState) -> list[Diagnostic]:
+    """Replacing the cluster's only node pool deletes it first: every Pod stops until the new nodes are Ready."""
+    cluster = desired.cluster
+    if cluster is None:
+        return []
+    annotations = (cluster.manifest.get("metadata") or {}).get("annotations") or {}
+    default_pool = cluster.spec().get("initialNodeCount", 3) > 0 and annotations.get(
+        "cnrm.cloud.google.com/remove-default-node-pool") != "true"
+    pools = [c for c in changes if c.family == "nodepool" and c.action is not Action.DELETE]
+    replaced = [c for c in pools if c.action is Action.REPLACE and Reason.CLUSTER_REPLACED.value not in c.reasons]
+    if default_pool or len(pools) != 1 or not replaced:
+        return []
+    return [Diagnostic("warning", "this is the cluster's only node pool, and replacing it deletes it first: every "
+                                  "Pod stops until the new pool's nodes are Ready. To avoid the outage, add the new "
+                                  "pool under another name, apply, then remove the old one.",
+                       address=replaced[0].address)]
 
 
 def _check_cluster_presence(desired: DesiredState, state: State) -> None:

@@ -128,6 +128,8 @@ def test_machine_type_replaces_the_pool_and_the_stalled_rollout_finishes(walk):
     assert change["action"] == "replace" and change["replace_paths"] == ["spec.nodeConfig.machineType"]
     assert [p for p, _, _ in _chain(plan, "ContainerNodePool/pool")][:1] == ["delete"]
     assert "stalled rollout resumed" in out
+    assert any("only node pool" in d["message"] and d.get("address") == "ContainerNodePool/pool"
+               for d in plan["diagnostics"])
     status = state["Deployment/shop/api"]["status"]
     assert "rollout" not in status and all(p["node"] for p in status["pods"]) and len(status["pods"]) == 2
     assert {n["machineType"] for n in _nodes(state)} == {"e2-standard-4"}
