@@ -61,7 +61,11 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
         return
     changes = change["changes"]
     width = min(MAX_ALIGN, max((len(c["path"]) for c in changes), default=0))
-    lines.extend(_change_line(c, action, width) for c in changes)
+    if action == "create":  # the bulk of a large plan: one tight loop, no per-line branching on before/after
+        lines.extend(f"      + {c['path'].ljust(width)} = (known after apply)" if "after_unknown" in c else
+                     f"      + {c['path'].ljust(width)} = {value_text(c['after'])}" for c in changes)
+    else:
+        lines.extend(_change_line(c, action, width) for c in changes)
     if change.get("unchanged_attributes"):
         lines.append(f"        # ({change['unchanged_attributes']} unchanged attributes hidden)")
 
