@@ -106,3 +106,23 @@ def test_secret_values_never_reach_plans_or_state(cli, hello, tmp_path):
     assert secret["action"] == "update"
     assert secret["changes"] == [{"path": "stringData.password", "before": "(sensitive value)",
                                   "after": "(sensitive value)", "sensitive": True}]
+
+
+def test_the_published_state_schema_matches_the_state_model():
+    from conftest import REPO
+
+    from planner.state import State
+
+    published = json.loads((REPO / "schemas" / "state.schema.json").read_text())
+    generated = State.model_json_schema()
+    assert {k: v for k, v in published.items() if k not in ("$schema", "$id", "title")} == {
+        k: v for k, v in generated.items() if k != "title"}
+
+
+def test_every_saved_state_matches_the_published_schema(cli, hello, tmp_path):
+    import jsonschema
+    from conftest import REPO
+
+    cli("apply", str(hello), "--auto-approve")
+    schema = json.loads((REPO / "schemas" / "state.schema.json").read_text())
+    jsonschema.validate(json.loads((tmp_path / "planner.state.json").read_text()), schema)
