@@ -190,14 +190,12 @@ def _under(path: str, prefix: str) -> bool:
 
 
 def _unchanged(manifest: dict[str, Any], changes: list[FieldChange]) -> int:
-    return max(0, sum(1 for path, _ in _leaves(_keyed(manifest)) if not _is_identity(path)) - len(changes))
+    leaves: list[tuple[str, Any]] = []
+    _keyed_leaves(manifest, "", None, leaves)
+    return max(0, sum(1 for path, _ in leaves if path not in _IDENTITY) - len(changes))
 
 
 _IDENTITY = frozenset({"apiVersion", "kind", "metadata.name", "metadata.namespace"})
-
-
-def _is_identity(path: str) -> bool:
-    return path in _IDENTITY
 
 
 _SEGMENTS: dict[str, tuple[str, str]] = {}
@@ -214,7 +212,7 @@ def _segment(key: str) -> tuple[str, str]:
 
 
 def _keyed_leaves(value: Any, prefix: str, parent: str | None, out: list[tuple[str, Any]]) -> None:
-    """`_leaves(_keyed(value))` in one pass, without building the keyed copy: the hot path of a large create."""
+    """Every leaf as (path, value), lists with a merge key addressed `[name=web]`; no keyed copy is built."""
     if isinstance(value, dict):
         if not value:
             out.append((prefix, {}))
@@ -251,20 +249,6 @@ def _keyed(value: Any, parent: str | None = None) -> Any:
             return {f"[{key}={i[key]}]": _keyed(i) for i in value}
         return [_keyed(v) for v in value]
     return value
-
-
-def _leaves(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if isinstance(value, dict) and value:
-        out: list[tuple[str, Any]] = []
-        for key, child in value.items():
-            out.extend(_leaves(child, _join(prefix, key)))
-        return out
-    if isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
-        out = []
-        for i, child in enumerate(value):
-            out.extend(_leaves(child, f"{prefix}[{i}]"))
-        return out
-    return [(prefix, _plain(value))]
 
 
 def _join(prefix: str, key: Any) -> str:

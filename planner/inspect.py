@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.errors import PlannerError
-from planner.selectors import equality_selector_matches
+from planner.relations import SelectorIndex
 from planner.state import State
 
 KINDS = ("nodes", "instances", "pods", "deployments", "replicasets", "services", "endpoints")
@@ -107,31 +107,24 @@ def _services(state: State) -> list[dict[str, Any]]:
 
 
 def _endpoints(state: State) -> list[dict[str, Any]]:
-    by_label: dict[tuple[str, str, str], list[Any]] = {}
-    for resource in _deployments(state):
-        labels = (((resource.manifest.get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
-            "labels") or {}
-        for pair in labels.items():
-            by_label.setdefault((resource.namespace or "", *pair), []).append((labels, resource))
+    deployments = {(r.namespace or "", r.name): r for r in _deployments(state)}
+    index = SelectorIndex(("deployment", ns, name, r.manifest) for (ns, name), r in deployments.items())
     out = []
     for service in _services(state):
         resource = state.resources[f"Service/{service['namespace']}/{service['name']}"]
-        spec = resource.manifest.get("spec") or {}
-        selector = spec.get("selector") or {}
+        selector = (resource.manifest.get("spec") or {}).get("selector") or {}
+        targets = [p.get("targetPort", p.get("port")) for p in resource.status.get("ports") or []]
         addresses: list[str] = []
-        if selector:
-            candidates = min((by_label.get((service["namespace"], k, v), []) for k, v in selector.items()), key=len)
-            targets = [p.get("targetPort", p.get("port")) for p in resource.status.get("ports") or []]
-            for labels, deployment in candidates:
-                if equality_selector_matches(selector, labels):
-                    named = {p.get("name"): p.get("containerPort") for c in (
-                        (deployment.manifest.get("spec") or {}).get("template") or {}).get("spec", {}).get(
-                        "containers") or [] for p in c.get("ports") or []}
-                    # A named targetPort resolves to the selected container's port number, as in EndpointSlices.
-                    numbers = [named.get(t, t) if isinstance(t, str) else t for t in targets]
-                    for pod in deployment.status.get("pods") or []:
-                        if pod.get("ip"):
-                            addresses += [f"{pod['ip']}:{t}" for t in numbers]
+        for name in index.deployments_selected(service["namespace"], selector):
+            deployment = deployments[(service["namespace"], name)]
+            named = {p.get("name"): p.get("containerPort") for c in (
+                (deployment.manifest.get("spec") or {}).get("template") or {}).get("spec", {}).get(
+                "containers") or [] for p in c.get("ports") or []}
+            # A named targetPort resolves to the selected container's port number, as in EndpointSlices.
+            numbers = [named.get(t, t) if isinstance(t, str) else t for t in targets]
+            for pod in deployment.status.get("pods") or []:
+                if pod.get("ip"):
+                    addresses += [f"{pod['ip']}:{t}" for t in numbers]
         out.append({"namespace": service["namespace"], "name": service["name"], "endpoints": sorted(addresses),
                     "created": service["created"]})
     return out

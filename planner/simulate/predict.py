@@ -7,6 +7,8 @@ Pending Pods and stalled rollouts are status, not drift: a plan with nothing to 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from planner.errors import Diagnostic, PlannerError
 from planner.plan import Operation
 from planner.simulate.engine import Engine
@@ -34,11 +36,10 @@ def preview(operations: tuple[Operation, ...] | list[Operation], state: State) -
     return status_warnings(changed, future=True) + status_warnings(untouched, future=False)
 
 
-def status_warnings(resources, future: bool) -> list[Diagnostic]:
+def status_warnings(resources: Iterable[StoredResource], future: bool) -> list[Diagnostic]:
     """One warning per Deployment with Pending Pods or a stalled rollout."""
     out: list[Diagnostic] = []
     for resource in resources:
-        resource: StoredResource
         if resource.family != "deployment":
             continue
         status = resource.status
