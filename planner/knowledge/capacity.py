@@ -7,7 +7,9 @@ is a modelled constant here, stated as such in every place it shows.
 
 from __future__ import annotations
 
+import math
 import re
+from fractions import Fraction
 from typing import NamedTuple
 
 from planner.knowledge.gce import MACHINE_TYPES, MachineType
@@ -86,28 +88,94 @@ def free_for_workloads(machine_type: str, max_pods: int = MAX_PODS_PER_NODE) -> 
                        max(0, a.pods - KUBE_SYSTEM_PODS))
 
 
-_CPU = re.compile(r"^([0-9.]+)(m?)$")
-_SUFFIX = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-           "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
-_QUANTITY = re.compile(r"^\+?([0-9]+(?:\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
+# ---------------------------------------------------------------- quantities
+
+_DECIMAL_EXPONENTS = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BINARY_MULTIPLIERS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_SUFFIX: dict[str, float] = {**{k: 10.0**e for k, e in _DECIMAL_EXPONENTS.items()},
+                             **{k: float(v) for k, v in _BINARY_MULTIPLIERS.items()}}
+"""Every suffix and its multiplier (kept for callers that used it; `quantity_exact` is the parser)."""
+_QUANTITY = re.compile(r"\+?([0-9]*)(?:\.([0-9]*))?([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?")
+"""The grammar of k8s.io/apimachinery/pkg/api/resource/quantity.go (signs other than `+` are refused: requests
+cannot be negative). `E` alone is the exa suffix; `e`/`E` followed by digits is a decimal exponent, so `1E` is
+10^18, `1E3` is 1000 and `1Ei` is 2^60, as in Kubernetes' suffix table."""
+
+QUANTITY_MAX = Fraction(2**63 - 1)
+"""quantity.go: "no quantity may represent a number greater than 2^63-1 in magnitude ... Numbers larger or more
+precise will be capped or rounded up." Larger values are capped here, in base units (cores, bytes)."""
+QUANTITY_MIN = Fraction(1, 10**9)
+"""quantity.go rounds a non-zero value up to the smallest it can represent, 1n."""
+_MAX_DIGITS = 1000
+"""Longer digit strings are refused: no real quantity has them, and exact arithmetic on them is wasted work."""
+
+
+def quantity_exact(value: str | int | float) -> Fraction:
+    """A Kubernetes quantity in base units (cores, bytes), exactly: no float rounding (`0.3` is 3/10, not
+    0.299999...). Values round as ParseQuantity does: a non-zero value below 1n becomes 1n, a value above 2^63-1
+    becomes 2^63-1 (so `1e99999999` is capped at once instead of computing a 10^99999999). Raises ValueError for
+    text that is not a quantity, and for negative numbers."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        exact = Fraction(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(value)
+        exact = Fraction(repr(value))  # the number as written in the YAML, not its binary approximation
+    else:
+        exact = _parse(value.strip())
+    if exact < 0:
+        raise ValueError(f"negative quantity {value!r}")
+    return _bounded(exact)
+
+
+def _parse(text: str) -> Fraction:
+    m = _QUANTITY.fullmatch(text)
+    if not m or not (m.group(1) or m.group(2)):
+        raise ValueError(text)
+    whole, fraction, suffix = m.group(1), m.group(2) or "", m.group(3) or ""
+    digits = (whole + fraction).lstrip("0")
+    if not digits:
+        return Fraction(0)
+    if len(digits) > _MAX_DIGITS:
+        raise ValueError(f"quantity with more than {_MAX_DIGITS} digits")
+    multiplier, exponent = 1, 0
+    if suffix in _BINARY_MULTIPLIERS:  # `Ei` before the exponent test: it starts with E too
+        multiplier = _BINARY_MULTIPLIERS[suffix]
+    elif suffix in _DECIMAL_EXPONENTS:
+        exponent = _DECIMAL_EXPONENTS[suffix]
+    else:  # `e3`, `E-3`, `e+3`: the regex admits nothing else here
+        exponent = int(suffix[1:])
+    exponent -= len(fraction)
+    # digits * 10^exponent * multiplier lies in [10^(magnitude-1), 10^(magnitude+19)): decide the extremes
+    # before building a power of ten that could have millions of digits.
+    magnitude = len(digits) + exponent
+    if magnitude > 20:
+        return QUANTITY_MAX + 1
+    if magnitude < -30:
+        return QUANTITY_MIN
+    scale = Fraction(10) ** exponent
+    return int(digits) * scale * multiplier
+
+
+def _bounded(exact: Fraction) -> Fraction:
+    if exact == 0:
+        return exact
+    return min(max(exact, QUANTITY_MIN), QUANTITY_MAX)
 
 
 def quantity(value: str | int | float) -> float:
-    """A Kubernetes quantity in base units (cores, bytes). Validation has already checked the syntax."""
-    if isinstance(value, (int, float)):
-        return float(value)
-    m = _QUANTITY.match(value.strip())
-    if not m:
-        raise ValueError(value)
-    number, suffix = float(m.group(1)), m.group(2) or ""
-    if suffix[:1] in ("e", "E"):
-        return number * 10 ** int(suffix[1:])
-    return number * _SUFFIX[suffix]
+    """A Kubernetes quantity in base units (cores, bytes), as a float: for display and estimates only; fitting
+    uses `cpu_milli`/`memory_mib`, which round exactly."""
+    return float(quantity_exact(value))
 
 
 def cpu_milli(value: str | int | float) -> int:
-    return int(-(-quantity(value) * 1000 // 1))
+    """CPU in millicores, rounded up as Quantity.MilliValue() does (`0.1m` and `1n` are 1m)."""
+    return math.ceil(quantity_exact(value) * 1000)
 
 
 def memory_mib(value: str | int | float) -> int:
-    return int(-(-quantity(value) // 2**20))
+    """Memory in MiB, rounded up (Kubernetes rounds bytes up; we round up again to whole MiB)."""
+    return math.ceil(quantity_exact(value) / 2**20)
+
