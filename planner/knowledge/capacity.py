@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from planner.knowledge.gce import MACHINE_TYPES, MachineType
 
@@ -179,3 +180,97 @@ def memory_mib(value: str | int | float) -> int:
     """Memory in MiB, rounded up (Kubernetes rounds bytes up; we round up again to whole MiB)."""
     return math.ceil(quantity_exact(value) / 2**20)
 
+
+# ---------------------------------------------------------------- a Pod's effective requests
+
+_RESOURCES = ("cpu", "memory")
+
+
+def _container_requests(container: Mapping[str, Any]) -> dict[str, Fraction]:
+    """One container's requests, exactly. A resource with a limit but no request requests its limit: the API server
+    copies limits into missing requests when it defaults a Pod (SetDefaults_Pod in pkg/apis/core/v1/defaults.go;
+    "Resource Management for Pods and Containers": "If you specify a limit for a resource, but do not specify any
+    request, and no admission-time mechanism has applied a default request for that resource, then Kubernetes copies
+    the limit you specified and uses it as the requested value for the resource.")."""
+    resources = container.get("resources") or {}
+    requests = resources.get("requests") or {}
+    limits = resources.get("limits") or {}
+    out: dict[str, Fraction] = {}
+    for name in _RESOURCES:
+        if name in requests:
+            out[name] = quantity_exact(requests[name])
+        elif name in limits:
+            out[name] = quantity_exact(limits[name])
+    return out
+
+
+def _is_sidecar(container: Mapping[str, Any]) -> bool:
+    return container.get("restartPolicy") == "Always"
+
+
+def pod_requests(pod_spec: Mapping[str, Any]) -> tuple[int, int]:
+    """(CPU millicores, memory MiB) that kube-scheduler reserves for one Pod: what must fit in a node's free
+    allocatable. `pod_spec` is a Pod's `spec` (a workload's `spec.template.spec`).
+
+    The rule of PodRequests in k8s.io/component-helpers/resource/helpers.go (aggregateContainerResourcesByFn),
+    per resource:
+
+    - Sidecars are init containers with `restartPolicy: Always` (SidecarContainers, on by default since 1.29). They
+      keep running, so they count with the regular containers: `sum(containers) + sum(sidecars)`.
+    - A classic init container i runs alone, beside the sidecars declared before it:
+      `request(i) + sum(sidecars before i)`. The largest of these is the effective init request.
+    - The Pod needs the larger of the two, plus `spec.overhead` (Pod overhead, set from the RuntimeClass at
+      admission) on top.
+    - Pod-level `spec.resources` (PodLevelResources, beta since 1.34): a pod-level request replaces the container
+      sum for that resource; pod-level limits alone default it when no container sets that resource (defaults.go,
+      defaultPodRequests).
+    - Missing requests count as 0: the scheduler's non-zero defaults (100m, 200Mi) are only for scoring, not for
+      fitting. Containers with limits but no requests request their limits (see `_container_requests`).
+
+    Sums are exact and rounded up once at the end (CPU to whole millicores as Quantity.MilliValue() does, memory to
+    whole MiB), so ten containers of `0.15Mi` need 2Mi, not 10Mi.
+
+    Sources:
+    https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+    https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/#resource-sharing-within-containers
+    https://kubernetes.io/docs/concepts/workloads/pods/init-containers/#resource-sharing-within-containers
+    https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/
+    https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/component-helpers/resource/helpers.go
+    """
+    total = dict.fromkeys(_RESOURCES, Fraction(0))
+    set_by_containers: set[str] = set()
+    for container in pod_spec.get("containers") or []:
+        for name, amount in _container_requests(container).items():
+            total[name] += amount
+            set_by_containers.add(name)
+    sidecars = dict.fromkeys(_RESOURCES, Fraction(0))
+    init = dict.fromkeys(_RESOURCES, Fraction(0))
+    for container in pod_spec.get("initContainers") or []:
+        requests = _container_requests(container)
+        set_by_containers.update(requests)
+        sidecar = _is_sidecar(container)
+        for name in _RESOURCES:
+            amount = requests.get(name, Fraction(0))
+            if sidecar:
+                total[name] += amount
+                sidecars[name] += amount
+                running = sidecars[name]
+            else:
+                running = amount + sidecars[name]
+            init[name] = max(init[name], running)
+    effective = {name: max(total[name], init[name]) for name in _RESOURCES}
+
+    pod_level = pod_spec.get("resources") or {}
+    pod_level_requests = pod_level.get("requests") or {}
+    pod_level_limits = pod_level.get("limits") or {}
+    for name in _RESOURCES:
+        if name in pod_level_requests:
+            effective[name] = quantity_exact(pod_level_requests[name])
+        elif name in pod_level_limits and name not in set_by_containers:
+            effective[name] = quantity_exact(pod_level_limits[name])
+
+    overhead = pod_spec.get("overhead") or {}
+    for name in _RESOURCES:
+        if name in overhead:
+            effective[name] += quantity_exact(overhead[name])
+    return math.ceil(effective["cpu"] * 1000), math.ceil(effective["memory"] / 2**20)
