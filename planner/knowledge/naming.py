@@ -7,7 +7,9 @@ cluster uses), the choice here is modelled, deterministic, and says so.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from planner.knowledge.gce import REGIONS
 
@@ -67,7 +69,15 @@ def replica_set_name(deployment: str, template_json: str) -> str:
 
 
 def split_location(location: str) -> tuple[str, str | None]:
-    """`us-central1-b` -> (`us-central1`, `b`); `us-central1` -> (`us-central1`, None)."""
+    """A GKE location as (region, zone suffix): `us-central1-b` -> (`us-central1`, `b`); `us-central1` ->
+    (`us-central1`, None).
+
+    The one place that splits locations. A Compute Engine zone is its region's name, a hyphen and one letter
+    (https://cloud.google.com/compute/docs/regions-zones), and no region name ends in a one-character part, so a
+    location whose last hyphen-separated part is one character is a zone. Whether that region or zone exists is
+    not decided here (look the region up in `gce.REGIONS`); text with nothing before the hyphen (`-b`) is not a
+    zone and comes back whole, as a region name for the caller to refuse.
+    """
     head, _, tail = location.rpartition("-")
     if head and len(tail) == 1:
         return head, tail
@@ -106,3 +116,21 @@ def load_balancer_flavour(manifest: dict) -> str:
     if annotations.get(L4_RBS_ANNOTATION) == "enabled" or spec.get("loadBalancerClass") == L4_REGIONAL_EXTERNAL_CLASS:
         return "backend-service"
     return "target-pool"
+
+
+def ports_text(ports: Iterable[Mapping[str, Any]]) -> str:
+    """A Service's ports as kubectl's PORT(S) column shows them: `80/TCP`, or `80:30080/TCP` when the port has a
+    nodePort, comma-joined without spaces (`80:30080/TCP,443:30443/TCP`); no ports is an empty string.
+
+    kubectl's makePortString (pkg/printers/internalversion/printers.go). A missing protocol is TCP, the API
+    server's default for ServicePort.protocol.
+    """
+    pieces = []
+    for port in ports:
+        protocol = port.get("protocol") or "TCP"
+        node_port = port.get("nodePort")
+        if node_port:
+            pieces.append(f"{port.get('port')}:{node_port}/{protocol}")
+        else:
+            pieces.append(f"{port.get('port')}/{protocol}")
+    return ",".join(pieces)
