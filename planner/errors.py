@@ -7,7 +7,7 @@ end of the stage. The CLI turns it into `file:line:column: path: message` lines 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 
@@ -26,7 +26,7 @@ class Diagnostic:
     banner: bool = False
     """Shown before the plan, not after it: the reader must see it before reading what gets destroyed."""
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file or "", self.line or 0, self.column or 0, self.path or "", self.message)
 
     def location(self) -> str:
@@ -47,8 +47,8 @@ class Diagnostic:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{head}{prefix}{where}{self.message}"
 
-    def to_json(self) -> dict:
-        out: dict = {"severity": self.severity, "message": self.message}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"severity": self.severity, "message": self.message}
         for key in ("file", "line", "column", "path", "address"):
             value = getattr(self, key)
             if value is not None:
@@ -68,8 +68,9 @@ class PlannerError(Exception):
         super().__init__(self.summary())
 
     @classmethod
-    def single(cls, message: str, **where: object) -> PlannerError:
-        return cls([Diagnostic("error", message, **where)])  # type: ignore[arg-type]
+    def single(cls, message: str, *, file: str | None = None, line: int | None = None, column: int | None = None,
+               path: str | None = None, address: str | None = None) -> PlannerError:
+        return cls([Diagnostic("error", message, file=file, line=line, column=column, path=path, address=address)])
 
     @property
     def errors(self) -> list[Diagnostic]:

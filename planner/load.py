@@ -19,9 +19,9 @@ from planner import limits
 from planner.errors import Diagnostic
 
 try:  # libyaml is part of every PyYAML wheel; fall back to the pure-Python parser only if it is missing.
-    _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _BaseLoader = yaml.SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]  # same interface, pure Python
 
 STDIN = "-"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -39,10 +39,11 @@ class SourceFile:
 
     def document_nodes(self) -> list[Any]:
         if self._nodes is None:
-            if self.text is None:
+            text = self.text
+            if text is None:
                 source, _ = read_source(self.name, None)
-                self.text = source.text if source is not None else ""
-            self._nodes = list(yaml.compose_all(self.text, Loader=_BaseLoader))
+                text = self.text = (source.text if source is not None else None) or ""
+            self._nodes = list(yaml.compose_all(text, Loader=_BaseLoader))
         return self._nodes
 
 
@@ -71,7 +72,7 @@ class LoadResult:
     errors: list[Diagnostic]
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """CSafeLoader that records duplicate keys and document start lines, and keeps timestamps as strings.
 
     Kubernetes reads YAML through JSON, where `2024-01-01` stays a string; PyYAML would make it a date.
@@ -222,7 +223,7 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
     documents: list[Document] = []
     index = non_empty = 0
     try:
-        while loader.check_data():
+        while loader.check_data():  # type: ignore[no-untyped-call]  # unannotated in types-PyYAML; returns bool
             data = loader.get_data()
             line = loader.start_line
             for key, mark in loader.duplicates:
@@ -357,9 +358,9 @@ def load(paths: Iterable[str], stdin: IO[bytes] | None = None) -> LoadResult:
         by_file[name] = parse_source(source, errors)
     if pending is not None and pool is not None:
         try:
-            for name, (documents, problems) in zip([n for n in files if n in share], pending.get(), strict=True):
+            for name, (parsed, problems) in zip([n for n in files if n in share], pending.get(), strict=True):
                 source = SourceFile(name, None)
-                by_file[name] = [Document(source, index, line, data, shared) for index, line, shared, data in documents]
+                by_file[name] = [Document(source, index, line, data, shared) for index, line, shared, data in parsed]
                 errors.extend(problems)
         finally:
             pool.terminate()

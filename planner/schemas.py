@@ -34,7 +34,8 @@ def schemas_dir() -> Path:
 @cache
 def own_schema(name: str) -> dict[str, Any]:
     with open(schemas_dir() / name, encoding="utf-8") as fh:
-        return json.load(fh)
+        schema: dict[str, Any] = json.load(fh)  # our own files: each is a JSON object
+    return schema
 
 
 def _kubernetes_schema_root() -> Path:
@@ -78,7 +79,8 @@ def kubernetes_definitions(version: str) -> dict[str, Any]:
     """The strict upstream definitions, with references rewritten to point inside one document."""
     directory = _kubernetes_schema_root() / f"v{version}.0-local-strict"
     text = (directory / "_definitions.json").read_text(encoding="utf-8")
-    return json.loads(text.replace(_REF_PREFIX, "#"))["$defs"]
+    definitions: dict[str, Any] = json.loads(text.replace(_REF_PREFIX, "#"))["$defs"]
+    return definitions
 
 
 @cache

@@ -109,7 +109,7 @@ def node_prefix(cluster: str, pool: str, hex8: str) -> str:
     return f"gke-{cluster}-{pool}-{hex8}"
 
 
-def load_balancer_flavour(manifest: dict) -> str:
+def load_balancer_flavour(manifest: Mapping[str, Any]) -> str:
     """`backend-service` (GKE's L4 RBS controller) or `target-pool` (legacy, the tutorial's era)."""
     annotations = (manifest.get("metadata") or {}).get("annotations") or {}
     spec = manifest.get("spec") or {}
