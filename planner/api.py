@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from planner import kinds
 from planner import load as load_stage
 from planner.attribute import attribute
 from planner.diff import diff
@@ -22,6 +23,7 @@ from planner.errors import Diagnostic, PlannerError
 from planner.model import DesiredState, Resource, build
 from planner.order import order
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
+from planner.preview import preview
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
 from planner.state import State, StateBackend
 from planner.validate import Validator
@@ -80,8 +82,6 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses)
-    from planner.simulate.predict import preview
-
     foreseen = preview(operations, state)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
@@ -168,14 +168,14 @@ class ApplyEvent:
     kind: str
     operation: Operation
     step: Step | None = None
-    summary: str = ""
-    details: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+    details: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class ApplyResult:
     counts: dict[str, int]
-    outputs: list[str]
+    outputs: list[dict[str, Any]]
     pending_pods: int
     serial: int
 
@@ -213,7 +213,6 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
 
     Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
     an operation fails, or on Ctrl-C after the operation in flight). Apply time is linear in the plan's size."""
-    from planner import inspect
     from planner.simulate.engine import Engine
 
     engine = Engine(state)
@@ -250,15 +249,7 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
             _finish(state, plan, backend)
     finally:
         journal.close()
-    outputs = []
-    balanced = [r for r in state.resources.values() if r.family == "service" and r.status.get("loadBalancer")]
-    if balanced:  # one indexed pass over the state, not a scan per Service
-        endpoints = {(row["namespace"], row["name"]): len(row["endpoints"]) for row in inspect.rows(state, "endpoints")}
-        for resource in sorted(balanced, key=lambda r: r.address):
-            ports = ",".join(str(p["port"]) for p in resource.status.get("ports") or [])
-            count = endpoints.get((resource.namespace, resource.name), 0)
-            outputs.append(f"{resource.address}: EXTERNAL-IP {resource.status['loadBalancer']['ip']} port(s) {ports} "
-                           f"-> {count} endpoint(s)")
+    outputs = [event for spec in kinds.specs() if spec.outputs is not None for event in spec.outputs(state)]
     return ApplyResult(counts, outputs, engine.pending_pods(), state.serial)
 
 

@@ -207,6 +207,7 @@ def _progress_bar(total: int) -> Progress | None:
 def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None:
     from planner import api
     from planner.errors import PlannerError
+    from planner.render.events import event_text
 
     verbs = {"create": ("Creating...", "Creation complete"), "update": ("Modifying...", "Modifications complete"),
              "delete": ("Destroying...", "Destruction complete")}
@@ -221,9 +222,9 @@ def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None
             step = event.step
             _out(f"  {step.index:>4}. [{step.actor}/{step.component}] {step.description}\n")
         elif event.kind == "done":
-            _out(f"{address}: {verbs[phase][1]}: {event.summary}\n")
+            _out(f"{address}: {verbs[phase][1]}: {event_text(event.summary)}\n")
             for detail in event.details:
-                _out(f"    {detail}\n")
+                _out(f"    {event_text(detail)}\n")
             if progress is not None:
                 progress.advance(0)
 
@@ -248,7 +249,7 @@ def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None
     if result.pending_pods:
         _out(f"Note: {result.pending_pods} Pod(s) are Pending: no node has room for them (see `planner show`).\n")
     for line in result.outputs:
-        _out(f"{line}\n")
+        _out(f"{event_text(line)}\n")
 
 
 @app.command()
@@ -375,10 +376,11 @@ def get(
 
     try:
         current = FileBackend(state).read()
-        found = inspect.rows(current, what)
+        view = inspect.view(what)
+        found = view.rows(current)
     except PlannerError as exc:
         _fail(exc)
-    _out(render_get(inspect.ALIASES.get(what, what), found, output.value))
+    _out(render_get(view, found, output.value))
 
 
 @app.command("force-unlock")

@@ -11,10 +11,9 @@ import json
 import re
 from typing import Any
 
+from planner import kinds
 from planner.errors import Diagnostic, PlannerError
-from planner.knowledge import kinds
-from planner.knowledge.fields import IN_CLUSTER_FAMILIES, MERGE_KEYS, REPLACE_PATHS, known_after_apply
-from planner.knowledge.steps import CHANGE_CLASSES, SUBSUMES
+from planner.knowledge.fields import MERGE_KEYS
 from planner.model import DesiredState, Resource
 from planner.plan import UNKNOWN, Action, FieldChange, Reason, ResourceChange
 from planner.state import State, StoredResource
@@ -33,21 +32,22 @@ def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], lis
         if old_cluster.address != new_cluster.address:
             cluster_replaced = True
         elif old_cluster.digest != new_cluster.digest:
-            cluster_replaced = bool(_replace_paths("cluster", _field_changes(old_cluster.manifest,
-                                                                             new_cluster.manifest, False)))
+            cluster_replaced = bool(_replace_paths(new_cluster.family, _field_changes(
+                old_cluster.manifest, new_cluster.manifest, ())))
     changes: list[ResourceChange] = []
     for address, resource in desired.resources.items():
         stored = state.resources.get(address)
         if stored is None:
             changes.append(_create(resource))
         else:
-            forced = cluster_replaced and resource.family in IN_CLUSTER_FAMILIES
+            forced = cluster_replaced and kinds.spec_of(resource.family).in_cluster
             changes.append(_compare(stored, resource, forced))
     for address, stored in state.resources.items():
         if address not in desired.resources:
             reason = Reason.NO_CONFIG
-            if new_cluster is None or (cluster_replaced and stored.family in IN_CLUSTER_FAMILIES):
-                reason = Reason.NO_CONFIG if stored.family == "cluster" else Reason.CLUSTER_DELETED
+            in_cluster = kinds.spec_of(stored.family).in_cluster
+            if new_cluster is None or (cluster_replaced and in_cluster):
+                reason = Reason.CLUSTER_DELETED if in_cluster else Reason.NO_CONFIG
             changes.append(ResourceChange(address, stored.family, stored.api_version, stored.kind, stored.name,
                                           stored.namespace, Action.DELETE, (reason.value,), before=stored.manifest))
     warnings += _only_pool_warnings(changes, desired)
@@ -64,10 +64,10 @@ def _only_pool_warnings(changes: list[ResourceChange], desired: DesiredState) ->
     cluster = desired.cluster
     if cluster is None:
         return []
-    annotations = (cluster.manifest.get("metadata") or {}).get("annotations") or {}
-    default_pool = cluster.spec().get("initialNodeCount", 3) > 0 and annotations.get(
-        "cnrm.cloud.google.com/remove-default-node-pool") != "true"
-    pools = [c for c in changes if c.family == "nodepool" and c.action is not Action.DELETE]
+    hook = kinds.spec_of(cluster.family).node_pool
+    default_pool = hook is not None and hook(cluster.manifest) is not None
+    pools = [c for c in changes if kinds.spec_of(c.family).node_pool is not None
+             and not kinds.spec_of(c.family).is_cluster and c.action is not Action.DELETE]
     replaced = [c for c in pools if c.action is Action.REPLACE and Reason.CLUSTER_REPLACED.value not in c.reasons]
     if default_pool or len(pools) != 1 or not replaced:
         return []
@@ -95,13 +95,14 @@ def _check_cluster_presence(desired: DesiredState, state: State) -> None:
 
 
 def _create(resource: Resource) -> ResourceChange:
-    secret = resource.kind in kinds.SECRET_KINDS
+    spec = kinds.spec_of(resource.family)
+    sensitive = spec.sensitive_fields
     leaves: list[tuple[str, Any]] = []
     _keyed_leaves(resource.manifest, "", None, leaves)
     created = [leaf for leaf in leaves if leaf[0] not in _IDENTITY]
-    if secret:
-        created = [(path, SENSITIVE if _is_secret(path) else value) for path, value in created]
-    created += [(path, UNKNOWN) for path in known_after_apply(resource.family, resource.manifest)]
+    if sensitive:
+        created = [(path, SENSITIVE if _is_secret(path, sensitive) else value) for path, value in created]
+    created += [(path, UNKNOWN) for path in spec.known_after_apply(resource.manifest)]
     return ResourceChange(resource.address, resource.family, resource.api_version, resource.kind, resource.name,
                           resource.namespace, Action.CREATE, created=tuple(created), after=resource.manifest,
                           after_digest=resource.digest)
@@ -115,8 +116,7 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
             return ResourceChange(*common, Action.REPLACE, (Reason.CLUSTER_REPLACED.value,), before=stored.manifest,
                                   after=resource.manifest, after_digest=resource.digest)
         return ResourceChange(*common, Action.NOOP, before=stored.manifest, after=resource.manifest)
-    secret = resource.kind in kinds.SECRET_KINDS
-    changes = _field_changes(stored.manifest, resource.manifest, secret)
+    changes = _field_changes(stored.manifest, resource.manifest, kinds.spec_of(resource.family).sensitive_fields)
     replace_paths = _replace_paths(resource.family, changes)
     if replace_paths or cluster_replaced:
         forced = set(replace_paths)
@@ -138,7 +138,7 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
 # ---------------------------------------------------------------- field-level diff
 
 
-def _field_changes(before: dict[str, Any], after: dict[str, Any], secret: bool) -> list[FieldChange]:
+def _field_changes(before: dict[str, Any], after: dict[str, Any], sensitive: tuple[str, ...]) -> list[FieldChange]:
     from deepdiff import DeepDiff
 
     tree = DeepDiff(_keyed(before), _keyed(after), view="tree", verbose_level=2)
@@ -149,38 +149,39 @@ def _field_changes(before: dict[str, Any], after: dict[str, Any], secret: bool) 
             path = _path(item.path(output_format="list"))
             old = None if report.endswith("added") else _plain(item.t1)
             new = None if report.endswith("removed") else _plain(item.t2)
-            changes.append(_masked(FieldChange(path, old, new), secret))
+            changes.append(_masked(FieldChange(path, old, new), sensitive))
     changes.sort(key=lambda c: c.path)
     return changes
 
 
-def _is_secret(path: str) -> bool:
-    return path.split(".", 1)[0].split("[", 1)[0] in kinds.SECRET_FIELDS
+def _is_secret(path: str, sensitive: tuple[str, ...]) -> bool:
+    return path.split(".", 1)[0].split("[", 1)[0] in sensitive
 
 
-def _masked(change: FieldChange, secret: bool) -> FieldChange:
-    if secret and _is_secret(change.path):
+def _masked(change: FieldChange, sensitive: tuple[str, ...]) -> FieldChange:
+    if sensitive and _is_secret(change.path, sensitive):
         return FieldChange(change.path, None if change.before is None else SENSITIVE,
                            None if change.after is None else SENSITIVE, sensitive=True)
     return change
 
 
 def _replace_paths(family: str, changes: list[FieldChange]) -> list[str]:
-    rules = REPLACE_PATHS.get(family, ())
+    rules = kinds.spec_of(family).replace_paths
     return [c.path for c in changes if any(_under(c.path, prefix) for prefix, _ in rules)]
 
 
 def replace_reason(family: str, path: str) -> str:
-    return next((why for prefix, why in REPLACE_PATHS.get(family, ()) if _under(path, prefix)), "")
+    return next((why for prefix, why in kinds.spec_of(family).replace_paths if _under(path, prefix)), "")
 
 
 def _change_classes(family: str, changes: list[FieldChange]) -> tuple[str, ...]:
-    table = CHANGE_CLASSES.get(family, (("", "store"),))
+    spec = kinds.spec_of(family)
+    table = spec.change_classes
     found: set[str] = set()
     for change in changes:
         found.add(next(cls for prefix, cls in table if prefix == "" or _under(change.path, prefix)))
     for cls in list(found):
-        found -= set(SUBSUMES.get(family, {}).get(cls, ()))
+        found -= set(spec.subsumes.get(cls, ()))
     order = [cls for _, cls in table]
     return tuple(sorted(found, key=order.index))
 

@@ -12,11 +12,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner import kinds
 from planner.errors import Diagnostic, PlannerError
-from planner.knowledge import kinds
-from planner.knowledge.defaults import apply_defaults
+from planner.kinds.defaulting import apply_defaults
 from planner.knowledge.naming import replica_set_name
 from planner.load import Document, locate
+from planner.relations import index_of
 from planner.validate import ValidDocument
 
 SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink",
@@ -51,7 +52,7 @@ class DesiredState:
 
     @property
     def cluster(self) -> Resource | None:
-        return next((r for r in self.resources.values() if r.family == "cluster"), None)
+        return next((r for r in self.resources.values() if kinds.spec_of(r.family).is_cluster), None)
 
 
 def address_of(kind: str, name: str, namespace: str | None) -> str:
@@ -94,9 +95,9 @@ def digest_of(manifest: dict[str, Any]) -> str:
     return _digest_parts(manifest)[0]
 
 
-def _mask_secret(manifest: dict[str, Any]) -> None:
+def _mask_secret(manifest: dict[str, Any], fields: tuple[str, ...]) -> None:
     """Keep only a digest of each secret value: enough to see that it changed, never the value."""
-    for key in kinds.SECRET_FIELDS:
+    for key in fields:
         values = manifest.get(key)
         if isinstance(values, dict):
             manifest[key] = {k: "sha256:" + hashlib.sha256(str(v).encode()).hexdigest()[:16]
@@ -110,17 +111,18 @@ def to_resource(valid: ValidDocument) -> Resource:
     metadata = {k: v for k, v in (manifest.get("metadata") or {}).items() if k not in SERVER_METADATA}
     name = metadata["name"]
     namespace: str | None = None
-    if kinds.is_namespaced(kind):
+    if kinds.is_namespaced(api_version, kind):
         namespace = metadata.get("namespace") or "default"
         metadata["namespace"] = namespace
     manifest["metadata"] = metadata
     if valid.document.shared:  # defaults must not write through YAML aliases into other documents
         manifest = json.loads(canonical_json(manifest))
     apply_defaults(valid.family, manifest)
-    if kind in kinds.SECRET_KINDS:
-        _mask_secret(manifest)
+    spec = kinds.spec_of(valid.family)
+    if spec.sensitive_fields:
+        _mask_secret(manifest, spec.sensitive_fields)
     digest, template_json = _digest_parts(manifest)
-    if valid.family == "deployment" and template_json is not None and len(_REPLICA_SETS) < 200_000:
+    if spec.pod_spec is not None and template_json is not None and len(_REPLICA_SETS) < 200_000:
         _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)
     return Resource(address_of(kind, name, namespace), valid.family, api_version, kind, name, namespace, manifest,
                     digest, valid.document)
@@ -145,11 +147,12 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
             errors.append(_at(resource, f"duplicate resource {resource.address} (first defined at "
                                         f"{first.where() if first else '?'})"))
             continue
-        if resource.family == "namespace" and resource.name in kinds.BUILTIN_NAMESPACES:
-            warnings_early.append(_at(resource, f"Namespace {resource.name} is built in: GKE creates it with the "
-                                                "cluster and it cannot be deleted, so this document is ignored"))
+        spec = kinds.spec_of(resource.family)
+        if resource.name in spec.builtin_names:
+            warnings_early.append(_at(resource, f"{resource.kind} {resource.name} is built in: GKE creates it with "
+                                                "the cluster and it cannot be deleted, so this document is ignored"))
             continue
-        if resource.family == "cluster":
+        if spec.is_cluster:
             if cluster is not None:
                 errors.append(_at(resource, f"a second ContainerCluster: one state holds one cluster and "
                                             f"{cluster.address} is already declared; plan each cluster with its "
@@ -157,23 +160,18 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
                 continue
             cluster = resource
         resources[resource.address] = resource
-    declared_namespaces = {r.name for r in resources.values() if r.family == "namespace"}
+    namespaces = kinds.REGISTRY.for_kind("v1", "Namespace")
+    declared_namespaces = {r.name for r in resources.values() if r.family == namespaces.family}
     for resource in resources.values():
-        if resource.family == "nodepool" and cluster is not None:
-            ref = resource.spec().get("clusterRef", {}).get("name")
-            if ref != cluster.name:
-                references.append(_at(resource, f'clusterRef "{ref}" is not the declared cluster "{cluster.name}"',
-                                  ("spec", "clusterRef", "name")))
-        if resource.namespace is not None and resource.namespace not in kinds.BUILTIN_NAMESPACES \
+        cluster_ref = (resource.spec().get("clusterRef") or {}).get("name")
+        if cluster_ref is not None and cluster is not None and cluster_ref != cluster.name:
+            references.append(_at(resource, f'clusterRef "{cluster_ref}" is not the declared cluster '
+                                            f'"{cluster.name}"', ("spec", "clusterRef", "name")))
+        if resource.namespace is not None and resource.namespace not in namespaces.builtin_names \
                 and resource.namespace not in declared_namespaces:
             references.append(_at(resource, f'namespace "{resource.namespace}" does not exist: it is not built in '
                                         "and no Namespace in the input declares it", ("metadata", "namespace")))
-    from planner.relations import SelectorIndex, check
-
-    index = SelectorIndex((r.family, r.namespace or "", r.name, r.manifest) for r in resources.values()
-                          if r.family in ("deployment", "service"))
-    templates = {(r.namespace or "", r.name): r.manifest for r in resources.values() if r.family == "deployment"}
-    related = check(index, templates)
+    related = _cross_checks(resources)
     errors.extend(d for d in related if d.severity == "error")
     # Warnings about traffic need the whole picture: one file checked alone would see its Services select nothing.
     warnings: list[Diagnostic] = [d for d in related if d.severity == "warning" and references_are_errors]
@@ -185,6 +183,22 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     if errors:
         raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
     return DesiredState(resources, roots, kubernetes_version, warnings)
+
+
+def _cross_checks(resources: dict[str, Resource]) -> list[Diagnostic]:
+    """Each family's checks across resources (Services that select nothing, nodePorts claimed twice)."""
+    index = index_of((r.family, r.address, r.namespace or "", r.name, r.manifest) for r in resources.values())
+    lookup = {r.address: (r.family, r.manifest) for r in resources.values()}
+    mine: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {}
+    for r in resources.values():
+        if kinds.spec_of(r.family).cross_check is not None:
+            mine.setdefault(r.family, []).append((r.address, r.namespace or "", r.name, r.manifest))
+    out: list[Diagnostic] = []
+    for family, objects in mine.items():
+        check = kinds.spec_of(family).cross_check
+        assert check is not None
+        out += check(objects, index, lookup)
+    return out
 
 
 def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnostic:

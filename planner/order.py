@@ -1,4 +1,4 @@
-"""Stage 5: put resource changes in execution order, from the rules in knowledge.ordering.
+"""Stage 5: put resource changes in execution order, from each kind's rank (`KindSpec.rank`, with its reason).
 
 Deletions first, in reverse rank (what was created last goes first; a replacement's delete half among them), then
 creates and updates by rank. Ties break by namespace and name, never by dict or set order.
@@ -6,14 +6,20 @@ creates and updates by rank. Ties break by namespace and name, never by dict or 
 
 from __future__ import annotations
 
-from planner.knowledge.ordering import rank_of
+from planner import kinds
+from planner.kinds.base import Rank
 from planner.plan import Action, Operation, ResourceChange
+
+
+def rank_of(family: str, kind: str) -> Rank:
+    spec = kinds.spec_of(family)
+    return spec.ranks_by_kind.get(kind, spec.rank)
 
 
 def order(changes: list[ResourceChange]) -> tuple[list[Operation], list[ResourceChange]]:
     """Operations in execution order, and every change (no-ops last) in the order of its first operation."""
-    deletes: list[tuple[tuple, Operation]] = []
-    upserts: list[tuple[tuple, Operation]] = []
+    deletes: list[tuple[tuple[int, str, str, str], Operation]] = []
+    upserts: list[tuple[tuple[int, str, str, str], Operation]] = []
     for change in changes:
         rank = rank_of(change.family, change.kind).rank
         tie = (change.namespace or "", change.kind, change.name)

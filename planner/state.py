@@ -68,7 +68,9 @@ class State(BaseModel):
 
     @property
     def cluster(self) -> StoredResource | None:
-        return next((r for r in self.resources.values() if r.family == "cluster"), None)
+        from planner import kinds  # the registry's kinds import this module
+
+        return next((r for r in self.resources.values() if kinds.spec_of(r.family).is_cluster), None)
 
     def ensure_lineage(self) -> str:
         if self.lineage is None:

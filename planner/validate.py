@@ -10,26 +10,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner import schemas
+from planner import kinds, schemas
 from planner.errors import Diagnostic, PlannerError
-from planner.knowledge import kinds
+from planner.kinds.base import Path, Problem
 from planner.load import Document, locate
-from planner.selectors import selector_matches
-
-Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A validation error before it has a file position: positions are computed afterwards, only if needed."""
-
-    path: Path
-    message: str
-    at_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +78,7 @@ class Validator:
         known = self.__dict__.get("_known")
         if known is None:
             known = dict(schemas.kubernetes_kinds(self.version))
-            for api_version, kind in kinds.MODELLED:
+            for api_version, kind in kinds.REGISTRY.modelled():
                 known.setdefault((api_version, kind), "")
             self.__dict__["_known"] = known
         return known
@@ -99,17 +87,15 @@ class Validator:
         key = (api_version, kind)
         found = _COMPILED.get((self.version, *key))
         if found is None:
-            family = kinds.family(api_version, kind)
-            if family in ("cluster", "nodepool"):
-                found = [_Compiled(schemas.own_schema(f"{kind.lower()}.schema.json"))]
+            schema = kinds.REGISTRY.for_kind(api_version, kind).schema
+            if schema.own is not None:
+                found = [_Compiled(schemas.own_schema(schema.own))]
             else:
                 definition = schemas.kubernetes_kinds(self.version)[key]
-                overlay = {"Deployment": "Deployment", "Service": "Service", "Namespace": "Namespace"}.get(
-                    kind if family != "generic" else "", "Generic")
                 constraints = schemas.own_schema("kubernetes-constraints.schema.json")
                 found = [
                     _Compiled(schemas.kubernetes_schema(self.version, definition)),
-                    _Compiled({"$ref": f"#/$defs/{overlay}", "$defs": constraints["$defs"]}),
+                    _Compiled({"$ref": f"#/$defs/{schema.constraints}", "$defs": constraints["$defs"]}),
                 ]
             _COMPILED[(self.version, *key)] = found
         return found
@@ -165,12 +151,12 @@ class Validator:
                 errors.extend(self._located(document, problems, "error"))
                 continue
             api_version = document.data["apiVersion"]
+            spec = kinds.REGISTRY.for_kind(api_version, kind)
             compiled = self._validators(api_version, kind)
             if not all(c.fast.is_valid(document.data) for c in compiled):
                 for c in compiled:
-                    problems.extend(_schema_problems(c, document.data, kind))
-            family = kinds.family(api_version, kind)
-            check = CROSS_FIELD_CHECKS.get(family)
+                    problems.extend(_schema_problems(c, document.data, spec.sensitive_fields))
+            check = spec.check
             if check is not None:
                 # A document too malformed to cross-check is already explained by its schema errors.
                 with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):
@@ -179,7 +165,7 @@ class Validator:
             if problems:
                 errors.extend(self._located(document, problems, "error"))
             else:
-                valid.append(ValidDocument(document, family))
+                valid.append(ValidDocument(document, spec.family))
         if errors:
             raise PlannerError(sorted(errors, key=Diagnostic.sort_key) + warnings)
         return ValidationResult(valid, warnings, self.version)
@@ -201,18 +187,17 @@ class Validator:
 # ---------------------------------------------------------------- wording schema errors
 
 
-def _schema_problems(compiled: _Compiled, data: dict[str, Any], kind: str) -> list[Problem]:
-    secret = kind in kinds.SECRET_KINDS
+def _schema_problems(compiled: _Compiled, data: dict[str, Any], sensitive: tuple[str, ...]) -> list[Problem]:
     problems: list[Problem] = []
     for error in compiled.slow().iter_errors(data):
-        problems.extend(_word(error, secret))
+        problems.extend(_word(error, sensitive))
     return problems
 
 
-def _word(error: Any, secret: bool) -> list[Problem]:
+def _word(error: Any, sensitive: tuple[str, ...]) -> list[Problem]:
     path: Path = tuple(error.absolute_path)
     schema, instance, validator = error.schema, error.instance, error.validator
-    shown = "(hidden)" if secret and path[:1] in (("data",), ("stringData",)) else None
+    shown = "(hidden)" if path[:1] and path[0] in sensitive else None
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         out = []
@@ -239,7 +224,7 @@ def _word(error: Any, secret: bool) -> list[Problem]:
             return [Problem(path, f"invalid value {shown or _describe(instance)}: {description}")]
         matching = [e for e in (error.context or []) if e.validator != "type"]
         if matching:
-            return _word(matching[0], secret)
+            return _word(matching[0], sensitive)
         return [Problem(path, f"expected {_or(sorted(set(flat)))}, got {shown or _describe(instance)}")]
     if validator in ("enum", "const"):
         options = error.validator_value if validator == "enum" else [error.validator_value]
@@ -293,131 +278,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "a mapping"
-
-
-# ---------------------------------------------------------------- checks kube-apiserver makes across fields
-
-
-def _check_deployment(data: dict[str, Any]) -> list[Problem]:
-    problems: list[Problem] = []
-    spec = data.get("spec") or {}
-    selector = spec.get("selector") or {}
-    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
-    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
-        problems.append(Problem(("spec", "selector"), "empty selector: a Deployment must select its Pods"))
-    elif not selector_matches(selector, labels):
-        problems.append(Problem(("spec", "selector"),
-                                "selector does not match template labels (spec.template.metadata.labels)"))
-    pod = (spec.get("template") or {}).get("spec") or {}
-    problems.extend(_duplicate_names(pod, ("spec", "template", "spec")))
-    return problems
-
-
-def _duplicate_names(pod: dict[str, Any], base: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for field in ("initContainers", "containers"):
-        for i, container in enumerate(pod.get(field) or []):
-            name = container.get("name")
-            if name in seen:
-                problems.append(Problem((*base, field, i, "name"), f'duplicate container name "{name}"'))
-            seen.add(name)
-    return problems
-
-
-def _check_service(data: dict[str, Any]) -> list[Problem]:
-    problems: list[Problem] = []
-    spec = data.get("spec") or {}
-    service_type = spec.get("type", "ClusterIP")
-    ports = spec.get("ports") or []
-    if service_type == "ExternalName":
-        if not spec.get("externalName"):
-            problems.append(Problem(("spec",), 'missing required field "externalName" for type ExternalName'))
-    elif not ports and spec.get("clusterIP") != "None":
-        problems.append(Problem(("spec", "ports"), "a Service needs at least one port"))
-    seen_ports: set[tuple[int, str]] = set()
-    seen_names: set[str] = set()
-    for i, port in enumerate(ports):
-        key = (port.get("port"), port.get("protocol", "TCP"))
-        if key in seen_ports:
-            problems.append(Problem(("spec", "ports", i), f"duplicate port {key[0]}/{key[1]}"))
-        seen_ports.add(key)
-        name = port.get("name")
-        if len(ports) > 1 and not name:
-            problems.append(Problem(("spec", "ports", i), "every port needs a name when a Service has several"))
-        if name in seen_names:
-            problems.append(Problem(("spec", "ports", i, "name"), f'duplicate port name "{name}"'))
-        if name:
-            seen_names.add(name)
-        if port.get("nodePort") and service_type not in ("NodePort", "LoadBalancer"):
-            problems.append(Problem(("spec", "ports", i, "nodePort"),
-                                    f"nodePort may not be used when type is {service_type!r}"))
-    return problems
-
-
-def _check_gke(spec: dict[str, Any]) -> list[Problem]:
-    """Location and machine type, shared by ContainerCluster and ContainerNodePool."""
-    from planner.knowledge import gce
-
-    problems = _check_location(spec.get("location", ""), ("spec", "location"))
-    machine = (spec.get("nodeConfig") or {}).get("machineType")
-    if machine is not None:
-        problems.extend(_check_machine(machine, ("spec", "nodeConfig", "machineType"), gce))
-    return problems
-
-
-def _check_cluster(data: dict[str, Any]) -> list[Problem]:
-    return _check_gke(data.get("spec") or {})
-
-
-def _check_nodepool(data: dict[str, Any]) -> list[Problem]:
-    spec = data.get("spec") or {}
-    problems = _check_gke(spec)
-    auto = spec.get("autoscaling") or {}
-    low, high = auto.get("minNodeCount"), auto.get("maxNodeCount")
-    if low is not None and high is not None and low > high:
-        problems.append(Problem(("spec", "autoscaling"), f"minNodeCount {low} is above maxNodeCount {high}"))
-    if "name" not in (spec.get("clusterRef") or {}):
-        problems.append(Problem(("spec", "clusterRef"), 'missing required field "name" (external clusters are '
-                                "not modelled: one state holds one cluster)"))
-    return problems
-
-
-def _check_location(location: str, path: Path) -> list[Problem]:
-    from planner.knowledge import gce
-
-    region, _, zone = _split_location(location)
-    if region not in gce.REGIONS:
-        close = difflib.get_close_matches(region, sorted(gce.REGIONS), n=1)
-        hint = f' (did you mean "{close[0]}"?)' if close else ""
-        return [Problem(path, f'unknown region "{region}"{hint}')]
-    if zone and zone not in gce.REGIONS[region].zones:
-        zones = ", ".join(f"{region}-{z}" for z in gce.REGIONS[region].zones)
-        return [Problem(path, f'unknown zone "{location}" (zones of {region}: {zones})')]
-    return []
-
-
-def _split_location(location: str) -> tuple[str, str, str]:
-    parts = location.rsplit("-", 1)
-    if len(parts) == 2 and len(parts[1]) == 1:
-        return parts[0], "-", parts[1]
-    return location, "", ""
-
-
-def _check_machine(machine: str, path: Path, gce: Any) -> list[Problem]:
-    from planner.knowledge.capacity import parse_custom_machine
-
-    if machine in gce.MACHINE_TYPES or parse_custom_machine(machine) is not None:
-        return []
-    close = difflib.get_close_matches(machine, sorted(gce.MACHINE_TYPES), n=1)
-    hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return [Problem(path, f'unknown machine type "{machine}"{hint}')]
-
-
-CROSS_FIELD_CHECKS: dict[str, Callable[[dict[str, Any]], list[Problem]]] = {
-    "deployment": _check_deployment,
-    "service": _check_service,
-    "cluster": _check_cluster,
-    "nodepool": _check_nodepool,
-}
-"""Rules one document's schema cannot express, per model family."""

@@ -6,50 +6,48 @@ import string
 
 import pytest
 
+from planner import kinds
+from planner.attribute import facts_for
 from planner.knowledge import capacity, naming
-from planner.knowledge.fields import REPLACE_PATHS
-from planner.knowledge.ordering import BY_FAMILY
+from planner.knowledge.components import COMPONENTS
 from planner.knowledge.rollout import rolling_bounds
-from planner.knowledge.steps import CHANGE_CLASSES, COMPONENTS, STEPS
 from planner.model import DesiredState
 from planner.plan import Action, Operation, ResourceChange
 
-FAMILIES = ("cluster", "nodepool", "deployment", "service", "namespace", "generic")
+SAMPLE_SPECS = {
+    "location": "us-central1-b", "initialNodeCount": 1, "clusterRef": {"name": "c"}, "nodeCount": 2, "replicas": 2,
+    "template": {"spec": {"containers": [{"image": "x"}]}}, "type": "LoadBalancer", "ports": [{"port": 80}],
+}
+"""One manifest whose spec has a little of every kind's fields, so every kind's context can be built from it."""
 
 
-def test_every_family_has_create_delete_and_every_update_story():
-    for family in FAMILIES:
-        assert (family, "create") in STEPS and (family, "delete") in STEPS, family
-        for _, cls in CHANGE_CLASSES[family]:
-            assert (family, cls) in STEPS, (family, cls)
-        assert family in REPLACE_PATHS
-    assert set(BY_FAMILY) | {"generic"} == set(FAMILIES)
+def test_every_family_has_create_delete_every_update_story_and_every_handler():
+    families = list(kinds.specs())
+    assert len(families) >= 6
+    for spec in families:
+        assert "create" in spec.steps and "delete" in spec.steps, spec.family
+        for _, cls in spec.change_classes:
+            assert cls in spec.steps, (spec.family, cls)
+        assert set(spec.handlers) == {"create", "update", "delete"}, spec.family
+        assert spec.rank.why, spec.family
 
 
 def test_every_step_names_a_canonical_component_and_renders():
-    from planner.attribute import CONTEXTS, _Facts
-
-    manifests = {
-        "cluster": {"spec": {"location": "us-central1", "initialNodeCount": 1}},
-        "nodepool": {"spec": {"location": "us-central1-b", "clusterRef": {"name": "c"}, "nodeCount": 2}},
-        "deployment": {"spec": {"replicas": 2, "template": {"spec": {"containers": [{"image": "x"}]}}}},
-        "service": {"spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}},
-        "namespace": {}, "generic": {},
-    }
-    for (family, key), templates in STEPS.items():
-        for template in templates:
-            assert template.component in COMPONENTS[template.actor], template
-        phase = key if key in ("create", "delete") else "update"
-        change = ResourceChange("X/y", family, "v1", "Kind", "y", None, Action.UPDATE, before=manifests[family],
-                                after=manifests[family])
-        context = CONTEXTS[family](Operation(phase, change), _Facts([], {}))
-        context.setdefault("kind", "Kind")
-        context.setdefault("name", "y")
-        for template in templates:
-            fields = {f for _, f, _, _ in string.Formatter().parse(template.text) if f}
-            assert fields <= set(context), (family, key, fields - set(context))
-            if template.when:
-                assert template.when in context, (family, key, template.when)
+    manifest = {"metadata": {"name": "y"}, "spec": SAMPLE_SPECS}
+    for spec in kinds.specs():
+        for key, templates in spec.steps.items():
+            for template in templates:
+                assert template.component in COMPONENTS[template.actor], template
+            phase = key if key in ("create", "delete") else "update"
+            change = ResourceChange("X/y", spec.family, "v1", "Kind", "y", None, Action.UPDATE, before=manifest,
+                                    after=manifest)
+            context = {"kind": "Kind", "name": "y", "changed": "",
+                       **spec.context(Operation(phase, change), facts_for([], {}))}
+            for template in templates:
+                fields = {f for _, f, _, _ in string.Formatter().parse(template.text) if f}
+                assert fields <= set(context), (spec.family, key, fields - set(context))
+                if template.when:
+                    assert template.when in context, (spec.family, key, template.when)
 
 
 @pytest.mark.parametrize(("machine", "cpu", "memory"), [

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES
 
+from planner.kinds import deployment, service
+from planner.simulate import objects
+
 STEPS = sorted((EXAMPLES / "lifecycle").iterdir(), key=lambda p: int(p.name.split("-")[0]))
 
 
@@ -61,10 +64,12 @@ def test_create_builds_the_regional_cluster_and_drops_the_default_pool(walk):
     assert chain[-1] == ("create", "gke", "container-api")  # the remove-default-node-pool annotation
     assert "status" not in state["ContainerCluster/shop"] or "pool" not in state["ContainerCluster/shop"]["status"]
     nodes = _nodes(state)
-    assert sorted(n["zone"] for n in nodes) == ["us-central1-a", "us-central1-b", "us-central1-c"]
-    assert all(n["name"].startswith("gke-shop-pool-") and n["internalIP"].startswith("10.128.0.") for n in nodes)
-    lb = state["Service/shop/web"]["status"]["loadBalancer"]
-    assert lb["flavour"] == "backend-service" and lb["ip"].startswith("203.0.113.")
+    assert sorted(objects.node_zone(n) for n in nodes) == ["us-central1-a", "us-central1-b", "us-central1-c"]
+    assert all(objects.node_name(n).startswith("gke-shop-pool-")
+               and objects.node_internal_ip(n).startswith("10.128.0.") for n in nodes)
+    web = state["Service/shop/web"]["status"]
+    assert service.load_balancer(web)["flavour"] == "backend-service"
+    assert service.external_ip(web).startswith("203.0.113.")
     web_steps = [s["description"] for s in plan["steps"] if s["address"] == "Service/shop/web"]
     assert any("regional backend service" in d for d in web_steps)
     assert not any("target pool" in d for d in web_steps)
@@ -78,8 +83,8 @@ def test_scale_is_not_a_rollout(walk):
         ("update", "cluster-master", "kube-apiserver"), ("update", "controller", "deployment-controller"),
         ("update", "controller", "replicaset-controller"), ("update", "cluster-master", "kube-scheduler")]
     pods = _pods(state, "Deployment/shop/web")
-    assert len(pods) == 6 and len({p["replicaSet"] for p in pods}) == 1
-    assert state["Deployment/shop/web"]["status"]["revision"] == 1
+    assert len(pods) == 6 and len({objects.pod_owner(p) for p in pods}) == 1
+    assert deployment.revision(state["Deployment/shop/web"]["status"]) == 1
 
 
 def test_a_new_image_rolls_out_one_pod_at_a_time(walk):
@@ -87,8 +92,9 @@ def test_a_new_image_rolls_out_one_pod_at_a_time(walk):
     waves = next(s["description"] for s in plan["steps"] if "scales in waves" in s["description"])
     assert "(surge 1, unavailable 0)" in waves and waves.count("->") == 12  # 6 up-steps and 6 down-steps
     status = state["Deployment/shop/web"]["status"]
-    assert status["revision"] == 2 and {p["replicaSet"] for p in status["pods"]} == {status["currentReplicaSet"]}
-    history = {r["name"]: r["replicas"] for r in status["replicaSets"]}
+    assert deployment.revision(status) == 2
+    assert {objects.pod_owner(p) for p in status["pods"]} == {deployment.current_replica_set(status)}
+    history = {r["metadata"]["name"]: r["spec"]["replicas"] for r in status["replicaSets"]}
     assert sorted(history.values()) == [0, 6]
 
 
@@ -97,7 +103,7 @@ def test_service_type_change_allocates_a_node_port(walk):
     assert _actions(plan) == {"Service/shop/api": "update"}
     descriptions = [s["description"] for s in plan["steps"]]
     assert any("allocates nodePort" in d for d in descriptions)
-    port = state["Service/shop/api"]["status"]["ports"][0]
+    port = service.live_ports(state["Service/shop/api"]["status"])[0]
     assert 30000 <= port["nodePort"] <= 32767
 
 
@@ -115,13 +121,13 @@ def test_requests_too_big_for_any_node_warn_in_the_plan_and_stall_the_rollout(wa
     assert any("will stay Pending" in w and "Insufficient cpu" in w for w in warnings), warnings
     assert any("rollout will stall" in w for w in warnings)
     status = state["Deployment/shop/api"]["status"]
-    assert status["rollout"]["reason"] == "ProgressDeadlineExceeded"
+    assert deployment.stall(status)["reason"] == "ProgressDeadlineExceeded"
     assert "cluster-autoscaler added" in out
     # Pending is status, not drift: the plan after apply has nothing to do (exit 0) but says so again.
     assert "No changes." in out and "Pods are Pending" in out and "the rollout is stalled" in out
-    assert sum(1 for p in status["pods"] if p["node"] is None) >= 1
-    old = [p for p in status["pods"] if p["replicaSet"] != status["currentReplicaSet"]]
-    assert len(old) == 2 and all(p["node"] for p in old)  # maxUnavailable keeps the old Pods serving
+    assert sum(1 for p in status["pods"] if objects.pod_node(p) is None) >= 1
+    old = [p for p in status["pods"] if objects.pod_owner(p) != deployment.current_replica_set(status)]
+    assert len(old) == 2 and all(objects.pod_node(p) for p in old)  # maxUnavailable keeps the old Pods serving
 
 
 def test_machine_type_replaces_the_pool_and_the_stalled_rollout_finishes(walk):
@@ -133,8 +139,9 @@ def test_machine_type_replaces_the_pool_and_the_stalled_rollout_finishes(walk):
     assert any("only node pool" in d["message"] and d.get("address") == "ContainerNodePool/pool"
                for d in plan["diagnostics"])
     status = state["Deployment/shop/api"]["status"]
-    assert "rollout" not in status and all(p["node"] for p in status["pods"]) and len(status["pods"]) == 2
-    assert {n["machineType"] for n in _nodes(state)} == {"e2-standard-4"}
+    assert deployment.stall(status) is None and all(objects.pod_node(p) for p in status["pods"])
+    assert len(status["pods"]) == 2
+    assert {objects.node_machine_type(n) for n in _nodes(state)} == {"e2-standard-4"}
 
 
 def test_a_selector_change_replaces_the_deployment(walk):
@@ -159,7 +166,8 @@ def test_moving_the_cluster_replaces_everything_in_it(walk):
     assert any(d.get("banner") and "THE CLUSTER IS REPLACED" in d["message"] for d in plan["diagnostics"])
     deletes = [s["address"] for s in plan["steps"] if s["phase"] == "delete"]
     assert deletes[-1] == "ContainerCluster/shop"  # everything inside goes before the cluster
-    assert all(n["zone"].startswith("us-east1-") and n["internalIP"].startswith("10.142.0.") for n in _nodes(state))
+    assert all(objects.node_zone(n).startswith("us-east1-") and objects.node_internal_ip(n).startswith("10.142.0.")
+               for n in _nodes(state))
 
 
 def test_get_shows_the_world_as_kubectl_would(cli, tmp_path):
@@ -191,8 +199,8 @@ def test_shrinking_a_pool_drains_nodes_and_reschedules_their_pods(cli, tmp_path)
     applied = cli("apply", "shop", "--auto-approve")
     assert applied.code == 0
     after = _state(tmp_path)
-    remaining = {n["name"] for n in _nodes(after)}
-    assert len(remaining) == 3 and remaining < {n["name"] for n in _nodes(before)}
+    remaining = {objects.node_name(n) for n in _nodes(after)}
+    assert len(remaining) == 3 and remaining < {objects.node_name(n) for n in _nodes(before)}
     for address in ("Deployment/shop/web", "Deployment/shop/api"):
         pods = _pods(after, address)
-        assert len(pods) == len(_pods(before, address)) and all(p["node"] in remaining for p in pods)
+        assert len(pods) == len(_pods(before, address)) and all(objects.pod_node(p) in remaining for p in pods)

@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner import api
+from planner.kinds import deployment, service
 from planner.plan import Action
+from planner.simulate import objects
 from planner.state import MemoryBackend
 
 CLUSTER = """\
@@ -75,40 +77,43 @@ def _check_projection(state, desired: dict) -> None:
     expected = {f"Deployment/default/app{i}" for i in desired["apps"]} | {
         f"Service/default/app{i}" for i in desired["apps"]} | {"ContainerCluster/prop", "ContainerNodePool/pool"}
     assert set(resources) == expected
-    nodes = {n["name"]: n for n in resources["ContainerNodePool/pool"].status["pool"]["nodes"]}
+    nodes = {objects.node_name(n): n for n in resources["ContainerNodePool/pool"].status["pool"]["nodes"]}
     assert len(nodes) == desired["nodes"] * 3  # regional: three zones
-    assert len({n["internalIP"] for n in nodes.values()}) == len(nodes)
-    assert len({n["podCIDR"] for n in nodes.values()}) == len(nodes)
+    assert len({objects.node_internal_ip(n) for n in nodes.values()}) == len(nodes)
+    assert len({objects.node_pod_cidr(n) for n in nodes.values()}) == len(nodes)
     pod_ips, cluster_ips, node_ports, external_ips = [], [], [], []
     for i, app in desired["apps"].items():
         status = resources[f"Deployment/default/app{i}"].status
         pods = status["pods"]
-        if status.get("rollout", {}).get("stalled"):  # Pods that fit nowhere: the rollout waits, surge included
+        stalled = deployment.stall(status) is not None
+        if stalled:  # Pods that fit nowhere: the rollout waits, surge included
             assert app["replicas"] <= len(pods) <= app["replicas"] + max(1, -(-app["replicas"] // 4))
-            assert any(not p["node"] for p in pods)
+            assert any(not objects.pod_node(p) for p in pods)
         else:
             assert len(pods) == app["replicas"]
-        replica_sets = {r["name"] for r in status["replicaSets"]}
+        replica_sets = {r["metadata"]["name"] for r in status["replicaSets"]}
         for pod in pods:
-            assert pod["replicaSet"] in replica_sets
-            assert pod["replicaSet"] == status["currentReplicaSet"] or status.get("rollout", {}).get("stalled")
-            assert (pod["node"] in nodes) == (pod["phase"] == "Running")
-            if pod["ip"]:
-                pod_ips.append(pod["ip"])
-        service = resources[f"Service/default/app{i}"].status
-        cluster_ips.append(service["clusterIP"])
-        node_ports += [p["nodePort"] for p in service["ports"] if "nodePort" in p]
-        assert ("nodePort" in service["ports"][0]) == (app["type"] != "ClusterIP")
-        assert ("loadBalancer" in service) == (app["type"] == "LoadBalancer")
-        if "loadBalancer" in service:
-            external_ips.append(service["loadBalancer"]["ip"])
+            assert objects.pod_owner(pod) in replica_sets
+            assert objects.pod_owner(pod) == deployment.current_replica_set(status) or stalled
+            assert (objects.pod_node(pod) in nodes) == (pod["status"]["phase"] == "Running")
+            if objects.pod_ip(pod):
+                pod_ips.append(objects.pod_ip(pod))
+        live = resources[f"Service/default/app{i}"].status
+        ports = service.live_ports(live)
+        cluster_ips.append(service.cluster_ip(live))
+        node_ports += [p["nodePort"] for p in ports if "nodePort" in p]
+        assert ("nodePort" in ports[0]) == (app["type"] != "ClusterIP")
+        assert (service.external_ip(live) is not None) == (app["type"] == "LoadBalancer")
+        if service.external_ip(live):
+            external_ips.append(service.external_ip(live))
     for values in (pod_ips, cluster_ips, node_ports, external_ips):
         assert len(values) == len(set(values)), values
-    used = {}
+    used: dict[str, int] = {}
     for resource in resources.values():
         for pod in resource.status.get("pods", []):
-            if pod["node"]:
-                used[pod["node"]] = used.get(pod["node"], 0) + 1
+            node = objects.pod_node(pod)
+            if node:
+                used[node] = used.get(node, 0) + 1
     assert all(count <= 110 for count in used.values())
 
 

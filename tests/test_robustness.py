@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import many_apps, write
 
+from planner.kinds import service
+from planner.simulate import objects
+
 
 def _start_apply(cwd: Path, path: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "planner", "apply", path, "--auto-approve", *extra], cwd=cwd,
@@ -32,17 +35,18 @@ def _read_until(process: subprocess.Popen, marker: bytes) -> None:
 def _check_state_consistent(state: dict) -> None:
     """Nothing allocated twice, every Pod owned by its Deployment's ReplicaSets and on a live node."""
     resources = state["resources"]
-    nodes = {n["name"] for r in resources.values() for n in (r["status"].get("pool") or {}).get("nodes", [])}
+    nodes = {objects.node_name(n) for r in resources.values()
+             for n in (r["status"].get("pool") or {}).get("nodes", [])}
     pod_ips, cluster_ips = [], []
     for resource in resources.values():
         status = resource["status"]
         for pod in status.get("pods", []):
-            assert pod["replicaSet"] in {rs["name"] for rs in status["replicaSets"]}
-            assert pod["node"] is None or pod["node"] in nodes
-            if pod["ip"]:
-                pod_ips.append(pod["ip"])
-        if resource["family"] == "service":
-            cluster_ips.append(status["clusterIP"])
+            assert objects.pod_owner(pod) in {rs["metadata"]["name"] for rs in status["replicaSets"]}
+            assert objects.pod_node(pod) is None or objects.pod_node(pod) in nodes
+            if objects.pod_ip(pod):
+                pod_ips.append(objects.pod_ip(pod))
+        if service.cluster_ip(status):
+            cluster_ips.append(service.cluster_ip(status))
     assert len(pod_ips) == len(set(pod_ips))
     assert len(cluster_ips) == len(set(cluster_ips))
 

@@ -7,6 +7,8 @@ import json
 
 from conftest import write
 
+from planner.kinds import service
+
 CLUSTER = ("apiVersion: container.cnrm.cloud.google.com/v1beta1\nkind: ContainerCluster\nmetadata:\n  name: c\n"
            "spec:\n  location: us-central1-a\n  initialNodeCount: 1\n")
 
@@ -18,7 +20,7 @@ def _service(ports: str, extra: str = "", selector: str = "app: x") -> str:
 
 def _node_ports(tmp_path) -> list[tuple[int, str, int]]:
     state = json.loads((tmp_path / "planner.state.json").read_text())
-    ports = state["resources"]["Service/default/np"]["status"]["ports"]
+    ports = service.live_ports(state["resources"]["Service/default/np"]["status"])
     return [(p["port"], p["protocol"], p["nodePort"]) for p in ports]
 
 

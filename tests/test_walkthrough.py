@@ -7,6 +7,9 @@ from pathlib import Path
 
 from conftest import edit
 
+from planner.kinds import service
+from planner.kinds.deployment import current_replica_set
+
 
 def test_plan_lists_every_step_in_execution_order_with_its_actor(cli, hello):
     result = cli("plan", str(hello), "-o", "json")
@@ -60,9 +63,9 @@ def test_apply_then_plan_again_has_nothing_to_do(cli, hello, tmp_path):
     state = json.loads((tmp_path / "planner.state.json").read_text())
     assert state["serial"] == 1 and state["lineage"]
     deployment = state["resources"]["Deployment/default/hello-web"]["status"]
-    assert len(deployment["pods"]) == 3 and all(p["phase"] == "Running" for p in deployment["pods"])
-    service = state["resources"]["Service/default/hello-web"]["status"]
-    assert service["clusterIP"].startswith("34.118.") and 30000 <= service["ports"][0]["nodePort"] <= 32767
+    assert len(deployment["pods"]) == 3 and all(p["status"]["phase"] == "Running" for p in deployment["pods"])
+    live = state["resources"]["Service/default/hello-web"]["status"]
+    assert service.cluster_ip(live).startswith("34.118.") and 30000 <= service.live_ports(live)[0]["nodePort"] <= 32767
 
 
 def test_changing_replicas_updates_only_the_deployment(cli, hello):
@@ -85,7 +88,7 @@ def test_changing_the_image_is_a_rollout_of_only_that_container(cli, hello):
     change = next(c for c in plan["resource_changes"] if c["action"] == "update")
     assert [c["path"] for c in change["changes"]] == ["spec.template.spec.containers[name=hello-app].image"]
     state = json.loads((hello.parent / "planner.state.json").read_text())
-    old_rs = state["resources"]["Deployment/default/hello-web"]["status"]["currentReplicaSet"]
+    old_rs = current_replica_set(state["resources"]["Deployment/default/hello-web"]["status"])
     waves = next(s["description"] for s in plan["steps"] if "scales in waves" in s["description"])
     new_rs = waves.split(": ", 1)[1].split(" ")[0]
     assert new_rs.startswith("hello-web-") and new_rs != old_rs

@@ -1,10 +1,10 @@
-"""Reviewable tables of GKE and Kubernetes behaviour. Code elsewhere reads these; it does not restate them.
+"""Reviewable tables of GKE and Kubernetes behaviour that are not particular to one kind. Code elsewhere reads these;
+it does not restate them. What is particular to one kind lives in its module under `planner/kinds/`.
 
-- `kinds`: which kinds exist, their scope, which are modelled in depth.
-- `defaults`: what kube-apiserver fills in, so defaults never show as changes.
-- `fields`: merge keys for diffs, fields that force replacement, values only apply can know.
-- `ordering`: the order rules, each with its reason.
-- `steps`: who does what for each (kind, change).
+- `fields`: merge keys for diffs.
+- `naming`: name formats, zones and address ranges.
 - `gce`: regions, zones, default subnets and machine types.
-- `capacity`: allocatable CPU/memory formulas and the modelled kube-system reservation.
+- `capacity`: allocatable CPU/memory formulas, the modelled kube-system reservation, Pod requests, quantities.
+- `rollout`: the deployment controller's rolling-update arithmetic.
+- `components`: the canonical actor and component names every step uses.
 """

@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from planner.kinds.base import GetView
+
 
 def age(created: str | None, now: datetime | None = None) -> str:
     """kubectl's AGE: 45s, 12m, 3h, 2d."""
@@ -25,34 +27,10 @@ def _endpoints(addresses: list[str]) -> str:
     return shown + (f" + {len(addresses) - 3} more..." if len(addresses) > 3 else "")
 
 
-COLUMNS: dict[str, list[tuple[str, Any]]] = {
-    "nodes": [("NAME", "name"), ("STATUS", "status"), ("ROLES", "roles"), ("AGE", "age"), ("VERSION", "version")],
-    "instances": [("NAME", "name"), ("ZONE", "zone"), ("MACHINE_TYPE", "machineType"), ("PREEMPTIBLE", "preemptible"),
-                  ("INTERNAL_IP", "internalIP"), ("EXTERNAL_IP", "externalIP"), ("STATUS", "status")],
-    "pods": [("NAMESPACE", "namespace"), ("NAME", "name"), ("READY", "ready"), ("STATUS", "status"),
-             ("RESTARTS", "restarts"), ("AGE", "age")],
-    "deployments": [("NAMESPACE", "namespace"), ("NAME", "name"), ("READY", "ready"), ("UP-TO-DATE", "upToDate"),
-                    ("AVAILABLE", "available"), ("AGE", "age")],
-    "replicasets": [("NAMESPACE", "namespace"), ("NAME", "name"), ("DESIRED", "desired"), ("CURRENT", "current"),
-                    ("READY", "ready"), ("AGE", "age")],
-    "services": [("NAMESPACE", "namespace"), ("NAME", "name"), ("TYPE", "type"), ("CLUSTER-IP", "clusterIP"),
-                 ("EXTERNAL-IP", "externalIP"), ("PORT(S)", "ports"), ("AGE", "age")],
-    "endpoints": [("NAMESPACE", "namespace"), ("NAME", "name"), ("ENDPOINTS", "endpoints"), ("AGE", "age")],
-}
-WIDE: dict[str, list[tuple[str, str]]] = {
-    "nodes": [("INTERNAL-IP", "internalIP"), ("POD-CIDR", "podCIDR"), ("ZONE", "zone"),
-              ("MACHINE-TYPE", "machineType"), ("POOL", "pool")],
-    "pods": [("IP", "ip"), ("NODE", "node"), ("REASON", "reason")],
-    "deployments": [("REVISION", "revision"), ("STALLED", "stalled")],
-    "replicasets": [("REVISION", "revision")],
-    "services": [("SELECTOR", "selector"), ("LOAD-BALANCER", "loadBalancer")],
-}
-
-
-def render_get(kind: str, rows: list[dict[str, Any]], output: str) -> str:
+def render_get(view: GetView, rows: list[dict[str, Any]], output: str) -> str:
     if output == "json":
-        return json.dumps({"kind": kind, "items": rows}, separators=(",", ":")) + "\n"
-    columns = COLUMNS[kind] + (WIDE.get(kind, []) if output == "wide" else [])
+        return json.dumps({"kind": view.name, "items": rows}, separators=(",", ":")) + "\n"
+    columns = list(view.columns) + (list(view.wide) if output == "wide" else [])
     if not rows:
         return "No resources found.\n"
     table = [[title for title, _ in columns]]

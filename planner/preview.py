@@ -1,6 +1,6 @@
-"""A plan's preview of apply: the operations run on a copy-on-write view of the state, so the plan can warn before
-anything happens ("2 of 20 Pods of web will stay Pending: 0/3 nodes are available: 3 Insufficient cpu") and refuse
-what apply would certainly fail (an exhausted address range, a nodePort already taken).
+"""Stage 7: a plan's preview of apply. The operations run on a copy-on-write view of the state, so the plan can
+warn before anything happens ("2 of 20 Pods of web will stay Pending: 0/3 nodes are available: 3 Insufficient cpu")
+and refuse what apply would certainly fail (an exhausted address range, a nodePort already taken).
 
 Pending Pods and stalled rollouts are status, not drift: a plan with nothing to change still repeats them.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from planner import kinds
 from planner.errors import Diagnostic, PlannerError
 from planner.plan import Operation
 from planner.simulate.engine import Engine
@@ -37,22 +38,10 @@ def preview(operations: tuple[Operation, ...] | list[Operation], state: State) -
 
 
 def status_warnings(resources: Iterable[StoredResource], future: bool) -> list[Diagnostic]:
-    """One warning per Deployment with Pending Pods or a stalled rollout."""
+    """Each kind's warnings about its live object (Pending Pods, stalled rollouts)."""
     out: list[Diagnostic] = []
     for resource in resources:
-        if resource.family != "deployment":
-            continue
-        status = resource.status
-        pods = status.get("pods") or []
-        pending = [p for p in pods if not p.get("node")]
-        if pending:
-            reason = pending[0].get("reason", "").removeprefix("Unschedulable: ")
-            verb = "will stay" if future else "are"
-            out.append(Diagnostic("warning", f"{len(pending)} of {len(pods)} Pods {verb} Pending: {reason}",
-                                  address=resource.address))
-        rollout = status.get("rollout") or {}
-        if rollout.get("stalled"):
-            verb = "will stall" if future else "is stalled"
-            out.append(Diagnostic("warning", f"the rollout {verb} ({rollout.get('reason')}): {rollout.get('message')}",
-                                  address=resource.address))
+        hook = kinds.spec_of(resource.family).status_warnings
+        if hook is not None:
+            out += hook(resource, future)
     return sorted(out, key=lambda d: (d.address or "", d.message))

@@ -1,0 +1,174 @@
+"""The shape of one kind's home: a `KindSpec` holds everything planner knows about a family of kinds.
+
+Stages never branch on a family's name: they look its spec up in the registry (`planner.kinds`) and call it, as
+kube-apiserver's generic store calls a resource's strategy (style.md, "One home per kind").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from planner.errors import Diagnostic
+
+if TYPE_CHECKING:  # handlers and rows take these; importing them here would make a cycle with the stages
+    from planner.plan import Operation
+    from planner.relations import SelectorIndex
+    from planner.simulate.engine import Engine, OpResult
+    from planner.state import State, StoredResource
+
+Manifest = dict[str, Any]
+Context = dict[str, Any]
+PathToken = str | int
+Path = tuple[PathToken, ...]
+
+
+class StepTemplate(NamedTuple):
+    """One step of a change: who performs it, what it does (a template filled from the change's context) and,
+    optionally, `when`: the name of a context flag that must be true."""
+
+    actor: str
+    component: str
+    text: str
+    when: str | None = None
+
+
+S = StepTemplate
+
+
+class Rank(NamedTuple):
+    """Order rules, kapp-style: creates and updates run by ascending rank, deletions by descending rank."""
+
+    rank: int
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A validation error before it has a file position: positions are computed afterwards, only if needed."""
+
+    path: Path
+    message: str
+    at_key: bool = False
+
+
+class Facts:
+    """What a change's steps need to know beyond the resource itself: the cluster's ranges, which Services select
+    which Pods, and what the state recorded. Built once per plan by attribute."""
+
+    def __init__(self, cluster: Manifest | None, cluster_status: Mapping[str, Any],
+                 statuses: Mapping[str, Mapping[str, Any]], services_selecting: Callable[[str, Mapping[str, str]],
+                                                                                         list[str]]) -> None:
+        self.cluster = cluster
+        self.cluster_status = cluster_status
+        self.statuses = statuses
+        self.services_selecting = services_selecting
+
+
+Handler = Callable[["Engine", "Operation", dict[str, Any]], "OpResult"]
+ContextFn = Callable[["Operation", Facts], Context]
+Rows = Callable[["State"], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class GetView:
+    """One `planner get` resource type: its rows (computed from the state) and its kubectl-style columns."""
+
+    name: str
+    rows: Rows
+    columns: tuple[tuple[str, str], ...]
+    wide: tuple[tuple[str, str], ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Where a kind's JSON Schemas come from: our own schema file (Config Connector kinds), or the upstream
+    Kubernetes schema plus a definition of `schemas/kubernetes-constraints.schema.json`."""
+
+    own: str | None = None
+    constraints: str = "Generic"
+
+
+def no_context(op: Operation, facts: Facts) -> Context:
+    return {}
+
+
+def nothing(manifest: Manifest) -> list[str]:
+    return []
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """Everything planner knows about one family. Only `family`, `rank`, `steps` and `handlers` are required; every
+    other hook has a neutral default, so a small kind is a short module."""
+
+    family: str
+    rank: Rank
+    steps: Mapping[str, tuple[StepTemplate, ...]]
+    """Keyed by `create`, `delete` and each update change class."""
+    handlers: Mapping[str, Handler]
+    """Apply: one per phase (`create`, `update`, `delete`)."""
+    kinds: tuple[tuple[str, str], ...] = ()
+    """(apiVersion, kind) pairs this family models. The family with none is the fallback for every other kind."""
+    schema: Schema = Schema()
+    check: Callable[[Manifest], list[Problem]] | None = None
+    """Cross-field rules kube-apiserver (or the GKE API) enforces that a JSON Schema cannot express."""
+    cross_check: Callable[[list[tuple[str, str, str, Manifest]], SelectorIndex,
+                           Mapping[str, tuple[str, Manifest]]], list[Diagnostic]] | None = None
+    """Checks across resources, given this family's (address, namespace, name, manifest), the selector index and
+    every resource's (family, manifest) by address. Run only when the input is the complete picture."""
+    defaults: tuple[tuple[str, Any], ...] = ()
+    """(field pattern, default) as kube-apiserver or GKE fills them; `[*]` means every list item."""
+    replace_paths: tuple[tuple[str, str], ...] = ()
+    """(field path prefix, why a change there forces replacement)."""
+    change_classes: tuple[tuple[str, str], ...] = (("", "store"),)
+    """(changed path prefix, change class): which update story a changed field tells; first match wins."""
+    subsumes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """A story that already covers others (a rollout to a new count is one rollout, not rollout + scale)."""
+    ranks_by_kind: Mapping[str, Rank] = field(default_factory=dict)
+    context: ContextFn = no_context
+    """Fills the step templates of one operation."""
+    known_after_apply: Callable[[Manifest], list[str]] = nothing
+    """Paths only apply can know, shown as `(known after apply)` on create."""
+    views: tuple[GetView, ...] = ()
+    status_lines: Callable[[Mapping[str, Any]], list[str]] = lambda status: []
+    """`planner show`: a few lines about what the simulated cluster holds for one resource."""
+    status_warnings: Callable[[StoredResource, bool], list[Diagnostic]] | None = None
+    """Warnings a plan repeats while they hold (Pending Pods, stalled rollouts); `future` words them as a forecast."""
+    restore: Callable[[Engine, StoredResource], None] | None = None
+    """Rebuild this resource's share of the simulated world (nodes, Pods, allocations) from the state."""
+    resume: Callable[[Engine, StoredResource], str | None] | None = None
+    """Retry a stalled change when room appears; returns a note when it went on."""
+    pod_spec: Callable[[Manifest], Mapping[str, Any] | None] | None = None
+    """Workloads: the Pod spec their Pods run (Pods count toward scheduling, Services select them)."""
+    pod_labels: Callable[[Manifest], Mapping[str, str]] | None = None
+    node_pool: Callable[[Manifest], NodePoolShape | None] | None = None
+    """Families that own nodes: the pool's shape (zones, count per zone, machine type, max Pods, autoscaling)."""
+    selector: Callable[[Manifest], Mapping[str, str] | None] | None = None
+    """Families that select Pods by labels (Services)."""
+    is_cluster: bool = False
+    in_cluster: bool = True
+    """Goes when its cluster goes: replacing the cluster replaces it."""
+    namespaced: bool | None = None
+    """None: decided per kind (built-in cluster-scoped kinds are not namespaced)."""
+    sensitive_fields: tuple[str, ...] = ()
+    """Top-level fields whose values never appear in any output."""
+    builtin_names: tuple[str, ...] = ()
+    """Objects of this family every cluster already has: declaring one is ignored with a warning."""
+    outputs: Callable[[State], list[dict[str, Any]]] | None = None
+    """What apply reports at the end (terraform's Outputs): events, worded by `messages`."""
+    messages: Mapping[str, str] = field(default_factory=dict)
+    """Apply's English, one template per event code, filled by render.apply."""
+
+
+class NodePoolShape(NamedTuple):
+    zones: list[str]
+    per_zone: int
+    machine_type: str
+    max_pods: int
+    min_nodes: int | None = None
+    max_nodes: int | None = None
+    cluster: str = ""
+    pool: str = ""

@@ -1,0 +1,275 @@
+"""ContainerCluster (Config Connector, container.cnrm.cloud.google.com/v1beta1): the GKE cluster and its default pool.
+
+Sources: gke-lifecycle.md "Cluster create", "Deletion" and "What forces replacement"; Config Connector's
+ContainerCluster CRD (fields marked Immutable); GKE's cluster API defaults.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from planner.errors import PlannerError
+from planner.kinds import nodes
+from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema
+from planner.knowledge import naming
+from planner.knowledge.gce import MACHINE_TYPES, REGIONS
+from planner.simulate.world import RangeAllocator
+
+if TYPE_CHECKING:
+    from planner.plan import Operation
+    from planner.simulate.engine import Engine, OpResult
+    from planner.state import StoredResource
+
+CNRM_CONTAINER = "container.cnrm.cloud.google.com/v1beta1"
+
+
+# ---------------------------------------------------------------- validation (shared with ContainerNodePool)
+
+
+def check_gke(spec: Mapping[str, Any]) -> list[Problem]:
+    """Location and machine type, as the GKE API checks them."""
+    problems = check_location(spec.get("location", ""), ("spec", "location"))
+    machine = (spec.get("nodeConfig") or {}).get("machineType")
+    if machine is not None:
+        problems.extend(check_machine(machine, ("spec", "nodeConfig", "machineType")))
+    return problems
+
+
+def check_location(location: str, path: tuple[str, ...]) -> list[Problem]:
+    region, zone = naming.split_location(location)
+    if region not in REGIONS:
+        close = difflib.get_close_matches(region, sorted(REGIONS), n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        return [Problem(path, f'unknown region "{region}"{hint}')]
+    if zone and zone not in REGIONS[region].zones:
+        zones = ", ".join(f"{region}-{z}" for z in REGIONS[region].zones)
+        return [Problem(path, f'unknown zone "{location}" (zones of {region}: {zones})')]
+    return []
+
+
+def check_machine(machine: str, path: tuple[str, ...]) -> list[Problem]:
+    from planner.knowledge.capacity import parse_custom_machine
+
+    if machine in MACHINE_TYPES or parse_custom_machine(machine) is not None:
+        return []
+    close = difflib.get_close_matches(machine, sorted(MACHINE_TYPES), n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return [Problem(path, f'unknown machine type "{machine}"{hint}')]
+
+
+def _check(data: Manifest) -> list[Problem]:
+    return check_gke(data.get("spec") or {})
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _created_pool(manifest: Manifest) -> nodes.NodePoolShape:
+    """default-pool as GKE creates it (even when Config Connector deletes it right after)."""
+    name = (manifest.get("metadata") or {}).get("name", "")
+    return nodes.shape(nodes.manifest_spec(manifest), "initialNodeCount", name, naming.DEFAULT_POOL)
+
+
+def _pool_shape(manifest: Manifest) -> nodes.NodePoolShape | None:
+    """The default pool the cluster keeps, if any."""
+    return _created_pool(manifest) if has_default_pool(manifest) else None
+
+
+def _removes_default_pool(manifest: Manifest) -> bool:
+    annotations = (manifest.get("metadata") or {}).get("annotations") or {}
+    return bool(annotations.get(naming.REMOVE_DEFAULT_POOL_ANNOTATION) == "true")
+
+
+def has_default_pool(manifest: Manifest) -> bool:
+    """GKE creates default-pool unless initialNodeCount is 0 or Config Connector removes it right away."""
+    return bool(nodes.manifest_spec(manifest).get("initialNodeCount", 3) > 0) and not _removes_default_pool(manifest)
+
+
+def _context(op: Operation, facts: Facts) -> Context:
+    now = (op.change.before if op.phase == "delete" else op.change.after) or {}
+    spec = now.get("spec") or {}
+    per_zone = spec.get("initialNodeCount", 3)
+    policy = spec.get("ipAllocationPolicy") or {}
+    name = op.change.name
+    context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
+                            (spec.get("nodeConfig") or {}).get("machineType", "e2-medium"))
+    prefix = naming.node_prefix(name, naming.DEFAULT_POOL, "<8hex>")
+    context.update(
+        location=spec.get("location"), channel=(spec.get("releaseChannel") or {}).get("channel", "REGULAR"),
+        pod_range=policy.get("clusterIpv4CidrBlock", "(a /14 from 10.0.0.0/8, known after apply)"),
+        service_range=policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
+        pool=naming.DEFAULT_POOL, groups=f"{prefix}-grp", vm_pattern=f"{prefix}-<4 chars>",
+        default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now),
+    )
+    return context
+
+
+def _known_after_apply(manifest: Manifest) -> list[str]:
+    out = ["status.endpoint"]
+    if "clusterIpv4CidrBlock" not in (nodes.manifest_spec(manifest).get("ipAllocationPolicy") or {}):
+        out.insert(0, "spec.ipAllocationPolicy.clusterIpv4CidrBlock")
+    return [*out, "status.nodes"]
+
+
+STEPS = {
+    "create": (
+        S("gke", "container-api", "validates ContainerCluster {name} and applies GKE defaults: {machine_type}, "
+                                  "{per_zone} node(s) per zone, first pool default-pool, VPC-native, release "
+                                  "channel {channel}"),
+        S("gke", "container-api", "starts the Google-managed control plane in {location} (kube-apiserver, etcd, "
+                                  "kube-scheduler, controllers): not VMs in your project"),
+        S("gke", "compute-engine", "creates the cluster's firewall rules; reserves Pod range {pod_range} and "
+                                   "Service range {service_range}"),
+        S("cluster-master", "kube-apiserver", "starts with namespaces default, kube-system, kube-public and "
+                                              "kube-node-lease, and Service default/kubernetes"),
+        *(s._replace(when="default_pool") for s in nodes.NODES_UP),
+        S("gke", "container-api", "deletes default-pool right after creation (annotation "
+                                  "cnrm.cloud.google.com/remove-default-node-pool)", "remove_default_pool"),
+    ),
+    "delete": (
+        S("gke", "container-api", "deletes the control plane of {name}, with every object stored in it"),
+        S("gke", "compute-engine", "deletes all nodes and their Pods, instance groups, templates, firewall rules "
+                                   "and routes (load balancers are only attempted: LoadBalancer Services are "
+                                   "deleted first)"),
+    ),
+    "release-channel": (
+        S("gke", "container-api", "moves {name} to release channel {channel}; upgrades follow the channel's "
+                                  "schedule"),
+    ),
+    "gke-update": (
+        S("gke", "container-api", "updates cluster {name} in place ({changed})"),
+    ),
+}
+
+
+# ---------------------------------------------------------------- apply
+
+
+def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    from planner.simulate.engine import OpResult
+
+    manifest = op.change.after or {}
+    spec = manifest.get("spec") or {}
+    policy = spec.get("ipAllocationPolicy") or {}
+    seed = engine.seed.number("pod-range", op.change.name)
+    pod_range = policy.get("clusterIpv4CidrBlock") or naming.POD_RANGE_CANDIDATES[
+        seed % len(naming.POD_RANGE_CANDIDATES)]
+    if pod_range.startswith("/"):
+        pod_range = f"10.{4 * (1 + seed % 31)}.0.0{pod_range}"
+    control_plane = RangeAllocator.for_cidr("control plane IP", naming.CONTROL_PLANE_RANGE)
+    region = naming.region_of(spec["location"])
+    if region not in REGIONS:
+        raise PlannerError.single(f"unknown region {region}")
+    status["status"] = {
+        "endpoint": control_plane.allocate(engine.seed.number("endpoint", op.change.name), "control plane"),
+        "locations": naming.zones_for(spec["location"], spec.get("nodeLocations")),
+        "clusterIpv4Cidr": pod_range,
+        "servicesIpv4Cidr": policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
+        "nodeIpv4Cidr": REGIONS[region].subnet,
+    }
+    _open(engine, status)
+    details: list[dict[str, Any]] = [{"event": "cluster-ranges", **status["status"]}]
+    shape = _created_pool(manifest)
+    if shape.per_zone > 0:
+        pool = nodes.make_pool(engine, shape)
+        status["pool"] = pool
+        details.append({"event": "default-pool-nodes", "count": len(pool["nodes"]),
+                        "names": nodes.names_event(pool["nodes"])})
+        if _removes_default_pool(manifest):
+            engine.world.delete_nodes(nodes.names_event(pool["nodes"]))
+            status.pop("pool")
+            details.append({"event": "default-pool-removed"})
+    return OpResult(op.change.address, "create", {"event": "cluster-running", "name": op.change.name,
+                                                  "location": spec["location"]}, details)
+
+
+def _open(engine: Engine, status: Mapping[str, Any]) -> None:
+    observed = status["status"]
+    engine.world.open_ranges(observed["nodeIpv4Cidr"], observed["clusterIpv4Cidr"], observed["servicesIpv4Cidr"])
+
+
+def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    from planner.simulate.engine import OpResult
+
+    engine.remove_everything_but(op.change.address)
+    return OpResult(op.change.address, "delete", {"event": "cluster-deleted", "name": op.change.name})
+
+
+def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    from planner.simulate.engine import OpResult
+
+    return OpResult(op.change.address, "update", {"event": "cluster-updated", "name": op.change.name})
+
+
+def _restore(engine: Engine, resource: StoredResource) -> None:
+    if "status" in resource.status:
+        _open(engine, resource.status)
+        nodes.restore(engine, resource)
+
+
+def _status_lines(status: Mapping[str, Any]) -> list[str]:
+    observed = status.get("status") or {}
+    out = [f"endpoint {observed.get('endpoint')}  Pod range {observed.get('clusterIpv4Cidr')}  Service range "
+           f"{observed.get('servicesIpv4Cidr')}  zones {', '.join(observed.get('locations') or [])}"]
+    return out + nodes.pool_lines(status.get("pool"))
+
+
+def service_range(facts: Facts) -> str:
+    """The range ClusterIPs come from: what the running cluster has, else what the desired cluster asks for."""
+    observed = facts.cluster_status.get("status") or {}
+    if observed.get("servicesIpv4Cidr"):
+        return str(observed["servicesIpv4Cidr"])
+    policy = ((facts.cluster or {}).get("spec") or {}).get("ipAllocationPolicy") or {}
+    return str(policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT))
+
+
+SPEC = KindSpec(
+    family="cluster",
+    kinds=((CNRM_CONTAINER, "ContainerCluster"),),
+    rank=Rank(0, "everything else runs on the cluster's control plane"),
+    steps=STEPS,
+    handlers={"create": _create, "update": _update, "delete": _delete},
+    schema=Schema(own="containercluster.schema.json"),
+    check=_check,
+    defaults=(
+        ("spec.initialNodeCount", 3),
+        ("spec.nodeConfig", {}),
+        ("spec.nodeConfig.machineType", "e2-medium"),
+        ("spec.nodeConfig.diskSizeGb", 100),
+        ("spec.nodeConfig.diskType", "pd-balanced"),
+        ("spec.releaseChannel", {}),
+        ("spec.releaseChannel.channel", "REGULAR"),
+        ("spec.networkingMode", "VPC_NATIVE"),
+        ("spec.ipAllocationPolicy", {}),
+        ("spec.ipAllocationPolicy.servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
+    ),
+    replace_paths=(
+        ("spec.location", "a cluster cannot move: location is immutable"),
+        ("spec.initialNodeCount", "initialNodeCount is immutable; resize with a ContainerNodePool's nodeCount "
+                                  "(and the cnrm.cloud.google.com/remove-default-node-pool annotation)"),
+        ("spec.nodeConfig", "the default pool's nodeConfig is immutable on ContainerCluster"),
+        ("spec.ipAllocationPolicy", "Pod and Service ranges are fixed when a cluster is created"),
+        ("spec.networkingMode", "networkingMode is fixed when a cluster is created"),
+        ("spec.privateClusterConfig", "private cluster settings are immutable"),
+    ),
+    change_classes=(("spec.releaseChannel", "release-channel"), ("", "gke-update")),
+    context=_context,
+    known_after_apply=_known_after_apply,
+    status_lines=_status_lines,
+    restore=_restore,
+    node_pool=_pool_shape,
+    is_cluster=True,
+    in_cluster=False,
+    namespaced=False,
+    messages={
+        "cluster-running": "cluster {name} running in {location}",
+        "cluster-ranges": "control plane endpoint {endpoint}; Pod range {clusterIpv4Cidr}; Service range "
+                          "{servicesIpv4Cidr}",
+        "default-pool-nodes": "{count} node(s) in default-pool: {names}",
+        "default-pool-removed": "default-pool removed (remove-default-node-pool annotation)",
+        "cluster-deleted": "cluster {name} deleted",
+        "cluster-updated": "cluster {name} updated",
+    },
+)

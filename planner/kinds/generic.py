@@ -1,0 +1,61 @@
+"""Every other built-in kind: kube-apiserver validates and stores it; planner models no controller behind it.
+
+Its rank depends on the kind (kapp's and Helm's install order: definitions, then configuration, then workloads,
+then what points at workloads).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from planner.kinds.base import KindSpec, Rank, S
+
+if TYPE_CHECKING:
+    from planner.plan import Operation
+    from planner.simulate.engine import Engine, OpResult
+
+STEPS = {
+    "create": (S("cluster-master", "kube-apiserver", "validates and stores {kind} {name}"),),
+    "delete": (
+        S("cluster-master", "kube-apiserver", "deletes {kind} {name}"),
+        S("controller", "garbage-collector", "deletes objects it owns, if any"),
+    ),
+    "store": (S("cluster-master", "kube-apiserver", "stores the change ({changed})"),),
+}
+
+_VERB = {"create": "created", "update": "updated", "delete": "deleted"}
+
+
+def stored(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    """kube-apiserver stores (or deletes) the object; nothing else happens."""
+    from planner.simulate.engine import OpResult
+
+    return OpResult(op.change.address, op.phase, {"event": "stored", "kind": op.change.kind, "name": op.change.name,
+                                                  "verb": _VERB[op.phase]})
+
+
+HANDLERS = {"create": stored, "update": stored, "delete": stored}
+MESSAGES = {"stored": "{kind} {name} {verb}"}
+
+RANKS_BY_KIND: dict[str, Rank] = {
+    **{k: Rank(3, "cluster-wide definitions and policies before the objects that use them") for k in (
+        "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PriorityClass",
+        "IngressClass", "RuntimeClass", "PersistentVolume", "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")},
+    **{k: Rank(4, "configuration, identities and storage before the Pods that mount or use them") for k in (
+        "ServiceAccount", "Secret", "ConfigMap", "Role", "RoleBinding", "PersistentVolumeClaim", "LimitRange",
+        "ResourceQuota", "NetworkPolicy")},
+    **{k: Rank(6, "workloads start once their configuration, identities and Services exist") for k in (
+        "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "ReplicationController")},
+    **{k: Rank(7, "objects that point at workloads or Services come after them") for k in (
+        "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "EndpointSlice", "Endpoints")},
+}
+
+SPEC = KindSpec(
+    family="generic",
+    rank=Rank(4, "other namespaced objects: with the configuration, before workloads"),
+    steps=STEPS,
+    handlers=HANDLERS,
+    ranks_by_kind=RANKS_BY_KIND,
+    messages=MESSAGES,
+)

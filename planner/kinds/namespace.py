@@ -1,0 +1,27 @@
+"""Namespace (v1). Sources: gke-lifecycle.md "Cluster create" (the namespaces every cluster has) and Kubernetes'
+namespace lifecycle (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/)."""
+
+from __future__ import annotations
+
+from planner.kinds import generic
+from planner.kinds.base import KindSpec, Rank, S, Schema
+
+SPEC = KindSpec(
+    family="namespace",
+    kinds=(("v1", "Namespace"),),
+    rank=Rank(2, "a namespace must exist before anything is stored in it (kapp, Helm)"),
+    steps={
+        "create": (S("cluster-master", "kube-apiserver", "validates and stores Namespace {name}"),),
+        "delete": (
+            S("cluster-master", "kube-apiserver", "marks Namespace {name} Terminating"),
+            S("controller", "namespace-controller", "deletes every object left in {name}, then removes the "
+                                                    "namespace"),
+        ),
+        "store": generic.STEPS["store"],
+    },
+    handlers=generic.HANDLERS,
+    schema=Schema(constraints="Namespace"),
+    namespaced=False,
+    builtin_names=("default", "kube-node-lease", "kube-public", "kube-system"),
+    messages=generic.MESSAGES,
+)

@@ -1,0 +1,233 @@
+"""ContainerNodePool (Config Connector): a pool of node VMs in the cluster.
+
+Sources: gke-lifecycle.md "Node pools" and "What forces replacement"; Config Connector's ContainerNodePool CRD
+(fields marked Immutable); GKE's node pool resize and autoscaler docs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from planner.kinds import nodes
+from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema
+from planner.kinds.cluster import CNRM_CONTAINER, check_gke
+from planner.knowledge import capacity, naming
+from planner.simulate import objects
+
+if TYPE_CHECKING:
+    from planner.plan import Operation
+    from planner.simulate.engine import Engine, OpResult
+
+
+def _check(data: Manifest) -> list[Problem]:
+    spec = data.get("spec") or {}
+    problems = check_gke(spec)
+    auto = spec.get("autoscaling") or {}
+    low, high = auto.get("minNodeCount"), auto.get("maxNodeCount")
+    if low is not None and high is not None and low > high:
+        problems.append(Problem(("spec", "autoscaling"), f"minNodeCount {low} is above maxNodeCount {high}"))
+    if "name" not in (spec.get("clusterRef") or {}):
+        problems.append(Problem(("spec", "clusterRef"), 'missing required field "name" (external clusters are '
+                                "not modelled: one state holds one cluster)"))
+    return problems
+
+
+def _within_autoscaling(spec: dict[str, Any], count: int) -> int:
+    """GKE starts an autoscaled pool inside its bounds (min <= nodes per zone <= max)."""
+    bounds = spec.get("autoscaling") or {}
+    low, high = bounds.get("minNodeCount", 0), bounds.get("maxNodeCount", count)
+    return int(max(low, min(count, high)))
+
+
+def _shape(manifest: Manifest) -> nodes.NodePoolShape:
+    spec = nodes.manifest_spec(manifest)
+    name = (manifest.get("metadata") or {}).get("name", "")
+    return nodes.shape(spec, "nodeCount", (spec.get("clusterRef") or {}).get("name", "?"), name)
+
+
+def _context(op: Operation, facts: Facts) -> Context:
+    before = op.change.before or {}
+    now = (before if op.phase == "delete" else op.change.after) or {}
+    spec = now.get("spec") or {}
+    before_spec = before.get("spec") or {}
+    cluster = (spec.get("clusterRef") or {}).get("name", "?")
+    per_zone = spec.get("nodeCount", spec.get("initialNodeCount", 3))
+    context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
+                            (spec.get("nodeConfig") or {}).get("machineType", "e2-medium"))
+    before_per_zone = before_spec.get("nodeCount", per_zone)
+    live = ((facts.statuses.get(op.change.address) or {}).get("pool") or {}).get("nodes")
+    if op.phase == "delete" and live is not None:  # the autoscaler may have grown it past nodeCount
+        context["total"] = len(live)
+    autoscaling = spec.get("autoscaling") or {}
+    prefix = naming.node_prefix(cluster, op.change.name, "<8hex>")
+    context.update(
+        cluster=cluster, pool=op.change.name, groups=f"{prefix}-grp", vm_pattern=f"{prefix}-<4 chars>",
+        before_per_zone=before_per_zone, before_total=before_per_zone * len(context["zones"]),
+        grow=per_zone > before_per_zone, shrink=per_zone < before_per_zone,
+        autoscaling=bool(autoscaling), min_nodes=autoscaling.get("minNodeCount", 0),
+        max_nodes=autoscaling.get("maxNodeCount", per_zone),
+    )
+    return context
+
+
+STEPS = {
+    "create": (
+        S("gke", "container-api", "creates node pool {name} in cluster {cluster}: {total} x {machine_type} "
+                                  "({per_zone} per zone in {zones_text})"),
+        *nodes.NODES_UP,
+        S("cluster-master", "kube-scheduler", "binds Pending Pods (if any) to the new nodes"),
+        S("gke", "cluster-autoscaler", "keeps {name} between {min_nodes} and {max_nodes} node(s) per zone, adding "
+                                       "nodes when Pods are Pending", "autoscaling"),
+    ),
+    "delete": (
+        S("gke", "container-api", "deletes node pool {name}: GKE drains its {total} node(s) (Pods terminated "
+                                  "gracefully)"),
+        S("gke", "compute-engine", "deletes the VMs, managed instance group(s) and instance template"),
+        S("controller", "node-controller", "deletes the Node objects"),
+        S("controller", "replicaset-controller", "recreates the drained Pods; kube-scheduler places them on other "
+                                                 "nodes or leaves them Pending"),
+        S("controller", "service-controller", "removes the nodes from load-balancer target pools / instance groups"),
+    ),
+    "resize": (
+        S("gke", "container-api", "resizes node pool {name}: {before_per_zone} -> {per_zone} node(s) per zone "
+                                  "({before_total} -> {total})"),
+        S("gke", "compute-engine", "grows the managed instance group(s): new VMs {vm_pattern}", "grow"),
+        S("node", "kubelet", "new kubelets register their Nodes and report Ready", "grow"),
+        S("controller", "node-controller", "assigns each new Node a /24 Pod CIDR", "grow"),
+        S("cluster-master", "kube-scheduler", "binds Pending Pods (if any) to the new nodes; running Pods are not "
+                                              "moved", "grow"),
+        S("gke", "container-api", "drains the nodes being removed (Pods terminated gracefully)", "shrink"),
+        S("gke", "compute-engine", "shrinks the managed instance group(s), deleting those VMs", "shrink"),
+        S("controller", "replicaset-controller", "recreates the drained Pods; kube-scheduler places them elsewhere",
+          "shrink"),
+        S("controller", "node-controller", "deletes the removed Node objects", "shrink"),
+        S("controller", "service-controller", "updates load-balancer backends to the remaining nodes", "shrink"),
+    ),
+    "autoscaling": (
+        S("gke", "container-api", "sets autoscaling of {name} to {min_nodes}-{max_nodes} node(s) per zone"),
+        S("gke", "cluster-autoscaler", "adds nodes when Pods are Pending and removes idle ones, within the bounds"),
+    ),
+    "management": (
+        S("gke", "container-api", "updates auto-repair / auto-upgrade of node pool {name}"),
+    ),
+    "node-config": (
+        S("gke", "container-api", "updates the mutable node settings of {name} in place ({changed})"),
+        S("node", "kubelet", "Nodes carry the new labels"),
+    ),
+    "gke-update": (
+        S("gke", "container-api", "updates node pool {name} in place ({changed})"),
+    ),
+}
+
+
+# ---------------------------------------------------------------- apply
+
+
+def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    from planner.simulate.engine import OpResult
+
+    if engine.cluster is None:
+        from planner.errors import PlannerError
+
+        raise PlannerError.single("no cluster in the state to run this in")
+    pool = nodes.make_pool(engine, _shape(op.change.after or {}))
+    status["pool"] = pool
+    pending = engine.world.reschedule([])
+    details: list[dict[str, Any]] = [{"event": "pool-nodes", "count": len(pool["nodes"]),
+                                      "names": nodes.names_event(pool["nodes"])}]
+    if pending:
+        details.append({"event": "still-pending", "count": pending})
+    return OpResult(op.change.address, "create", {"event": "pool-created", "name": op.change.name,
+                                                  "count": len(pool["nodes"])}, details)
+
+
+def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    from planner.simulate.engine import OpResult
+
+    doomed = nodes.names_event((status.get("pool") or {}).get("nodes") or [])
+    evicted = engine.world.delete_nodes(doomed)
+    pending = engine.world.reschedule(evicted)
+    details: list[dict[str, Any]] = [{"event": "drained", "count": len(evicted)}] if evicted else []
+    if pending:
+        details.append({"event": "pending-no-room", "count": pending})
+    return OpResult(op.change.address, "delete", {"event": "pool-deleted", "name": op.change.name,
+                                                  "count": len(doomed)}, details)
+
+
+def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    from planner.simulate.engine import OpResult
+
+    if "resize" not in op.change.change_classes:
+        return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name})
+    shape = _shape(op.change.after or {})
+    pool = status.setdefault("pool", {"name": op.change.name, "nodes": []})
+    removed: list[str] = []
+    for zone in shape.zones:
+        in_zone = [n for n in pool["nodes"] if objects.node_zone(n) == zone]
+        removed += nodes.names_event(in_zone[shape.per_zone:])
+    gone = set(removed)
+    evicted = engine.world.delete_nodes(removed)
+    pool["nodes"] = [n for n in pool["nodes"] if objects.node_name(n) not in gone]
+    added = engine.world.create_nodes(shape.cluster, shape.pool, shape.zones, shape.per_zone, shape.machine_type,
+                                      shape.max_pods, existing=pool["nodes"])
+    pool["nodes"] = pool["nodes"] + added
+    engine.own(op.change.address).status = status
+    pending = engine.world.reschedule(evicted)
+    details: list[dict[str, Any]] = [{"event": "pool-resize-counts", "added": len(added), "removed": len(removed)}]
+    if pending:
+        details.append({"event": "pending", "count": pending})
+    return OpResult(op.change.address, "update", {"event": "pool-resized", "name": op.change.name,
+                                                  "count": len(pool["nodes"])}, details)
+
+
+SPEC = KindSpec(
+    family="nodepool",
+    kinds=((CNRM_CONTAINER, "ContainerNodePool"),),
+    rank=Rank(1, "Pods need nodes to be scheduled on"),
+    steps=STEPS,
+    handlers={"create": _create, "update": _update, "delete": _delete},
+    schema=Schema(own="containernodepool.schema.json"),
+    check=_check,
+    defaults=(
+        ("spec.nodeConfig", {}),
+        ("spec.nodeConfig.machineType", "e2-medium"),
+        ("spec.nodeConfig.diskSizeGb", 100),
+        ("spec.nodeConfig.diskType", "pd-balanced"),
+        ("spec.management", {}),
+        ("spec.management.autoRepair", True),
+        ("spec.management.autoUpgrade", True),
+        ("spec.maxPodsPerNode", capacity.MAX_PODS_PER_NODE),
+        ("spec.nodeCount", lambda spec: _within_autoscaling(spec, spec.get("initialNodeCount", 3))),
+    ),
+    replace_paths=(
+        ("spec.clusterRef", "a node pool cannot move to another cluster"),
+        ("spec.location", "a node pool's location is immutable"),
+        ("spec.initialNodeCount", "initialNodeCount is immutable; change nodeCount to resize"),
+        ("spec.maxPodsPerNode", "maxPodsPerNode is immutable"),
+        *((f"spec.nodeConfig.{f}", f"Config Connector marks nodeConfig.{f} immutable") for f in (
+            "machineType", "diskSizeGb", "diskType", "imageType", "preemptible", "spot", "oauthScopes",
+            "serviceAccountRef", "localSsdCount", "minCpuPlatform", "metadata")),
+    ),
+    change_classes=(("spec.nodeCount", "resize"), ("spec.autoscaling", "autoscaling"),
+                    ("spec.management", "management"), ("spec.nodeConfig", "node-config"), ("", "gke-update")),
+    subsumes={"resize": ("gke-update",), "autoscaling": ("gke-update",), "node-config": ("gke-update",)},
+    context=_context,
+    known_after_apply=lambda manifest: ["status.instanceGroupUrls", "status.nodes"],
+    views=nodes.VIEWS,
+    status_lines=lambda status: nodes.pool_lines(status.get("pool")),
+    restore=nodes.restore,
+    node_pool=_shape,
+    namespaced=False,
+    messages={
+        "pool-created": "node pool {name} with {count} node(s)",
+        "pool-nodes": "{count} node(s): {names}",
+        "still-pending": "{count} Pod(s) still Pending",
+        "pool-deleted": "node pool {name} deleted ({count} node(s))",
+        "drained": "{count} Pod(s) drained and recreated elsewhere",
+        "pending-no-room": "{count} Pod(s) Pending: no room on the remaining nodes",
+        "pool-updated": "node pool {name} updated in place",
+        "pool-resized": "node pool {name} resized to {count} node(s)",
+        "pool-resize-counts": "added {added}, removed {removed}",
+        "pending": "{count} Pod(s) Pending",
+    },
+)

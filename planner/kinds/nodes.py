@@ -1,0 +1,132 @@
+"""What the two node-owning families (a cluster's default pool and ContainerNodePool) share: the steps that bring
+nodes up, the context that fills them, the pool's shape, and the `get nodes` / `get instances` views.
+
+Sources: gke-lifecycle.md "Cluster create" and "Node pools"; GKE node pool docs
+(https://cloud.google.com/kubernetes-engine/docs/concepts/node-pools).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from planner import kinds
+from planner.kinds.base import Context, GetView, Manifest, NodePoolShape, S
+from planner.knowledge import capacity, naming
+from planner.knowledge.gce import REGIONS
+from planner.simulate import objects
+
+if TYPE_CHECKING:
+    from planner.simulate.engine import Engine
+    from planner.state import State, StoredResource
+
+NODES_UP = (
+    S("gke", "compute-engine", "creates instance template and managed instance group {groups} ({per_zone} per zone "
+                               "in {zones_text})"),
+    S("gke", "compute-engine", "creates {total} VM(s) {vm_pattern} ({machine_type}) with internal IPs from "
+                               "{subnet}"),
+    S("node", "kubelet", "each VM's kubelet registers its Node (label cloud.google.com/gke-nodepool={pool})"),
+    S("controller", "node-controller", "removes the node.cloudprovider.kubernetes.io/uninitialized taint and "
+                                       "assigns each Node a /24 Pod CIDR from the Pod range"),
+    S("node", "kubelet", "reports {total} Node(s) Ready: {cpu_free} CPU and {memory_free} memory free for Pods on "
+                         "each (allocatable {allocatable}, minus a modelled kube-system reservation)"),
+    S("node", "kube-proxy", "starts on every new node and programs the existing Service rules"),
+)
+
+
+def shape(spec: Mapping[str, Any], count_field: str, cluster: str, pool: str) -> NodePoolShape:
+    auto = spec.get("autoscaling") or None
+    return NodePoolShape(
+        zones=naming.zones_for(spec.get("location", ""), spec.get("nodeLocations")),
+        per_zone=int(spec.get(count_field, spec.get("initialNodeCount", 3))),
+        machine_type=(spec.get("nodeConfig") or {}).get("machineType", "e2-medium"),
+        max_pods=int(spec.get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE)),
+        min_nodes=auto.get("minNodeCount", 0) if auto else None,
+        max_nodes=auto.get("maxNodeCount", 0) if auto else None,
+        cluster=cluster, pool=pool,
+    )
+
+
+def context(location: str, node_locations: list[str] | None, per_zone: int, machine_type: str) -> Context:
+    zones = naming.zones_for(location, node_locations)
+    try:
+        free = capacity.free_for_workloads(machine_type)
+        alloc = capacity.allocatable(machine_type)
+        cpu_free, memory_free = f"{free.cpu_milli}m", f"{free.memory_mib}Mi"
+        allocatable = f"{alloc.cpu_milli}m CPU, {alloc.memory_mib}Mi"
+    except KeyError:
+        cpu_free = memory_free = allocatable = "?"
+    region = naming.region_of(location)
+    return {
+        "zones": zones, "zones_text": ", ".join(zones), "per_zone": per_zone, "total": per_zone * len(zones),
+        "machine_type": machine_type, "cpu_free": cpu_free, "memory_free": memory_free, "allocatable": allocatable,
+        "subnet": f"the {region} default subnet {REGIONS[region].subnet}" if region in REGIONS else "the subnet",
+    }
+
+
+def group_name(engine: Engine, cluster: str, pool: str) -> str:
+    return f"{naming.node_prefix(cluster, pool, engine.seed.hex8('instance-group', cluster, pool))}-grp"
+
+
+def make_pool(engine: Engine, pool: NodePoolShape) -> dict[str, Any]:
+    """Compute Engine's managed instance group and its VMs; each kubelet registers a Node of the same name."""
+    nodes = engine.world.create_nodes(pool.cluster, pool.pool, pool.zones, pool.per_zone, pool.machine_type,
+                                      pool.max_pods)
+    return {"name": pool.pool, "instanceGroups": [group_name(engine, pool.cluster, pool.pool)], "nodes": nodes}
+
+
+def restore(engine: Engine, resource: StoredResource) -> None:
+    pool = resource.status.get("pool") or {}
+    max_pods = int((resource.manifest.get("spec") or {}).get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE))
+    for node in pool.get("nodes") or []:
+        engine.world.restore_node(node, max_pods)
+
+
+def names_event(nodes: list[dict[str, Any]]) -> list[str]:
+    return [objects.node_name(n) for n in nodes]
+
+
+def pool_lines(pool: Mapping[str, Any] | None) -> list[str]:
+    if not pool:
+        return []
+    return [f"node {objects.node_name(n)}  {objects.node_zone(n)}  {objects.node_internal_ip(n)}  podCIDR "
+            f"{objects.node_pod_cidr(n)}  {objects.node_machine_type(n)}" for n in pool.get("nodes") or []]
+
+
+# ---------------------------------------------------------------- get nodes / instances
+
+
+def _node_rows(state: State) -> list[dict[str, Any]]:
+    version = f"v{state.kubernetes_version or '1.34'}.0-gke"
+    out = []
+    for resource in state.resources.values():
+        pool = resource.status.get("pool") if kinds.spec_of(resource.family).node_pool is not None else None
+        for node in (pool or {}).get("nodes") or []:
+            out.append({"name": objects.node_name(node), "status": "Ready", "roles": "<none>",
+                        "created": node["metadata"].get("creationTimestamp"), "version": version,
+                        "internalIP": objects.node_internal_ip(node), "podCIDR": objects.node_pod_cidr(node),
+                        "zone": objects.node_zone(node), "machineType": objects.node_machine_type(node),
+                        "pool": objects.node_pool(node)})
+    return sorted(out, key=lambda r: r["name"])
+
+
+def _instance_rows(state: State) -> list[dict[str, Any]]:
+    return [{"name": n["name"], "zone": n["zone"], "machineType": n["machineType"], "preemptible": "",
+             "internalIP": n["internalIP"], "externalIP": "", "status": "RUNNING"} for n in _node_rows(state)]
+
+
+VIEWS = (
+    GetView("nodes", _node_rows, (("NAME", "name"), ("STATUS", "status"), ("ROLES", "roles"), ("AGE", "age"),
+                                  ("VERSION", "version")),
+            (("INTERNAL-IP", "internalIP"), ("POD-CIDR", "podCIDR"), ("ZONE", "zone"),
+             ("MACHINE-TYPE", "machineType"), ("POOL", "pool")), aliases=("node", "no")),
+    GetView("instances", _instance_rows, (("NAME", "name"), ("ZONE", "zone"), ("MACHINE_TYPE", "machineType"),
+                                          ("PREEMPTIBLE", "preemptible"), ("INTERNAL_IP", "internalIP"),
+                                          ("EXTERNAL_IP", "externalIP"), ("STATUS", "status")),
+            aliases=("instance",)),
+)
+
+
+def manifest_spec(manifest: Manifest) -> dict[str, Any]:
+    spec: dict[str, Any] = manifest.get("spec") or {}
+    return spec

@@ -1,0 +1,94 @@
+"""What every Pod-running family shares: its Pod template, the `get pods` view, the Pending warning a plan repeats,
+and the apply events about where its Pods run.
+
+Workloads keep their Pods in their live object (`pods`, Pod objects shaped as in `planner.simulate.objects`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from planner import kinds
+from planner.errors import Diagnostic
+from planner.kinds.base import GetView, Manifest
+from planner.simulate import objects
+
+if TYPE_CHECKING:
+    from planner.state import State, StoredResource
+
+
+def template(manifest: Manifest) -> dict[str, Any]:
+    found: dict[str, Any] = (manifest.get("spec") or {}).get("template") or {}
+    return found
+
+
+def pod_spec(manifest: Manifest) -> dict[str, Any]:
+    found: dict[str, Any] = template(manifest).get("spec") or {}
+    return found
+
+
+def pod_labels(manifest: Manifest) -> dict[str, str]:
+    found: dict[str, str] = (template(manifest).get("metadata") or {}).get("labels") or {}
+    return found
+
+
+def placement_events(status: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Where the Pods run now: "3 Running on node-a (2), node-b (1)", "1 Pending: <scheduler's reason>"."""
+    pods = status.get("pods") or []
+    by_node: dict[str, int] = {}
+    pending = []
+    for pod in pods:
+        node = objects.pod_node(pod)
+        if node:
+            by_node[node] = by_node.get(node, 0) + 1
+        else:
+            pending.append(pod)
+    events: list[dict[str, Any]] = []
+    if by_node:
+        shown = sorted(by_node.items())
+        events.append({"event": "pods-running", "count": sum(by_node.values()),
+                       "nodes": [f"{n} ({c})" for n, c in shown[:4]], "nodes_more": len(shown) > 4})
+    if pending:
+        events.append({"event": "pods-pending", "count": len(pending), "reason": objects.pending_reason(pending[0])})
+    return events
+
+
+MESSAGES = {
+    "pods-running": "{count} Running on {nodes}",
+    "pods-pending": "{count} Pending: {reason}",
+}
+
+
+def pending_warning(resource: StoredResource, future: bool) -> list[Diagnostic]:
+    pods = resource.status.get("pods") or []
+    pending = [p for p in pods if not objects.pod_node(p)]
+    if not pending:
+        return []
+    verb = "will stay" if future else "are"
+    return [Diagnostic("warning", f"{len(pending)} of {len(pods)} Pods {verb} Pending: "
+                                  f"{objects.scheduler_message(pending[0])}", address=resource.address)]
+
+
+def workloads(state: State) -> list[StoredResource]:
+    return sorted((r for r in state.resources.values() if kinds.spec_of(r.family).pod_spec is not None),
+                  key=lambda r: r.address)
+
+
+def _pod_rows(state: State) -> list[dict[str, Any]]:
+    out = []
+    for resource in workloads(state):
+        containers = len(pod_spec(resource.manifest).get("containers") or [])
+        for pod in resource.status.get("pods") or []:
+            node = objects.pod_node(pod)
+            out.append({"namespace": resource.namespace, "name": objects.pod_name(pod),
+                        "ready": f"{containers if node else 0}/{containers}",
+                        "status": "Running" if node else "Pending", "restarts": 0,
+                        "created": objects.pod_created(pod), "ip": objects.pod_ip(pod) or "<none>",
+                        "node": node or "<none>", "reason": objects.pending_reason(pod)})
+    return sorted(out, key=lambda r: (r["namespace"], r["name"]))
+
+
+POD_VIEW = GetView("pods", _pod_rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("READY", "ready"),
+                                       ("STATUS", "status"), ("RESTARTS", "restarts"), ("AGE", "age")),
+                   (("IP", "ip"), ("NODE", "node"), ("REASON", "reason")), aliases=("pod", "po"))

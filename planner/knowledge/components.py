@@ -1,0 +1,12 @@
+"""The canonical actors and components a plan's steps name (gke-lifecycle.md, "Components")."""
+
+from __future__ import annotations
+
+COMPONENTS: dict[str, tuple[str, ...]] = {
+    "gke": ("container-api", "compute-engine", "cluster-autoscaler"),
+    "cluster-master": ("kube-apiserver", "kube-scheduler"),
+    "controller": ("deployment-controller", "replicaset-controller", "endpointslice-controller",
+                   "namespace-controller", "garbage-collector", "service-controller", "node-controller"),
+    "node": ("kubelet", "kube-proxy"),
+}
+"""Actor -> its components."""

@@ -1,0 +1,36 @@
+"""Apply's events in words: each handler returns data (`{"event": code, ...}`), each kind registers the English
+for its codes (`KindSpec.messages`), and this module fills them in. A list value is joined with commas, followed by
+" ..." when the handler cut it short (`<key>_more`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from planner import kinds
+
+WORLD_MESSAGES = {
+    "autoscaled": "cluster-autoscaler added {added} node(s) to {pool} for Pending Pods (max {max} per zone); "
+                  "{pending} Pod(s) still Pending",
+    "resumed": "{address}: stalled rollout resumed and {summary}",
+}
+"""Events of the cluster-wide controllers (planner.simulate.controllers)."""
+
+
+@cache
+def _messages(generation: int) -> dict[str, str]:
+    out = dict(WORLD_MESSAGES)
+    for spec in kinds.specs():
+        out.update(spec.messages)
+    return out
+
+
+def event_text(event: Mapping[str, Any]) -> str:
+    values: dict[str, Any] = {}
+    for key, value in event.items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value[:5]) + (" ..." if event.get(f"{key}_more") or len(value) > 5
+                                                             else "")
+        values[key] = value
+    return _messages(kinds.REGISTRY.generation)[event["event"]].format_map(values)

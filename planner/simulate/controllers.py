@@ -1,0 +1,288 @@
+"""The cluster-level machinery every kind's handlers share: address ranges, nodes, Pods and the controllers that act
+across resources (kube-scheduler, the node drain, GKE's cluster-autoscaler, the retry of stalled rollouts).
+
+Kinds reach it through `engine.world`. It never branches on a family: it asks the registry which families own nodes
+(`KindSpec.node_pool`) and which run Pods (`KindSpec.pod_spec`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from planner import kinds
+from planner.errors import PlannerError
+from planner.knowledge import capacity, naming
+from planner.simulate import objects
+from planner.simulate.world import Node, RangeAllocator, Scheduler, make_node
+from planner.state import StoredResource
+
+if TYPE_CHECKING:
+    from planner.simulate.engine import Engine
+
+_REQUESTS: dict[int, tuple[int, int, Mapping[str, Any]]] = {}
+
+
+def workload_requests(resource_manifest: Mapping[str, Any], family: str) -> tuple[int, int]:
+    """(CPU m, memory Mi) one Pod of a workload requests, memoized per manifest object (kept alive in the memo, so
+    its id cannot be reused): a large apply asks once per Pod."""
+    found = _REQUESTS.get(id(resource_manifest))
+    if found is not None and found[2] is resource_manifest:
+        return found[0], found[1]
+    hook = kinds.spec_of(family).pod_spec
+    pod_spec = hook(dict(resource_manifest)) if hook is not None else None
+    cpu, memory = capacity.pod_requests(pod_spec or {})
+    if len(_REQUESTS) < 200_000:
+        _REQUESTS[id(resource_manifest)] = (cpu, memory, resource_manifest)
+    return cpu, memory
+
+
+class World:
+    """The simulated cluster behind one apply (or one plan's preview): rebuilt from the state in one pass."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.reset()
+
+    def reset(self) -> None:
+        """The cluster is gone: no nodes, no Pods, every range free again."""
+        self.scheduler = Scheduler()
+        self.node_ips: RangeAllocator | None = None
+        self.pod_blocks: RangeAllocator | None = None
+        self.cluster_ips: RangeAllocator | None = None
+        self.node_ports = RangeAllocator("nodePort", *naming.NODE_PORT_RANGE, render=int)
+        self.external_ips = RangeAllocator.for_cidr("external IP", naming.EXTERNAL_IP_RANGE)
+        self.pod_range: ipaddress.IPv4Network | None = None
+        self.pending_owners: set[str] = set()
+        """Workloads with Pending Pods: the only ones a new node can help, so the only ones revisited."""
+        self.stalled: set[str] = set()
+        """Resources whose change is stalled (a rollout with no room): resumed when room appears."""
+        self._names: dict[int, tuple[dict[str, Any], set[str]]] = {}
+        """Pod names taken per workload status (names of deleted Pods may linger: harmless), so that creating N
+        Pods is linear, not N scans of the list."""
+
+    # -- ranges ---------------------------------------------------------------------------------------------
+
+    def open_ranges(self, subnet: str, pod_range: str, service_range: str) -> None:
+        self.node_ips = RangeAllocator.for_cidr("node internal IP", subnet, reserved_offsets=(1,))
+        network = ipaddress.ip_network(pod_range)
+        if not isinstance(network, ipaddress.IPv4Network):
+            raise PlannerError.single(f"Pod range {pod_range} is not an IPv4 range")
+        self.pod_range = network
+        blocks = 2 ** (naming.POD_CIDR_PREFIX - network.prefixlen)
+        self.pod_blocks = RangeAllocator("Pod CIDR block", 0, blocks - 1, render=int)
+        self.cluster_ips = RangeAllocator.for_cidr("ClusterIP", service_range,
+                                                   reserved_offsets=naming.RESERVED_SERVICE_IP_OFFSETS)
+
+    def _block_index(self, cidr: str) -> int:
+        assert self.pod_range is not None
+        block = ipaddress.ip_network(cidr)
+        return (int(block.network_address) - int(self.pod_range.network_address)) >> (32 - naming.POD_CIDR_PREFIX)
+
+    # -- nodes ------------------------------------------------------------------------------------------------
+
+    def restore_node(self, node: dict[str, Any], max_pods: int) -> None:
+        assert self.node_ips is not None and self.pod_blocks is not None
+        made = make_node(objects.node_name(node), objects.node_pool(node), objects.node_zone(node),
+                         objects.node_internal_ip(node), objects.node_pod_cidr(node), objects.node_machine_type(node),
+                         max_pods)
+        self.node_ips.mark(made.internal_ip)
+        self.pod_blocks.mark(self._block_index(made.pod_cidr))
+        self.scheduler.add(made)
+
+    def create_nodes(self, cluster: str, pool: str, zones: list[str], per_zone: int, machine_type: str,
+                     max_pods: int, existing: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Compute Engine creates the VMs (lowest free internal IP, an alias Pod range each); returns the new Node
+        objects, or all of them when `existing` is None."""
+        assert self.node_ips is not None and self.pod_blocks is not None and self.pod_range is not None
+        seed = self.engine.seed
+        prefix = naming.node_prefix(cluster, pool, seed.hex8("instance-group", cluster, pool))
+        nodes = list(existing or [])
+        taken = {objects.node_name(n) for n in nodes}
+        created = []
+        for zone in zones:
+            have = sum(1 for n in nodes if objects.node_zone(n) == zone)
+            for i in range(have, per_zone):
+                attempt = 0
+                while True:
+                    suffix = seed.token(naming.NODE_SUFFIX_ALPHABET, naming.NODE_SUFFIX_LENGTH, prefix, zone, i,
+                                        attempt)
+                    name = f"{prefix}-{suffix}"
+                    if name not in taken:
+                        break
+                    attempt += 1
+                taken.add(name)
+                ip = self.node_ips.allocate(0, f"node {name}")  # Compute Engine: the lowest free address
+                block = int(self.pod_blocks.allocate(0, f"node {name}"))
+                base = int(self.pod_range.network_address) + (block << (32 - naming.POD_CIDR_PREFIX))
+                cidr = f"{ipaddress.ip_address(base)}/{naming.POD_CIDR_PREFIX}"
+                self.scheduler.add(make_node(name, pool, zone, str(ip), cidr, machine_type, max_pods))
+                node = objects.new_node(name, pool, zone, str(ip), cidr, machine_type, self.engine.now)
+                nodes.append(node)
+                created.append(node)
+        return created if existing is not None else nodes
+
+    def delete_nodes(self, names: list[str]) -> list[tuple[str, str]]:
+        """Drain and delete nodes; returns (workload address, Pod name) of the Pods that ran on them, their
+        resources released."""
+        assert self.node_ips is not None and self.pod_blocks is not None
+        doomed = set(names)
+        for name in names:
+            node = self.scheduler.remove(name)
+            if node is not None:
+                self.node_ips.release(node.internal_ip)
+                self.pod_blocks.release(self._block_index(node.pod_cidr))
+        evicted: list[tuple[str, str]] = []
+        for resource in self.workloads():
+            cpu, memory = workload_requests(resource.manifest, resource.family)
+            for pod in resource.status.get("pods") or []:
+                if objects.pod_node(pod) in doomed:
+                    evicted.append((resource.address, objects.pod_name(pod)))
+                    self.remove_pod(pod, cpu, memory)
+                    self.engine.touched.add(resource.address)
+        return evicted
+
+    def workloads(self) -> list[StoredResource]:
+        return [r for r in self.engine.state.resources.values() if kinds.spec_of(r.family).pod_spec is not None]
+
+    # -- Pods -------------------------------------------------------------------------------------------------
+
+    def new_pod(self, status: dict[str, Any], owner: str, owner_kind: str = "ReplicaSet") -> dict[str, Any]:
+        """The owning controller names a Pod `<owner>-<5 chars>` (Kubernetes' SimpleNameGenerator), unique among
+        its siblings; a per-workload sequence keeps names stable and creation linear."""
+        sequence = status.get("podSequence", 0)
+        cached = self._names.get(id(status))
+        if cached is None or cached[0] is not status:
+            cached = (status, {objects.pod_name(p) for p in status.get("pods") or []})
+            self._names[id(status)] = cached
+        names = cached[1]
+        while True:
+            sequence += 1
+            suffix = self.engine.seed.token(naming.NAME_ALPHABET, naming.POD_SUFFIX_LENGTH, owner, sequence)
+            name = f"{owner}-{suffix}"
+            if name not in names:
+                break
+        names.add(name)
+        status["podSequence"] = sequence
+        return objects.new_pod(name, owner_kind, owner, self.engine.now)
+
+    def place(self, pod: dict[str, Any], cpu: int, memory: int, owner: str) -> None:
+        """kube-scheduler binds the Pod to the least allocated node that fits, or leaves it Pending."""
+        node = self.scheduler.bind(cpu, memory)
+        if node is None:
+            self.pending_owners.add(owner)
+            objects.unschedulable(pod, self.scheduler.why_unschedulable(cpu, memory))
+            return
+        objects.bind(pod, node.name, self._pod_ip(node))
+
+    @staticmethod
+    def _pod_ip(node: Node) -> str:
+        """The CNI plugin's IPAM: the lowest free address of the node's Pod range from .2 (.1 is the bridge)."""
+        base = node.pod_base
+        for offset in range(2, 2 ** (32 - naming.POD_CIDR_PREFIX) - 1):
+            if base + offset not in node.pod_ips:
+                node.pod_ips.add(base + offset)
+                return str(ipaddress.IPv4Address(base + offset))
+        raise PlannerError.single(f"node {node.name} has no free Pod IP in {node.pod_cidr}")
+
+    def restore_pod(self, pod: dict[str, Any], cpu: int, memory: int, owner: str) -> None:
+        node = self.scheduler.nodes.get(objects.pod_node(pod) or "")
+        if node is None:
+            self.pending_owners.add(owner)
+            return
+        self.scheduler.charge(node, cpu, memory, +1)
+        ip = objects.pod_ip(pod)
+        if ip:
+            node.pod_ips.add(int(ipaddress.ip_address(ip)))
+
+    def remove_pod(self, pod: dict[str, Any], cpu: int, memory: int) -> None:
+        node = self.scheduler.nodes.get(objects.pod_node(pod) or "")
+        if node is not None:
+            self.scheduler.charge(node, cpu, memory, -1)
+            ip = objects.pod_ip(pod)
+            if ip:
+                node.pod_ips.discard(int(ipaddress.ip_address(ip)))
+
+    def reschedule(self, evicted: list[tuple[str, str]]) -> int:
+        """The owning controllers replace evicted Pods (new names); the scheduler places them or leaves them
+        Pending. Pending Pods elsewhere get another chance too. Returns how many Pods are still Pending."""
+        by_owner: dict[str, set[str]] = {}
+        for address, pod in evicted:
+            by_owner.setdefault(address, set()).add(pod)
+        for address in sorted(set(by_owner) | self.pending_owners):
+            if address not in self.engine.state.resources:
+                self.pending_owners.discard(address)
+                continue
+            resource = self.engine.own(address)
+            gone = by_owner.get(address, set())
+            pods = resource.status.get("pods") or []
+            kept = [p for p in pods if objects.pod_name(p) not in gone]
+            replacements = [self.new_pod(resource.status, objects.pod_owner(p)) for p in pods
+                            if objects.pod_name(p) in gone]
+            cpu, memory = workload_requests(resource.manifest, resource.family)
+            self.pending_owners.discard(address)
+            for pod in kept + replacements:
+                if not objects.pod_node(pod):
+                    self.place(pod, cpu, memory, address)
+            resource.status["pods"] = kept + replacements
+            self.engine.touched.add(address)
+        return self.pending_pods()
+
+    def pending_pods(self) -> int:
+        resources = self.engine.state.resources
+        return sum(1 for address in self.pending_owners if address in resources
+                   for p in resources[address].status.get("pods", ()) if not objects.pod_node(p))
+
+    # -- controllers across resources -------------------------------------------------------------------------
+
+    def autoscale(self) -> list[dict[str, Any]]:
+        """GKE's cluster-autoscaler: while Pods are Pending, grow pools that have autoscaling, one node per zone at
+        a time, up to maxNodeCount per zone. It stops when new nodes do not help (a Pod too big for any node)."""
+        events = []
+        for resource in list(self.engine.state.resources.values()):
+            hook = kinds.spec_of(resource.family).node_pool
+            shape = hook(resource.manifest) if hook is not None else None
+            if shape is None or shape.max_nodes is None or not self.pending_owners:
+                continue
+            owned = self.engine.own(resource.address)
+            pool = owned.status.setdefault("pool", {"name": shape.pool, "nodes": []})
+            added = 0
+            while self.pending_owners:
+                per_zone = max((sum(1 for n in pool["nodes"] if objects.node_zone(n) == z) for z in shape.zones),
+                               default=0)
+                if per_zone >= shape.max_nodes:
+                    break
+                before = self.pending_pods()
+                new = self.create_nodes(shape.cluster, shape.pool, shape.zones, per_zone + 1, shape.machine_type,
+                                        shape.max_pods, existing=pool["nodes"])
+                pool["nodes"] = pool["nodes"] + new
+                added += len(new)
+                self.engine.touched.add(resource.address)
+                if self.reschedule([]) >= before:
+                    break
+            if added:
+                events.append({"event": "autoscaled", "pool": shape.pool, "added": added, "max": shape.max_nodes,
+                               "pending": self.pending_pods()})
+        return events
+
+    def resume_stalled(self) -> list[dict[str, Any]]:
+        """Controllers retry stalled changes on every sync; room freed or added lets them go on."""
+        events = []
+        for address in sorted(self.stalled):
+            record = self.engine.state.resources.get(address)
+            resume = kinds.spec_of(record.family).resume if record is not None else None
+            if record is None or resume is None:
+                self.stalled.discard(address)
+                continue
+            summary = resume(self.engine, self.engine.own(address))
+            self.engine.touched.add(address)
+            if summary is not None:
+                self.stalled.discard(address)
+                events.append({"event": "resumed", "address": address, "summary": summary})
+        return events
+
+
+def max_pods_of(manifest: Mapping[str, Any]) -> int:
+    value = (manifest.get("spec") or {}).get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE)
+    return int(value)

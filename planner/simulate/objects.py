@@ -1,0 +1,194 @@
+"""The objects the simulated cluster keeps, shaped as `kubectl get -o yaml` shows them (the fields planner models).
+
+A Pod is `metadata.name`, `metadata.ownerReferences`, `spec.nodeName`, `status.phase`, `status.podIP` and, while it
+cannot be scheduled, kube-scheduler's `PodScheduled=False` condition (reason `Unschedulable`). A Node is
+`metadata.name` and `labels`, `spec.podCIDR` and `status.addresses`. Sources: Kubernetes API reference, Pod v1
+(https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/) and Node v1
+(https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/node-v1/); the labels GKE sets are
+`cloud.google.com/gke-nodepool`, `topology.kubernetes.io/zone` and `node.kubernetes.io/instance-type`
+(https://kubernetes.io/docs/reference/labels-annotations-taints/).
+
+These helpers are the one place that knows the nesting, so the controllers and kinds read like the story they tell.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from planner.knowledge.naming import NODE_POOL_LABEL
+
+ZONE_LABEL = "topology.kubernetes.io/zone"
+INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
+REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
+"""The deployment controller records each ReplicaSet's revision in this annotation (pkg/controller/deployment/util)."""
+
+Obj = dict[str, Any]
+
+
+class OwnerReference(TypedDict):
+    kind: str
+    name: str
+
+
+class PodCondition(TypedDict):
+    type: str
+    status: str
+    reason: str
+    message: str
+
+
+class PodMeta(TypedDict, total=False):
+    name: str
+    creationTimestamp: str
+    ownerReferences: list[OwnerReference]
+
+
+class PodSpec(TypedDict, total=False):
+    nodeName: str
+
+
+class PodStatus(TypedDict, total=False):
+    phase: str
+    podIP: str
+    conditions: list[PodCondition]
+
+
+class Pod(TypedDict):
+    metadata: PodMeta
+    spec: PodSpec
+    status: PodStatus
+
+
+class NodeAddress(TypedDict):
+    type: str
+    address: str
+
+
+class NodeMeta(TypedDict):
+    name: str
+    creationTimestamp: str
+    labels: dict[str, str]
+
+
+class NodeSpec(TypedDict):
+    podCIDR: str
+
+
+class NodeStatus(TypedDict):
+    addresses: list[NodeAddress]
+
+
+class Node(TypedDict):
+    metadata: NodeMeta
+    spec: NodeSpec
+    status: NodeStatus
+
+
+# ---------------------------------------------------------------- Pods
+
+
+def new_pod(name: str, owner_kind: str, owner: str, now: str) -> Obj:
+    return {"metadata": {"name": name, "creationTimestamp": now,
+                         "ownerReferences": [{"kind": owner_kind, "name": owner}]},
+            "spec": {}, "status": {"phase": "Pending"}}
+
+
+def pod_name(pod: Obj) -> str:
+    name: str = pod["metadata"]["name"]
+    return name
+
+
+def pod_owner(pod: Obj) -> str:
+    owner: str = pod["metadata"]["ownerReferences"][0]["name"]
+    return owner
+
+
+def pod_node(pod: Obj) -> str | None:
+    node: str | None = pod["spec"].get("nodeName")
+    return node
+
+
+def pod_ip(pod: Obj) -> str | None:
+    ip: str | None = pod["status"].get("podIP")
+    return ip
+
+
+def pod_created(pod: Obj) -> str | None:
+    created: str | None = pod["metadata"].get("creationTimestamp")
+    return created
+
+
+def bind(pod: Obj, node: str, ip: str) -> None:
+    """kube-scheduler binds (spec.nodeName); the CNI plugin gives the IP; the kubelet reports it Running."""
+    pod["spec"] = {"nodeName": node}
+    pod["status"] = {"phase": "Running", "podIP": ip}
+
+
+def unschedulable(pod: Obj, message: str) -> None:
+    pod["spec"] = {}
+    pod["status"] = {"phase": "Pending", "conditions": [
+        {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}]}
+
+
+def pending_reason(pod: Obj) -> str:
+    """Why a Pod is Pending, as `kubectl describe` sums it up: `Unschedulable: 0/3 nodes are available: ...`."""
+    for condition in pod["status"].get("conditions") or ():
+        if condition.get("status") == "False":
+            return f"{condition.get('reason')}: {condition.get('message', '')}"
+    return ""
+
+
+def scheduler_message(pod: Obj) -> str:
+    """kube-scheduler's message alone (`0/3 nodes are available: 3 Insufficient cpu`)."""
+    return pending_reason(pod).removeprefix("Unschedulable: ")
+
+
+# ---------------------------------------------------------------- Nodes
+
+
+def new_node(name: str, pool: str, zone: str, internal_ip: str, pod_cidr: str, machine_type: str, now: str) -> Obj:
+    return {"metadata": {"name": name, "creationTimestamp": now,
+                         "labels": {NODE_POOL_LABEL: pool, ZONE_LABEL: zone, INSTANCE_TYPE_LABEL: machine_type}},
+            "spec": {"podCIDR": pod_cidr},
+            "status": {"addresses": [{"type": "InternalIP", "address": internal_ip}]}}
+
+
+def node_name(node: Obj) -> str:
+    name: str = node["metadata"]["name"]
+    return name
+
+
+def node_zone(node: Obj) -> str:
+    zone: str = node["metadata"]["labels"][ZONE_LABEL]
+    return zone
+
+
+def node_pool(node: Obj) -> str:
+    pool: str = node["metadata"]["labels"][NODE_POOL_LABEL]
+    return pool
+
+
+def node_machine_type(node: Obj) -> str:
+    machine: str = node["metadata"]["labels"][INSTANCE_TYPE_LABEL]
+    return machine
+
+
+def node_internal_ip(node: Obj) -> str:
+    return next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+
+
+def node_pod_cidr(node: Obj) -> str:
+    cidr: str = node["spec"]["podCIDR"]
+    return cidr
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def created(live: Obj) -> str | None:
+    value: str | None = (live.get("metadata") or {}).get("creationTimestamp")
+    return value
+
+
+def set_created(live: Obj, now: str) -> None:
+    live.setdefault("metadata", {})["creationTimestamp"] = now
