@@ -66,8 +66,7 @@ def attribute(operations: list[Operation], changes: list[ResourceChange],
                                   template.text.format_map(context)))
         out.append(Operation(op.phase, op.change, tuple(steps)))
         if op.phase == "create" and spec.pod_spec is not None and len(explained[0]) < 3:
-            selecting = [f"Service/{op.change.namespace}/{name}" for name in context.get("service_names", ())]
-            selecting = [s for s in selecting if s in created]
+            selecting = [s for s in context.get("selectors", ()) if s in created]
             if selecting:
                 explained[0].extend(s for s in selecting if s not in explained[0])
                 explained[1].append(op.change.address)

@@ -22,7 +22,7 @@ class SelectorIndex:
     def __init__(self, objects: Objects) -> None:
         self._workloads: dict[tuple[str, str, str], list[tuple[str, Mapping[str, str]]]] = defaultdict(list)
         self._selectors: dict[tuple[str, str, str], list[tuple[str, Mapping[str, str]]]] = defaultdict(list)
-        for family, address, namespace, name, manifest in objects:
+        for family, address, namespace, _name, manifest in objects:
             spec = kinds.spec_of(family)
             if spec.pod_labels is not None:
                 labels = spec.pod_labels(dict(manifest))
@@ -32,10 +32,10 @@ class SelectorIndex:
                 selector = spec.selector(dict(manifest)) or {}
                 if selector:
                     key, value = min(selector.items())
-                    self._selectors[(namespace, key, value)].append((name, selector))
+                    self._selectors[(namespace, key, value)].append((address, selector))
 
     def selecting(self, namespace: str, labels: Mapping[str, str]) -> list[str]:
-        """Names of the selectors (Services) whose selector these Pod labels match."""
+        """Addresses of the selectors (Services) whose selector these Pod labels match."""
         found: set[str] = set()
         for key, value in labels.items():
             for name, selector in self._selectors.get((namespace, key, value), ()):

@@ -88,7 +88,9 @@ class Validator:
         found = _COMPILED.get((self.version, *key))
         if found is None:
             schema = kinds.REGISTRY.for_kind(api_version, kind).schema
-            if schema.own is not None:
+            if schema.inline is not None:
+                found = [_Compiled(dict(schema.inline))]
+            elif schema.own is not None:
                 found = [_Compiled(schemas.own_schema(schema.own))]
             else:
                 definition = schemas.kubernetes_kinds(self.version)[key]

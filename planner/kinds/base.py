@@ -89,6 +89,8 @@ class Schema:
 
     own: str | None = None
     constraints: str = "Generic"
+    inline: Mapping[str, Any] | None = None
+    """A schema given in the kind's module itself (a kind planner defines, with no upstream schema)."""
 
 
 def no_context(op: Operation, facts: Facts) -> Context:
@@ -97,6 +99,12 @@ def no_context(op: Operation, facts: Facts) -> Context:
 
 def nothing(manifest: Manifest) -> list[str]:
     return []
+
+
+def created_only(status: dict[str, Any]) -> dict[str, Any]:
+    """State format 1 -> 2 for a live object that only recorded when it was created."""
+    created = status.get("created")
+    return {"metadata": {"creationTimestamp": created}} if created else {}
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,10 @@ class KindSpec:
     outputs: Callable[[State], list[dict[str, Any]]] | None = None
     """What apply reports at the end (terraform's Outputs): events, worded by `messages`."""
     messages: Mapping[str, str] = field(default_factory=dict)
-    """Apply's English, one template per event code, filled by render.apply."""
+    """Apply's English, one template per event code, filled by render.events."""
+    upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = field(
+        default_factory=lambda: {1: created_only})
+    """State format N -> N+1 of this family's live object, keyed by N (the state package runs the chain)."""
 
 
 class NodePoolShape(NamedTuple):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlannerError
 from planner.kinds import nodes
-from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema
+from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema, created_only
 from planner.knowledge import naming
 from planner.knowledge.gce import MACHINE_TYPES, REGIONS
 from planner.simulate.world import RangeAllocator
@@ -216,6 +216,18 @@ def _status_lines(status: Mapping[str, Any]) -> list[str]:
     return out + nodes.pool_lines(status.get("pool"))
 
 
+def _upgrade_v1(status: dict[str, Any]) -> dict[str, Any]:
+    """State format 1 -> 2: the cluster's observed ranges move under `status`, named as GKE's API names them."""
+    if "endpoint" not in status:
+        return created_only(status)
+    out: dict[str, Any] = {**created_only(status), "status": {
+        "endpoint": status["endpoint"], "locations": status.get("zones") or [], "clusterIpv4Cidr": status["podRange"],
+        "servicesIpv4Cidr": status["serviceRange"], "nodeIpv4Cidr": status["subnet"]}}
+    if status.get("pool"):
+        out["pool"] = nodes.upgrade_pool_v1(status["pool"])
+    return out
+
+
 def service_range(facts: Facts) -> str:
     """The range ClusterIPs come from: what the running cluster has, else what the desired cluster asks for."""
     observed = facts.cluster_status.get("status") or {}
@@ -260,6 +272,7 @@ SPEC = KindSpec(
     status_lines=_status_lines,
     restore=_restore,
     node_pool=_pool_shape,
+    upgrades={1: _upgrade_v1},
     is_cluster=True,
     in_cluster=False,
     namespaced=False,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner.kinds import nodes
-from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema
+from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema, created_only
 from planner.kinds.cluster import CNRM_CONTAINER, check_gke
 from planner.knowledge import capacity, naming
 from planner.simulate import objects
@@ -180,6 +180,14 @@ def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
                                                   "count": len(pool["nodes"])}, details)
 
 
+def _upgrade_v1(status: dict[str, Any]) -> dict[str, Any]:
+    """State format 1 -> 2: Node objects in the pool."""
+    out = created_only(status)
+    if status.get("pool"):
+        out["pool"] = nodes.upgrade_pool_v1(status["pool"])
+    return out
+
+
 SPEC = KindSpec(
     family="nodepool",
     kinds=((CNRM_CONTAINER, "ContainerNodePool"),),
@@ -217,6 +225,7 @@ SPEC = KindSpec(
     status_lines=lambda status: nodes.pool_lines(status.get("pool")),
     restore=nodes.restore,
     node_pool=_shape,
+    upgrades={1: _upgrade_v1},
     namespaced=False,
     messages={
         "pool-created": "node pool {name} with {count} node(s)",

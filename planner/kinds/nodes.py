@@ -86,6 +86,13 @@ def names_event(nodes: list[dict[str, Any]]) -> list[str]:
     return [objects.node_name(n) for n in nodes]
 
 
+def upgrade_pool_v1(pool: dict[str, Any]) -> dict[str, Any]:
+    """State format 1 -> 2: flat node records become Node objects."""
+    return {**pool, "nodes": [objects.new_node(n["name"], pool.get("name", ""), n["zone"], n["internalIP"],
+                                               n["podCIDR"], n["machineType"], n.get("created") or "")
+                              for n in pool.get("nodes") or []]}
+
+
 def pool_lines(pool: Mapping[str, Any] | None) -> list[str]:
     if not pool:
         return []

@@ -54,6 +54,20 @@ def placement_events(status: Mapping[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
+def upgrade_pods_v1(pods: list[dict[str, Any]], owner_kind: str) -> list[dict[str, Any]]:
+    """State format 1 -> 2: flat Pod records become Pod objects."""
+    out = []
+    for old in pods:
+        pod = objects.new_pod(old["name"], owner_kind, old["replicaSet"], old.get("created") or "")
+        if old.get("node"):
+            objects.bind(pod, old["node"], old["ip"])
+        else:
+            reason = str(old.get("reason", ""))
+            objects.unschedulable(pod, reason.removeprefix("Unschedulable: "))
+        out.append(pod)
+    return out
+
+
 MESSAGES = {
     "pods-running": "{count} Running on {nodes}",
     "pods-pending": "{count} Pending: {reason}",

@@ -10,33 +10,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from planner import kinds
-from planner.errors import Diagnostic, PlannerError
+from planner.errors import Diagnostic
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S, Schema
 from planner.kinds.cluster import service_range
+from planner.kinds.service import apply
+from planner.kinds.service.live import (
+    FAMILY,
+    NODE_PORT_TYPES,
+    cluster_ip,
+    containers,
+    external_ip,
+    live_ports,
+    load_balancer,
+    manifest_spec,
+    pod_selector,
+)
 from planner.knowledge import naming
 
 if TYPE_CHECKING:
     from planner.plan import Operation
     from planner.relations import SelectorIndex
-    from planner.simulate.engine import Engine, OpResult
     from planner.state import State, StoredResource
 
-FAMILY = "service"
-NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
-
-
-def _spec(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = manifest.get("spec") or {}
-    return found
-
-
-def _selector(manifest: Manifest) -> dict[str, str] | None:
-    spec = _spec(manifest)
-    if spec.get("type") == "ExternalName":
-        return None
-    found: dict[str, str] | None = spec.get("selector")
-    return found
+__all__ = ["FAMILY", "SPEC", "cluster_ip", "endpoints", "external_ip", "live_ports", "load_balancer"]
 
 
 # ---------------------------------------------------------------- validation
@@ -44,7 +40,7 @@ def _selector(manifest: Manifest) -> dict[str, str] | None:
 
 def _check(data: Manifest) -> list[Problem]:
     problems: list[Problem] = []
-    spec = _spec(data)
+    spec = manifest_spec(data)
     service_type = spec.get("type", "ClusterIP")
     ports = spec.get("ports") or []
     if service_type == "ExternalName":
@@ -79,7 +75,7 @@ def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorInde
     out: list[Diagnostic] = []
     node_ports: dict[int, str] = {}
     for address, namespace, _name, manifest in sorted(mine, key=lambda s: (s[1], s[2])):
-        spec = _spec(manifest)
+        spec = manifest_spec(manifest)
         ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
         for port in ports:
             wanted = port.get("nodePort")
@@ -90,7 +86,7 @@ def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorInde
                                                    "allocated)", address=address))
                 else:
                     node_ports[wanted] = address
-        selector = _selector(manifest) or {}
+        selector = pod_selector(manifest) or {}
         if not selector:
             continue
         selected = index.selected(namespace, selector)
@@ -100,7 +96,7 @@ def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorInde
                                              "so its endpoints stay empty", address=address))
             continue
         names = [a.rsplit("/", 1)[-1] for a in selected]
-        declared = [p for c in _containers(selected, lookup) for p in c.get("ports") or [] if isinstance(p, dict)]
+        declared = [p for c in containers(selected, lookup) for p in c.get("ports") or [] if isinstance(p, dict)]
         for port in ports:
             target = port.get("targetPort", port.get("port"))
             if isinstance(target, str):
@@ -116,21 +112,11 @@ def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorInde
     return out
 
 
-def _containers(addresses: list[str], lookup: Mapping[str, tuple[str, Manifest]]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for address in addresses:
-        family, manifest = lookup[address]
-        hook = kinds.spec_of(family).pod_spec
-        pod_spec = hook(manifest) if hook is not None else None
-        out += [c for c in (pod_spec or {}).get("containers") or [] if isinstance(c, dict)]
-    return out
-
-
 # ---------------------------------------------------------------- plan
 
 
 def _flags(manifest: Manifest) -> dict[str, bool]:
-    service_type = _spec(manifest).get("type", "ClusterIP")
+    service_type = manifest_spec(manifest).get("type", "ClusterIP")
     lb = service_type == "LoadBalancer"
     flavour = naming.load_balancer_flavour(manifest) if lb else ""
     return {"node_port": service_type in NODE_PORT_TYPES, "lb": lb,
@@ -140,7 +126,7 @@ def _flags(manifest: Manifest) -> dict[str, bool]:
 def _context(op: Operation, facts: Facts) -> Context:
     before = op.change.before or {}
     now = (before if op.phase == "delete" else op.change.after) or {}
-    spec = _spec(now)
+    spec = manifest_spec(now)
     ports = spec.get("ports") or []
     flags, old = _flags(now), _flags(before) if before else _flags({})
     selector = spec.get("selector") or {}
@@ -150,7 +136,7 @@ def _context(op: Operation, facts: Facts) -> Context:
         "has_cluster_ip": not (external_name or headless), "no_cluster_ip": external_name or headless,
         "kind_of_service": f"ExternalName, a DNS CNAME to {spec.get('externalName')}" if external_name else
                            "headless: DNS returns the Pod IPs",
-        "type": spec.get("type", "ClusterIP"), "before_type": _spec(before).get("type", "ClusterIP"),
+        "type": spec.get("type", "ClusterIP"), "before_type": manifest_spec(before).get("type", "ClusterIP"),
         "port_list": ", ".join(f"{p.get('port')}/{p.get('protocol', 'TCP')}" for p in ports) or "no ports",
         "target_ports": ", ".join(str(p.get("targetPort", p.get("port"))) for p in ports) or "-",
         "selector": ", ".join(f"{k}={v}" for k, v in sorted(selector.items())) or "(none)",
@@ -169,7 +155,7 @@ def _context(op: Operation, facts: Facts) -> Context:
 
 
 def _known_after_apply(manifest: Manifest) -> list[str]:
-    spec = _spec(manifest)
+    spec = manifest_spec(manifest)
     out = []
     if spec.get("type") != "ExternalName" and "clusterIP" not in spec:
         out.append("spec.clusterIP")
@@ -255,166 +241,6 @@ STEPS = {
 }
 
 
-# ---------------------------------------------------------------- the live object and apply
-
-
-def cluster_ip(live: Mapping[str, Any]) -> str | None:
-    value: str | None = (live.get("spec") or {}).get("clusterIP")
-    return value
-
-
-def live_ports(live: Mapping[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = (live.get("spec") or {}).get("ports") or []
-    return found
-
-
-def external_ip(live: Mapping[str, Any]) -> str | None:
-    ingress = ((live.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    return ingress[0].get("ip") if ingress else None
-
-
-def load_balancer(live: Mapping[str, Any]) -> dict[str, Any] | None:
-    """planner's record of the Compute Engine pieces: the load balancer's name and flavour (not in the object)."""
-    found: dict[str, Any] | None = (live.get("gce") or {}).get("loadBalancer")
-    return found
-
-
-def _uid(engine: Engine, address: str) -> str:
-    h = f"{engine.seed.number('uid', address):016x}{engine.seed.number('uid2', address):016x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
-
-
-def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: Mapping[str, Any]
-              ) -> list[dict[str, Any]]:
-    """kube-apiserver's allocations (ClusterIP, nodePorts) and the load balancer's external IP."""
-    world = engine.world
-    address = op.change.address
-    manifest = op.change.after or {}
-    spec = _spec(manifest)
-    service_type = spec.get("type", "ClusterIP")
-    live_spec: dict[str, Any] = {}
-    events: list[dict[str, Any]] = []
-    old_ip = cluster_ip(previous)
-    if service_type == "ExternalName":  # a DNS name only: any ClusterIP it had goes back to the range
-        if world.cluster_ips is not None and old_ip not in (None, "None"):
-            world.cluster_ips.release(old_ip)
-    else:
-        if old_ip is not None:
-            live_spec["clusterIP"] = old_ip
-        elif spec.get("clusterIP") == "None":
-            live_spec["clusterIP"] = "None"
-        else:
-            allocator = world.cluster_ips
-            if allocator is None:
-                raise PlannerError.single("no cluster to allocate a ClusterIP from")
-            if spec.get("clusterIP"):
-                allocator.take(spec["clusterIP"], address)
-                live_spec["clusterIP"] = spec["clusterIP"]
-            else:
-                live_spec["clusterIP"] = allocator.allocate(engine.seed.number("cluster-ip", address), address)
-        events.append({"event": "cluster-ip", "ip": live_spec["clusterIP"]})
-    # A port keeps its nodePort across updates (matched by port and protocol), and a Service may move its own
-    # nodePorts between its ports: only a nodePort it does not hold yet must be free.
-    old_ports = {(p["port"], p.get("protocol", "TCP")): p.get("nodePort") for p in live_ports(previous)}
-    held = {n for n in old_ports.values() if n}
-    wanted_ports = {p.get("nodePort") for p in spec.get("ports") or [] if p.get("nodePort")}
-    ports = []
-    wants_node_port = service_type in NODE_PORT_TYPES
-    for port in spec.get("ports") or []:
-        protocol = port.get("protocol", "TCP")
-        entry: dict[str, Any] = {"port": port["port"], "protocol": protocol,
-                                 "targetPort": port.get("targetPort", port["port"])}
-        if wants_node_port:
-            wanted = port.get("nodePort")
-            previous_port = old_ports.get((port["port"], protocol))
-            if wanted:
-                if wanted not in held:
-                    world.node_ports.take(wanted, address)
-                entry["nodePort"] = wanted
-            elif previous_port and previous_port not in wanted_ports:
-                entry["nodePort"] = previous_port
-            else:
-                entry["nodePort"] = world.node_ports.allocate(engine.seed.number("node-port", address, port["port"]),
-                                                              address)
-        ports.append(entry)
-    kept = {p.get("nodePort") for p in ports}
-    for old in held - kept:
-        world.node_ports.release(old)
-    live_spec["ports"] = ports
-    status["spec"] = live_spec
-    if wants_node_port:
-        events.append({"event": "node-ports", "ports": naming.ports_text(ports)})
-    uid = (previous.get("metadata") or {}).get("uid") or _uid(engine, address)
-    status.setdefault("metadata", {})["uid"] = uid
-    old_lb, old_external = load_balancer(previous), external_ip(previous)
-    if service_type == "LoadBalancer":
-        if old_lb and old_external:
-            status["gce"] = {"loadBalancer": old_lb}
-            status["status"] = {"loadBalancer": {"ingress": [{"ip": old_external}]}}
-        else:
-            ip = world.external_ips.allocate(engine.seed.number("external-ip", address), address)
-            status["gce"] = {"loadBalancer": {"name": "a" + uid.replace("-", "")[:31],
-                                              "flavour": naming.load_balancer_flavour(manifest)}}
-            status["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
-        events.append({"event": "external-ip", "ip": external_ip(status),
-                       "flavour": status["gce"]["loadBalancer"]["flavour"]})
-    else:
-        status.pop("gce", None)
-        status.pop("status", None)
-        if old_lb:
-            world.external_ips.release(old_external)
-            events.append({"event": "lb-torn-down"})
-    return events
-
-
-def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
-    events = _allocate(engine, op, status, {})
-    return OpResult(op.change.address, "create", {"event": "service-created", "name": op.change.name}, events)
-
-
-def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
-    previous = dict(status)
-    status.clear()
-    status["metadata"] = dict(previous.get("metadata") or {})
-    events = _allocate(engine, op, status, previous)
-    return OpResult(op.change.address, "update", {"event": "service-updated", "name": op.change.name}, events)
-
-
-def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
-    world = engine.world
-    ip = cluster_ip(status)
-    if world.cluster_ips is not None and ip not in (None, "None"):
-        world.cluster_ips.release(ip)
-    for port in live_ports(status):
-        world.node_ports.release(port.get("nodePort"))
-    world.external_ips.release(external_ip(status))
-    return OpResult(op.change.address, "delete", {"event": "service-deleted", "name": op.change.name})
-
-
-def _restore(engine: Engine, resource: StoredResource) -> None:
-    world = engine.world
-    ip = cluster_ip(resource.status)
-    if ip and ip != "None" and world.cluster_ips is not None:
-        world.cluster_ips.mark(ip)
-    for port in live_ports(resource.status):
-        if port.get("nodePort"):
-            world.node_ports.mark(port["nodePort"])
-    external = external_ip(resource.status)
-    if external:
-        world.external_ips.mark(external)
-
-
-def _status_lines(status: Mapping[str, Any]) -> list[str]:
-    return [f"CLUSTER-IP {cluster_ip(status) or '-'}  EXTERNAL-IP {external_ip(status) or '<none>'}  PORT(S) "
-            f"{naming.ports_text(live_ports(status)) or '-'}"]
-
-
 # ---------------------------------------------------------------- get
 
 
@@ -426,7 +252,7 @@ def _service_rows(state: State) -> list[dict[str, Any]]:
     out = []
     for resource in services(state):
         live = resource.status
-        spec = _spec(resource.manifest)
+        spec = manifest_spec(resource.manifest)
         service_type = spec.get("type", "ClusterIP")
         external = external_ip(live) or ("<pending>" if service_type == "LoadBalancer" else
                                          spec.get("externalName", "<none>"))
@@ -448,13 +274,13 @@ def endpoints(state: State) -> dict[str, list[str]]:
     index = index_of((r.family, r.address, r.namespace or "", r.name, r.manifest) for r in state.resources.values())
     out: dict[str, list[str]] = {}
     for resource in services(state):
-        selector = _selector(resource.manifest) or {}
+        selector = pod_selector(resource.manifest) or {}
         targets = [p.get("targetPort", p.get("port")) for p in live_ports(resource.status)]
         addresses: list[str] = []
         for workload in index.selected(resource.namespace or "", selector):
             owner = state.resources[workload]
             named = {p.get("name"): p.get("containerPort")
-                     for c in _containers([workload], {workload: (owner.family, owner.manifest)})
+                     for c in containers([workload], {workload: (owner.family, owner.manifest)})
                      for p in c.get("ports") or []}
             # A named targetPort resolves to the selected container's port number, as in EndpointSlices.
             numbers = [named.get(t, t) if isinstance(t, str) else t for t in targets]
@@ -490,7 +316,7 @@ SPEC = KindSpec(
                  "environment variables (Kubernetes configuration best practices; Helm's install order). "
                  "The GKE tutorial runs `kubectl expose` last only because expose reads the Deployment"),
     steps=STEPS,
-    handlers={"create": _create, "update": _update, "delete": _delete},
+    handlers={"create": apply.create, "update": apply.update, "delete": apply.delete},
     schema=Schema(constraints="Service"),
     check=_check,
     cross_check=_cross_check,
@@ -521,9 +347,10 @@ SPEC = KindSpec(
                 (("NAMESPACE", "namespace"), ("NAME", "name"), ("ENDPOINTS", "endpoints"), ("AGE", "age")),
                 aliases=("endpoint", "ep")),
     ),
-    status_lines=_status_lines,
-    restore=_restore,
-    selector=_selector,
+    status_lines=apply.status_lines,
+    restore=apply.restore,
+    upgrades={1: apply.upgrade_v1},
+    selector=pod_selector,
     outputs=_outputs,
     messages={
         "lb-output": "{address}: EXTERNAL-IP {ip} port(s) {ports} -> {endpoints} endpoint(s)",

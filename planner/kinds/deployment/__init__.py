@@ -1,0 +1,293 @@
+"""Deployment (apps/v1): the deployment controller, its ReplicaSets and their Pods.
+
+Sources: gke-lifecycle.md "Deployment create", "Deployment scale", "Pod template change" and "Deletion";
+Kubernetes API reference DeploymentSpec (defaults); pkg/controller/deployment (rolling update arithmetic, revision
+annotation, proportional scaling); pkg/controller/replicaset (which Pods go first on scale-down).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from planner.kinds import workloads
+from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Path, Problem, Rank, S, Schema
+from planner.kinds.deployment import apply
+from planner.kinds.deployment.live import (
+    FAMILY,
+    current_replica_set,
+    revision,
+    rs_name,
+    rs_revision,
+    stall,
+    upgrade_v1,
+)
+from planner.knowledge import capacity
+from planner.knowledge.rollout import rolling_bounds, rollout_syncs, waves
+from planner.model import replica_set_of
+from planner.selectors import selector_matches
+from planner.simulate import objects
+
+if TYPE_CHECKING:
+    from planner.plan import Operation
+    from planner.state import State, StoredResource
+
+__all__ = ["FAMILY", "SPEC", "current_replica_set", "revision", "stall"]
+POD_SPEC = "spec.template.spec"
+
+
+# ---------------------------------------------------------------- validation
+
+
+def duplicate_container_names(pod: Mapping[str, Any], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for field in ("initContainers", "containers"):
+        for i, container in enumerate(pod.get(field) or []):
+            name = container.get("name")
+            if name in seen:
+                problems.append(Problem((*base, field, i, "name"), f'duplicate container name "{name}"'))
+            seen.add(name)
+    return problems
+
+
+def _check(data: Manifest) -> list[Problem]:
+    problems: list[Problem] = []
+    spec = data.get("spec") or {}
+    selector = spec.get("selector") or {}
+    labels = workloads.pod_labels(data)
+    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+        problems.append(Problem(("spec", "selector"), "empty selector: a Deployment must select its Pods"))
+    elif not selector_matches(selector, labels):
+        problems.append(Problem(("spec", "selector"),
+                                "selector does not match template labels (spec.template.metadata.labels)"))
+    problems.extend(duplicate_container_names(workloads.pod_spec(data), ("spec", "template", "spec")))
+    return problems
+
+
+def container_defaults(base: str) -> tuple[tuple[str, Any], ...]:
+    return (
+        (f"{base}[*].imagePullPolicy", _image_pull_policy),
+        (f"{base}[*].terminationMessagePath", "/dev/termination-log"),
+        (f"{base}[*].terminationMessagePolicy", "File"),
+        (f"{base}[*].resources", {}),
+        (f"{base}[*].ports[*].protocol", "TCP"),
+    )
+
+
+def _image_pull_policy(container: dict[str, Any]) -> str:
+    """`Always` for `:latest` or an untagged image, else `IfNotPresent` (digests count as tagged)."""
+    image = str(container.get("image", ""))
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[1] if ":" in last else ""
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def _when_rolling(value: Any) -> Any:
+    return lambda strategy: value if strategy.get("type", "RollingUpdate") == "RollingUpdate" else None
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _describe_requests(pod_spec: Mapping[str, Any]) -> str:
+    cpu, memory = capacity.pod_requests(pod_spec)
+    if not cpu and not memory:
+        return "no CPU/memory requests: any node with a free Pod slot fits"
+    return f"{cpu}m CPU, {memory}Mi memory per Pod"
+
+
+def _context(op: Operation, facts: Facts) -> Context:
+    before = op.change.before or {}
+    now = (before if op.phase == "delete" else op.change.after) or {}
+    spec = now.get("spec") or {}
+    pod_spec = workloads.pod_spec(now)
+    replicas = spec.get("replicas", 1)
+    before_replicas = (before.get("spec") or {}).get("replicas", replicas if not before else 1)
+    strategy = spec.get("strategy") or {}
+    rolling = strategy.get("rollingUpdate") or {}
+    max_surge, max_unavailable = rolling.get("maxSurge", "25%"), rolling.get("maxUnavailable", "25%")
+    recreate = strategy.get("type") == "Recreate"
+    surge, unavailable = (0, replicas) if recreate else rolling_bounds(replicas, max_surge, max_unavailable)
+    images = sorted({c.get("image", "?") for c in pod_spec.get("containers") or []})
+    services = facts.services_selecting(op.change.namespace or "default", workloads.pod_labels(now))
+    status = facts.statuses.get(op.change.address) or {}
+    new_rs = replica_set_of(op.change.name, now, op.change.after_digest if now is op.change.after else "")
+    old_rs = current_replica_set(status) or (replica_set_of(op.change.name, before) if before else new_rs)
+    history = status.get("replicaSets") or []
+    syncs, _ = rollout_syncs(replicas, before_replicas, surge, unavailable, recreate=recreate)
+    waves_text = "; ".join(
+        ", ".join(part for part in (f"{new_rs} {w.new[0]}->{w.new[1]}" if w.new else "",
+                                    f"{old_rs} {w.old[0]}->{w.old[1]}" if w.old else "") if part)
+        for w in waves(syncs))
+    return {
+        "new_rs": new_rs, "old_rs": old_rs, "waves": waves_text or "none",
+        "revision": max((rs_revision(r) for r in history), default=1) + 1,
+        "reused": " (reused: this template ran before)" if any(rs_name(r) == new_rs for r in history) else "",
+        "strategy": "Recreate: every old Pod stops before a new one starts (downtime)" if recreate else
+                    f"RollingUpdate: at most {replicas + surge} Pods in all, at least {replicas - unavailable} "
+                    "available",
+        "replicas": replicas, "before_replicas": before_replicas, "delta": abs(replicas - before_replicas),
+        "scale_up": replicas > before_replicas, "scale_down": replicas < before_replicas, "has_pods": replicas > 0,
+        "images": ", ".join(images), "requests": _describe_requests(pod_spec),
+        "max_surge": max_surge, "max_unavailable": max_unavailable, "surge": surge, "unavailable": unavailable,
+        "history": spec.get("revisionHistoryLimit", 10), "grace": pod_spec.get("terminationGracePeriodSeconds", 30),
+        "selected": bool(services), "selectors": services,
+        "services": ", ".join(f"{s.split('/')[0]} {s.rsplit('/', 1)[-1]}" for s in services) or "no Service",
+    }
+
+
+STEPS = {
+    "create": (
+        S("cluster-master", "kube-apiserver", "validates, applies defaults (RollingUpdate {max_surge} surge / "
+                                              "{max_unavailable} unavailable, revisionHistoryLimit {history}) and "
+                                              "stores Deployment {name} with replicas {replicas}"),
+        S("controller", "deployment-controller", "hashes the Pod template and creates ReplicaSet {new_rs} "
+                                                 "(revision 1)"),
+        S("controller", "replicaset-controller", "creates {replicas} Pod(s) {new_rs}-<5 chars> (slow-start "
+                                                 "batches 1, 2, 4, ...)", "has_pods"),
+        S("cluster-master", "kube-scheduler", "binds each Pod to a node with room for its requests ({requests})",
+          "has_pods"),
+        S("node", "kubelet", "pulls {images}, gives each Pod an IP from its node's Pod CIDR, starts the "
+                             "container(s) and reports Ready", "has_pods"),
+        S("controller", "endpointslice-controller", "adds the ready Pod IPs to the EndpointSlices of {services}",
+          "selected"),
+        S("controller", "deployment-controller", "updates the Deployment's status: {replicas}/{replicas} available"),
+    ),
+    "delete": (
+        S("cluster-master", "kube-apiserver", "deletes Deployment {name} (background cascade)"),
+        S("controller", "garbage-collector", "deletes its ReplicaSet(s), then their {before_replicas} Pod(s)"),
+        S("node", "kubelet", "stops the containers (SIGTERM, {grace}s grace period)"),
+        S("controller", "endpointslice-controller", "drops the Pod IPs from the EndpointSlices of {services}",
+          "selected"),
+    ),
+    "scale": (
+        S("cluster-master", "kube-apiserver", "stores replicas {before_replicas} -> {replicas} (a scale, not a "
+                                              "rollout)"),
+        S("controller", "deployment-controller", "resizes ReplicaSet {old_rs} to {replicas}"),
+        S("controller", "replicaset-controller", "creates {delta} Pod(s)", "scale_up"),
+        S("cluster-master", "kube-scheduler", "binds the new Pods to nodes with room ({requests})", "scale_up"),
+        S("node", "kubelet", "starts the new Pods and reports them Ready", "scale_up"),
+        S("controller", "replicaset-controller", "deletes {delta} Pod(s): Pending ones first, then those on the "
+                                                 "most crowded nodes, then the newest", "scale_down"),
+        S("node", "kubelet", "stops the removed Pods (SIGTERM, {grace}s grace period)", "scale_down"),
+        S("controller", "endpointslice-controller", "updates the EndpointSlices of {services}", "selected"),
+    ),
+    "rollout": (
+        S("cluster-master", "kube-apiserver", "stores the new Pod template (generation + 1): {changed}"),
+        S("controller", "deployment-controller", "hashes the new template and creates ReplicaSet {new_rs} "
+                                                 "(revision {revision}){reused}; {strategy}"),
+        S("controller", "deployment-controller", "scales in waves (surge {surge}, unavailable {unavailable}): "
+                                                 "{waves}"),
+        S("controller", "replicaset-controller", "creates and deletes each wave's Pods; kube-scheduler binds the "
+                                                 "new ones ({requests}); kubelets pull {images} and start them"),
+        S("controller", "endpointslice-controller", "swaps old Pod IPs for new ones in the EndpointSlices of "
+                                                    "{services} as Pods become Ready", "selected"),
+        S("controller", "deployment-controller", "keeps ReplicaSet {old_rs} at 0 replicas as history "
+                                                 "(revisionHistoryLimit {history}); a rollback reuses it"),
+    ),
+    "store": (
+        S("cluster-master", "kube-apiserver", "stores the change ({changed}); no Pod is touched"),
+    ),
+}
+
+
+# ---------------------------------------------------------------- get
+
+
+def _deployments(state: State) -> list[StoredResource]:
+    return sorted((r for r in state.resources.values() if r.family == FAMILY), key=lambda r: r.address)
+
+
+def _deployment_rows(state: State) -> list[dict[str, Any]]:
+    out = []
+    for resource in _deployments(state):
+        status = resource.status
+        pods = status.get("pods") or []
+        replicas = (resource.manifest.get("spec") or {}).get("replicas", 1)
+        current = current_replica_set(status)
+        ready = sum(1 for p in pods if objects.pod_node(p))
+        stalled = stall(status) or {}
+        out.append({"namespace": resource.namespace, "name": resource.name, "ready": f"{ready}/{replicas}",
+                    "upToDate": sum(1 for p in pods if objects.pod_owner(p) == current), "available": ready,
+                    "created": objects.created(status), "revision": revision(status),
+                    "stalled": stalled.get("message", "")})
+    return out
+
+
+def _replica_set_rows(state: State) -> list[dict[str, Any]]:
+    out = []
+    for resource in _deployments(state):
+        pods = resource.status.get("pods") or []
+        for rs in resource.status.get("replicaSets") or []:
+            mine = [p for p in pods if objects.pod_owner(p) == rs_name(rs)]
+            out.append({"namespace": resource.namespace, "name": rs_name(rs), "desired": rs["spec"]["replicas"],
+                        "current": len(mine), "ready": sum(1 for p in mine if objects.pod_node(p)),
+                        "created": rs["metadata"].get("creationTimestamp"), "revision": rs_revision(rs)})
+    return sorted(out, key=lambda r: (r["namespace"], r["name"]))
+
+
+SPEC = KindSpec(
+    family=FAMILY,
+    kinds=(("apps/v1", "Deployment"),),
+    rank=Rank(6, "workloads start once their configuration, identities and Services exist"),
+    steps=STEPS,
+    handlers={"create": apply.create, "update": apply.update, "delete": apply.delete},
+    schema=Schema(constraints="Deployment"),
+    check=_check,
+    defaults=(
+        ("spec.replicas", 1),
+        ("spec.revisionHistoryLimit", 10),
+        ("spec.progressDeadlineSeconds", 600),
+        ("spec.strategy", {}),
+        ("spec.strategy.type", "RollingUpdate"),
+        ("spec.strategy.rollingUpdate", _when_rolling({})),
+        ("spec.strategy.rollingUpdate.maxSurge", "25%"),
+        ("spec.strategy.rollingUpdate.maxUnavailable", "25%"),
+        (f"{POD_SPEC}.restartPolicy", "Always"),
+        (f"{POD_SPEC}.terminationGracePeriodSeconds", 30),
+        (f"{POD_SPEC}.dnsPolicy", "ClusterFirst"),
+        (f"{POD_SPEC}.schedulerName", "default-scheduler"),
+        (f"{POD_SPEC}.securityContext", {}),
+        *container_defaults(f"{POD_SPEC}.containers"),
+        *container_defaults(f"{POD_SPEC}.initContainers"),
+    ),
+    replace_paths=(
+        ("spec.selector", "spec.selector is immutable in apps/v1: the Deployment is deleted and created again"),
+    ),
+    change_classes=(("spec.template", "rollout"), ("spec.replicas", "scale"), ("", "store")),
+    subsumes={"rollout": ("scale", "store"), "scale": ("store",)},
+    context=_context,
+    known_after_apply=lambda manifest: ["status.replicaSet", "status.pods"],
+    views=(
+        GetView("deployments", _deployment_rows,
+                (("NAMESPACE", "namespace"), ("NAME", "name"), ("READY", "ready"), ("UP-TO-DATE", "upToDate"),
+                 ("AVAILABLE", "available"), ("AGE", "age")), (("REVISION", "revision"), ("STALLED", "stalled")),
+                aliases=("deployment", "deploy")),
+        GetView("replicasets", _replica_set_rows,
+                (("NAMESPACE", "namespace"), ("NAME", "name"), ("DESIRED", "desired"), ("CURRENT", "current"),
+                 ("READY", "ready"), ("AGE", "age")), (("REVISION", "revision"),), aliases=("replicaset", "rs")),
+        workloads.POD_VIEW,
+    ),
+    status_lines=apply.status_lines,
+    status_warnings=apply.status_warnings,
+    restore=apply.restore,
+    resume=apply.resume,
+    upgrades={1: upgrade_v1},
+    pod_spec=workloads.pod_spec,
+    pod_labels=workloads.pod_labels,
+    messages={
+        **workloads.MESSAGES,
+        "replicaset-created": "ReplicaSet {replica_set} with {replicas} Pod(s)",
+        "deployment-deleted": "Deployment {name} and {pods} Pod(s) deleted",
+        "pending-elsewhere": "{count} Pending Pod(s) elsewhere still Pending",
+        "deployment-updated": "Deployment {name} updated",
+        "scaled-down": "scaled {name} down to {replicas}",
+        "scaled-up": "scaled {name} up to {replicas}",
+        "rolled-out": "rolled out revision {revision}: ReplicaSet {replica_set} ({reused}) with {replicas} Pod(s); "
+                      "waves: {waves}",
+        "rollout-stalled": "rollout to revision {revision} STALLED ({message}); waves: {waves}",
+    },
+)

@@ -1,0 +1,77 @@
+"""A Deployment's live object, as `kubectl get deployment -o yaml` and `kubectl get rs` show it: the revision
+annotation, status counts, the Progressing condition, its ReplicaSets and their Pods (pkg/controller/deployment)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from planner.simulate import objects
+
+FAMILY = "deployment"
+
+
+def revision(status: Mapping[str, Any]) -> int:
+    annotations = (status.get("metadata") or {}).get("annotations") or {}
+    return int(annotations.get(objects.REVISION_ANNOTATION, 1))
+
+
+def rs_name(rs: Mapping[str, Any]) -> str:
+    name: str = rs["metadata"]["name"]
+    return name
+
+
+def rs_revision(rs: Mapping[str, Any]) -> int:
+    return int(rs["metadata"]["annotations"][objects.REVISION_ANNOTATION])
+
+
+def replica_set(name: str, rev: int, replicas: int, created: str) -> dict[str, Any]:
+    return {"metadata": {"name": name, "creationTimestamp": created,
+                         "annotations": {objects.REVISION_ANNOTATION: str(rev)}}, "spec": {"replicas": replicas}}
+
+
+def current_replica_set(status: Mapping[str, Any]) -> str | None:
+    rev = revision(status)
+    return next((rs_name(r) for r in status.get("replicaSets") or [] if rs_revision(r) == rev), None)
+
+
+def stall(status: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The Progressing=False condition the controller sets when a rollout exceeds its progress deadline."""
+    for condition in (status.get("status") or {}).get("conditions") or ():
+        if condition.get("type") == "Progressing" and condition.get("status") == "False":
+            found: Mapping[str, Any] = condition
+            return found
+    return None
+
+
+def write_status(status: dict[str, Any], replicas: int) -> None:
+    """The deployment controller's status counts, as `kubectl get deployment -o yaml` shows them."""
+    pods = status.get("pods") or []
+    current = current_replica_set(status)
+    ready = sum(1 for p in pods if objects.pod_node(p))
+    observed = status.setdefault("status", {})
+    observed.update(replicas=len(pods), updatedReplicas=sum(1 for p in pods if objects.pod_owner(p) == current),
+                    readyReplicas=ready, availableReplicas=ready)
+    observed.pop("conditions", None)
+
+
+def upgrade_v1(status: dict[str, Any]) -> dict[str, Any]:
+    """State format 1 -> 2: revision annotation, ReplicaSet objects, Pod objects, the Progressing condition."""
+    from planner.kinds.base import created_only
+    from planner.kinds.workloads import upgrade_pods_v1
+
+    out = created_only(status)
+    if "revision" not in status:
+        return out
+    out["metadata"]["annotations"] = {objects.REVISION_ANNOTATION: str(status["revision"])}
+    out["replicaSets"] = [replica_set(r["name"], r["revision"], r["replicas"], r.get("created") or "")
+                          for r in status.get("replicaSets") or []]
+    out["pods"] = upgrade_pods_v1(status.get("pods") or [], "ReplicaSet")
+    out["podSequence"] = status.get("podSequence", 0)
+    spec = (status.get("rollout") or {})
+    replicas = len(out["pods"])
+    write_status(out, replicas)
+    if spec.get("stalled"):
+        out["status"]["conditions"] = [{"type": "Progressing", "status": "False", "reason": spec.get("reason", ""),
+                                        "message": spec.get("message", "")}]
+    return out

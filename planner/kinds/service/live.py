@@ -1,0 +1,57 @@
+"""A Service's live object as `kubectl get service -o yaml` shows it (spec.clusterIP, spec.ports[].nodePort,
+status.loadBalancer.ingress[].ip), plus planner's record of the Compute Engine pieces behind it (`gce`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from planner import kinds
+from planner.kinds.base import Manifest
+
+FAMILY = "service"
+NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
+
+
+def manifest_spec(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = manifest.get("spec") or {}
+    return found
+
+
+def pod_selector(manifest: Manifest) -> dict[str, str] | None:
+    spec = manifest_spec(manifest)
+    if spec.get("type") == "ExternalName":
+        return None
+    found: dict[str, str] | None = spec.get("selector")
+    return found
+
+
+def cluster_ip(live: Mapping[str, Any]) -> str | None:
+    value: str | None = (live.get("spec") or {}).get("clusterIP")
+    return value
+
+
+def live_ports(live: Mapping[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = (live.get("spec") or {}).get("ports") or []
+    return found
+
+
+def external_ip(live: Mapping[str, Any]) -> str | None:
+    ingress = ((live.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    return ingress[0].get("ip") if ingress else None
+
+
+def load_balancer(live: Mapping[str, Any]) -> dict[str, Any] | None:
+    """planner's record of the Compute Engine pieces: the load balancer's name and flavour (not in the object)."""
+    found: dict[str, Any] | None = (live.get("gce") or {}).get("loadBalancer")
+    return found
+
+
+def containers(addresses: list[str], lookup: Mapping[str, tuple[str, Manifest]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for address in addresses:
+        family, manifest = lookup[address]
+        hook = kinds.spec_of(family).pod_spec
+        pod_spec = hook(manifest) if hook is not None else None
+        out += [c for c in (pod_spec or {}).get("containers") or [] if isinstance(c, dict)]
+    return out
