@@ -23,7 +23,7 @@ from planner.model import DesiredState, Resource, build
 from planner.order import order
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
-from planner.state import State, StateBackend
+from planner.state import Backend, ReadResult, State
 from planner.validate import Validator
 
 
@@ -41,12 +41,13 @@ class ValidationReport:
     warnings: list[Diagnostic]
 
 
-def relative_roots(paths: list[str], state_file: str) -> list[str]:
-    """Input roots as recorded in the state: relative to the state file's folder, so the same checkout planned
-    from another working directory (or another clone) is recognised as the same input."""
+def relative_roots(paths: list[str], backend: Backend) -> list[str]:
+    """Input roots as recorded in the state: relative to the state file's folder (the working directory for a
+    backend in no folder), so the same checkout planned from another working directory (or another clone) is
+    recognised as the same input."""
     import os
 
-    base = os.path.dirname(os.path.abspath(state_file))
+    base = backend.folder() or os.getcwd()
     return sorted({p if p == "-" else os.path.relpath(os.path.abspath(p), base) for p in paths})
 
 
@@ -94,6 +95,27 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
 def destroy_plan(state: State) -> Plan:
     empty = DesiredState({}, list(state.roots), state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
     return make_plan(empty, state)
+
+
+# ---------------------------------------------------------------- state
+
+
+def read_state(backend: Backend) -> ReadResult:
+    """The state for plan, show and get: an interrupted apply's journal is replayed in memory only (`recovered`
+    says how many operations); the next apply writes them into the state."""
+    return backend.read()
+
+
+@contextmanager
+def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iterator[ReadResult]:
+    """Hold the state lock for `operation` (apply, destroy) and read the state under it. An interrupted apply's
+    recovered journal is written into the state at once (one write; `recovered` says how many operations), so what
+    follows starts from a compact state."""
+    with backend.lock(operation, timeout):
+        read = backend.read()
+        if read.recovered:
+            backend.write(read.state, read.state.serial)
+        yield read
 
 
 # ---------------------------------------------------------------- saved plans
@@ -207,15 +229,17 @@ def _deferred_interrupts() -> Iterator[list[bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def apply_plan(plan: Plan, state: State, backend: StateBackend,
+def apply_plan(plan: Plan, state: State, backend: Backend,
                on_event: Callable[[ApplyEvent], None] = lambda e: None) -> ApplyResult:
-    """Carry out the plan's operations in order against the simulated GKE.
+    """Carry out the plan's operations in order against the simulated GKE, starting from `state` as read.
 
     Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
-    an operation fails, or on Ctrl-C after the operation in flight). Apply time is linear in the plan's size."""
+    an operation fails, or on Ctrl-C after the operation in flight), on condition that the stored state is still
+    the one read. Apply time is linear in the plan's size."""
     from planner import inspect
     from planner.simulate.engine import Engine
 
+    base_serial = state.serial
     engine = Engine(state)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
     done = 0
@@ -225,7 +249,7 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
         with _deferred_interrupts() as interrupted:
             for position, op in enumerate(operations):
                 if interrupted[0]:
-                    _finish(state, plan, backend)
+                    _finish(state, plan, backend, base_serial)
                     raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]])
                 on_event(ApplyEvent("start", op))
                 try:
@@ -233,8 +257,8 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
                 except PlannerError as exc:
                     journal.close()
                     # The in-memory world may hold half of the failed operation: keep what the journal recorded.
-                    recorded = backend.read()
-                    _finish(recorded, plan, backend)
+                    recorded = backend.read().state
+                    _finish(recorded, plan, backend, base_serial)
                     raise PlannerError([Diagnostic(
                         "error", f"apply stopped at {op.phase} {op.change.address}: {d.message}. The {done} "
                                  "operation(s) completed before it are saved in the state.",
@@ -247,7 +271,7 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
                 if not (op.phase == "delete" and op.change.action is Action.REPLACE):
                     counts[op.change.action.value] += 1
             journal.close()
-            _finish(state, plan, backend)
+            _finish(state, plan, backend, base_serial)
     finally:
         journal.close()
     outputs = []
@@ -262,7 +286,7 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
     return ApplyResult(counts, outputs, engine.pending_pods(), state.serial)
 
 
-def _finish(state: State, plan: Plan, backend: StateBackend) -> None:
+def _finish(state: State, plan: Plan, backend: Backend, base_serial: int) -> None:
     state.roots = list(plan.roots)
     state.kubernetes_version = plan.kubernetes_version
-    backend.write(state)
+    backend.write(state, base_serial)

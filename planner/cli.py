@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `planner --help` must start fa
     from planner.api import Options
     from planner.errors import Diagnostic
     from planner.plan import Plan
-    from planner.state import State, StateBackend
+    from planner.state import Backend, ReadResult, State
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -137,15 +137,15 @@ def plan(
     from planner import api
     from planner.errors import PlannerError
     from planner.render import RENDERERS
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
     try:
         desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
-        desired.roots = api.relative_roots(paths, state)
-        backend = FileBackend(state)
-        current = backend.read()
-        _recovery_warning(backend)
-        result = api.make_plan(desired, current)
+        backend = open_backend(state)
+        desired.roots = api.relative_roots(paths, backend)
+        read = api.read_state(backend)
+        _recovery_warning(read, written=False)
+        result = api.make_plan(desired, read.state)
         if out:
             api.save_plan(result, desired, out)
     except PlannerError as exc:
@@ -158,16 +158,12 @@ def plan(
         raise typer.Exit(EXIT_CHANGES)
 
 
-def _recovery_warning(backend: StateBackend, state: State | None = None) -> int:
-    """Say so when an interrupted apply's journal was replayed; under the lock (`state` given), fold it in now."""
-    recovered = backend.recovered()
-    if recovered:
-        _err(f"Warning: an earlier apply was interrupted; {recovered} operation(s) it completed were recovered from "
-             f"{backend.describe()}.journal. " + ("They are now written into the state." if state is not None else
-                                                   "The next apply writes them into the state."))
-        if state is not None:
-            backend.write(state)
-    return recovered
+def _recovery_warning(read: ReadResult, written: bool) -> None:
+    """Say so when the read replayed an interrupted apply's journal (`written`: api wrote it into the state)."""
+    if read.recovered:
+        _err(f"Warning: an earlier apply was interrupted; {read.recovered} operation(s) it completed were recovered "
+             f"from {read.journal}. " + ("They are now written into the state." if written else
+                                         "The next apply writes them into the state."))
 
 
 def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
@@ -204,7 +200,7 @@ def _progress_bar(total: int) -> Progress | None:
     return progress
 
 
-def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None:
+def _run_apply(plan_result: Plan, current: State, backend: Backend) -> None:
     from planner import api
     from planner.errors import PlannerError
 
@@ -263,28 +259,28 @@ def apply(
     """Carry out a plan against the simulated GKE and write the state."""
     from planner import api
     from planner.errors import PlannerError
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
-    backend = FileBackend(state)
     saved = len(paths) == 1 and paths[0] != "-" and api.is_saved_plan(paths[0])
     try:
         if saved:
             desired, saved_state = api.load_saved_plan(paths[0])
         else:
             desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
-            desired.roots = api.relative_roots(paths, state)
-        with backend.lock("apply", lock_timeout):
-            current = backend.read()
-            recovered = _recovery_warning(backend, current)
+        backend = open_backend(state)
+        if not saved:
+            desired.roots = api.relative_roots(paths, backend)
+        with api.locked_state(backend, "apply", lock_timeout) as read:
+            _recovery_warning(read, written=True)
             if saved:
-                api.check_not_stale(saved_state, current, paths[0], recovered)
-            _review_and_apply(api.make_plan(desired, current), current, backend,
+                api.check_not_stale(saved_state, read.state, paths[0], read.recovered)
+            _review_and_apply(api.make_plan(desired, read.state), read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:
         _fail(exc)
 
 
-def _review_and_apply(result: Plan, current: State, backend: StateBackend, question: str | None, auto_approve: bool,
+def _review_and_apply(result: Plan, current: State, backend: Backend, question: str | None, auto_approve: bool,
                       stdin_used: bool) -> None:
     """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
     from planner.render import RENDERERS
@@ -308,14 +304,13 @@ def destroy(
     """Delete everything the state holds, in reverse order (LoadBalancer Services before their cluster)."""
     from planner import api
     from planner.errors import PlannerError
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
-    backend = FileBackend(state)
     try:
-        with backend.lock("destroy", lock_timeout):
-            current = backend.read()
-            _recovery_warning(backend, current)
-            _review_and_apply(api.destroy_plan(current), current, backend,
+        backend = open_backend(state)
+        with api.locked_state(backend, "destroy", lock_timeout) as read:
+            _recovery_warning(read, written=True)
+            _review_and_apply(api.destroy_plan(read.state), read.state, backend,
                               "Do you really want to destroy all resources? There is no undo.", auto_approve, False)
     except PlannerError as exc:
         _fail(exc)
@@ -334,7 +329,7 @@ def show(
     from planner.errors import PlannerError
     from planner.render import RENDERERS
     from planner.render.state import render_state
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
     try:
         if planfile:
@@ -346,7 +341,7 @@ def show(
                 wire = json.load(fh)["plan"]
             _out(RENDERERS[output.value](wire))
             return
-        current = FileBackend(state).read()
+        current = api.read_state(open_backend(state)).state
     except PlannerError as exc:
         _fail(exc)
     except OSError as exc:
@@ -368,13 +363,13 @@ def get(
     output: GetFormat = typer.Option(GetFormat.text, "-o", "--output", help="Output format."),
 ) -> None:
     """Show the simulated cluster as kubectl get (and gcloud compute instances list) would."""
-    from planner import inspect
+    from planner import api, inspect
     from planner.errors import PlannerError
     from planner.render.get import render_get
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
     try:
-        current = FileBackend(state).read()
+        current = api.read_state(open_backend(state)).state
         found = inspect.rows(current, what)
     except PlannerError as exc:
         _fail(exc)
@@ -387,32 +382,24 @@ def force_unlock(
     force: bool = typer.Option(False, "--force", help="Break the lock even if its holder is still running here."),
 ) -> None:
     """Break the state lock. The kernel releases a dead process's lock by itself: this is for the rare stale case."""
-    from planner.state import FileBackend
+    from planner.errors import PlannerError
+    from planner.state import open_backend
 
-    backend = FileBackend(state)
+    try:
+        backend = open_backend(state)
+    except PlannerError as exc:
+        _fail(exc)
     holder = backend.holder()
     if holder is None:
         _out(f"{state} is not locked.\n")
         return
-    import socket
-
-    alive = holder.host == socket.gethostname() and _pid_alive(holder.pid)
-    if alive and not force:
+    # A holder whose liveness cannot be told from here (another host) is broken without --force, as a dead one is.
+    if backend.holder_alive(holder) is True and not force:
         _err(f"Error: the lock on {state} is held by {holder.describe()}, which is still running. Stop it, or pass "
              "--force if you are sure it is hung (breaking a live lock lets two applies write at once).")
         raise typer.Exit(EXIT_ERROR)
     backend.force_unlock()
     _out(f"Lock on {state} broken (it was held by {holder.describe()}).\n")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @app.command()
