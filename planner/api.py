@@ -1,4 +1,5 @@
-"""The small public surface the CLI calls: validate, plan, save/load a plan, apply, destroy.
+"""The small public surface the CLI calls: validate, plan, read the state (and recover it under the lock), save/load a
+plan, apply, destroy.
 
 Library code never prints or exits: it returns values, reports progress through a callback, and raises
 `PlannerError` (with every diagnostic) or `Interrupted`.
@@ -7,6 +8,7 @@ Library code never prints or exits: it returns values, reports progress through 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from planner import inspect
 from planner import load as load_stage
 from planner.attribute import attribute
 from planner.diff import diff
@@ -23,6 +26,8 @@ from planner.model import DesiredState, Resource, build
 from planner.order import order
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
+from planner.simulate.engine import Engine
+from planner.simulate.predict import preview
 from planner.state import Backend, ReadResult, State
 from planner.validate import Validator
 
@@ -40,13 +45,16 @@ class ValidationReport:
     kubernetes_version: str
     warnings: list[Diagnostic]
 
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON report of `validate -o json` (the renderers read this)."""
+        return {"valid": True, "files": self.files, "documents": self.documents,
+                "kubernetes_version": self.kubernetes_version, "diagnostics": [d.to_json() for d in self.warnings]}
+
 
 def relative_roots(paths: list[str], backend: Backend) -> list[str]:
     """Input roots as recorded in the state: relative to the state file's folder (the working directory for a
     backend in no folder), so the same checkout planned from another working directory (or another clone) is
     recognised as the same input."""
-    import os
-
     base = backend.folder() or os.getcwd()
     return sorted({p if p == "-" else os.path.relpath(os.path.abspath(p), base) for p in paths})
 
@@ -81,8 +89,6 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses)
-    from planner.simulate.predict import preview
-
     foreseen = preview(operations, state)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
@@ -118,6 +124,11 @@ def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iter
         yield read
 
 
+def get_rows(state: State, what: str) -> tuple[str, list[dict[str, Any]]]:
+    """`planner get WHAT`: the kind WHAT names (aliases resolved: `po` is `pods`) and its rows."""
+    return inspect.ALIASES.get(what, what), inspect.rows(state, what)
+
+
 # ---------------------------------------------------------------- saved plans
 
 
@@ -150,20 +161,40 @@ def is_saved_plan(path: str) -> bool:
     return head.lstrip().startswith(b"{") and f'"format":"{SAVED_PLAN_MARKER}"'.encode() in head.replace(b" ", b"")
 
 
-def load_saved_plan(path: str) -> tuple[DesiredState, dict[str, Any]]:
+@dataclass(frozen=True)
+class SavedPlan:
+    path: str
+    desired: DesiredState
+    state: dict[str, Any]
+    """The state version the plan was made from: `lineage`, `serial`."""
+    wire: dict[str, Any]
+    """The plan as it was shown (its JSON form), for `planner show PLANFILE`."""
+
+
+def load_saved_plan(path: str) -> SavedPlan:
+    """The one reader of saved plans (apply PLANFILE, show PLANFILE): refuses a missing file, another kind of file,
+    a damaged plan and a plan format of another major version."""
+    if not os.path.exists(path):
+        raise PlannerError.single("no such file", file=path)
+    if not is_saved_plan(path):
+        raise PlannerError.single(f"{path} is not a saved planner plan")
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        version = payload.get("format_version")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise PlannerError.single(f"{path} is not a readable planner plan ({exc})") from None
+    if not isinstance(version, str) or version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
+        raise PlannerError.single(f"{path} has plan format {version}; this planner reads {FORMAT_VERSION}")
+    try:
         resources = {
             d["address"]: Resource(d["address"], d["family"], d["api_version"], d["kind"], d["name"], d["namespace"],
                                    d["manifest"], d["digest"])
             for d in payload["desired"]
         }
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        desired = DesiredState(resources, payload["roots"], payload["kubernetes_version"])
+        return SavedPlan(path, desired, payload["state"], payload["plan"])
+    except (KeyError, TypeError) as exc:
         raise PlannerError.single(f"{path} is not a readable planner plan ({exc})") from None
-    if payload.get("format_version", "").split(".")[0] != FORMAT_VERSION.split(".")[0]:
-        raise PlannerError.single(f"{path} has plan format {payload.get('format_version')}; this planner reads "
-                                  f"{FORMAT_VERSION}")
-    return DesiredState(resources, payload["roots"], payload["kubernetes_version"]), payload["state"]
 
 
 def check_not_stale(saved_state: dict[str, Any], state: State, path: str, recovered: int = 0) -> None:
@@ -236,9 +267,6 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
     Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
     an operation fails, or on Ctrl-C after the operation in flight), on condition that the stored state is still
     the one read. Apply time is linear in the plan's size."""
-    from planner import inspect
-    from planner.simulate.engine import Engine
-
     base_serial = state.serial
     engine = Engine(state)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}

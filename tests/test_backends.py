@@ -171,3 +171,28 @@ def test_an_older_state_without_its_upgrade_or_with_a_failing_one_is_refused(cli
     monkeypatch.setitem(model.UPGRADES, 0, _v0_to_v1)
     result = cli("show", "-o", "json")
     assert result.code == 0 and result.json()["version"] == 1
+
+
+def test_show_refuses_a_saved_plan_of_another_format_version(cli, hello, tmp_path):
+    assert cli("plan", str(hello), "--out", "p.plan").code == 0
+    assert cli("show", "p.plan").code == 0
+    saved = json.loads((tmp_path / "p.plan").read_text())
+    saved["format_version"] = "2.0"
+    (tmp_path / "p.plan").write_text(json.dumps(saved, separators=(",", ":")))
+    for output in ("text", "json"):
+        result = cli("show", "p.plan", "-o", output)
+        assert result.code == 1 and result.out == ""
+        assert "p.plan has plan format 2.0; this planner reads 1.0" in result.err
+    result = cli("apply", "p.plan")
+    assert result.code == 1 and "has plan format 2.0" in result.err
+
+
+def test_each_command_has_a_renderer_for_each_of_its_output_choices():
+    from planner import cli
+    from planner.render import GET_RENDERERS, RENDERERS
+    from planner.render.show import STATE_RENDERERS
+    from planner.render.validate import VALIDATE_RENDERERS
+
+    plan_choices = {f.value for f in cli.PlanFormat}
+    assert set(RENDERERS) == set(VALIDATE_RENDERERS) == set(STATE_RENDERERS) == plan_choices
+    assert set(GET_RENDERERS) == {f.value for f in cli.GetFormat}
