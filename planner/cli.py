@@ -361,8 +361,16 @@ def main() -> None:
     """Console entry point: Ctrl-C is 130, usage errors are 1, and no traceback is ever shown to a user."""
     # A run builds large trees of acyclic data (YAML documents, plans) and exits: the cyclic collector would scan
     # them again and again for nothing (a third of a 10,000-resource plan's time). Reference counting still frees.
+    # Only for the run: main() also runs inside other processes (the tests call it in-process, hundreds of times),
+    # which must get their collector back, so it is re-enabled (if it was on) however the run ends.
+    collecting = gc.isenabled()
     gc.disable()
-    sys.exit(_run())
+    try:
+        code = _run()
+    finally:
+        if collecting:
+            gc.enable()
+    sys.exit(code)
 
 
 def _run() -> int:
