@@ -1,4 +1,5 @@
-"""The small public surface the CLI calls: validate, plan, save/load a plan, apply, destroy.
+"""The small public surface the CLI calls: validate, plan, read the state (and recover it under the lock), save/load a
+plan, apply, destroy.
 
 Library code never prints or exits: it returns values, reports progress through a callback, and raises
 `PlannerError` (with every diagnostic) or `Interrupted`.
@@ -7,6 +8,7 @@ Library code never prints or exits: it returns values, reports progress through 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -15,17 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from planner import kinds
+from planner import inspect, kinds
 from planner import load as load_stage
 from planner.attribute import attribute
 from planner.diff import diff
+from planner.kinds.base import GetView
 from planner.errors import Diagnostic, PlannerError
 from planner.model import DesiredState, Resource, build
 from planner.order import order
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
-from planner.preview import preview
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
-from planner.state import State, StateBackend
+from planner.simulate.engine import Engine
+from planner.preview import preview
+from planner.state import Backend, ReadResult, State
 from planner.validate import Validator
 
 
@@ -42,13 +46,17 @@ class ValidationReport:
     kubernetes_version: str
     warnings: list[Diagnostic]
 
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON report of `validate -o json` (the renderers read this)."""
+        return {"valid": True, "files": self.files, "documents": self.documents,
+                "kubernetes_version": self.kubernetes_version, "diagnostics": [d.to_json() for d in self.warnings]}
 
-def relative_roots(paths: list[str], state_file: str) -> list[str]:
-    """Input roots as recorded in the state: relative to the state file's folder, so the same checkout planned
-    from another working directory (or another clone) is recognised as the same input."""
-    import os
 
-    base = os.path.dirname(os.path.abspath(state_file))
+def relative_roots(paths: list[str], backend: Backend) -> list[str]:
+    """Input roots as recorded in the state: relative to the state file's folder (the working directory for a
+    backend in no folder), so the same checkout planned from another working directory (or another clone) is
+    recognised as the same input."""
+    base = backend.folder() or os.getcwd()
     return sorted({p if p == "-" else os.path.relpath(os.path.abspath(p), base) for p in paths})
 
 
@@ -96,6 +104,33 @@ def destroy_plan(state: State) -> Plan:
     return make_plan(empty, state)
 
 
+# ---------------------------------------------------------------- state
+
+
+def read_state(backend: Backend) -> ReadResult:
+    """The state for plan, show and get: an interrupted apply's journal is replayed in memory only (`recovered`
+    says how many operations); the next apply writes them into the state."""
+    return backend.read()
+
+
+@contextmanager
+def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iterator[ReadResult]:
+    """Hold the state lock for `operation` (apply, destroy) and read the state under it. An interrupted apply's
+    recovered journal is written into the state at once (one write; `recovered` says how many operations), so what
+    follows starts from a compact state."""
+    with backend.lock(operation, timeout):
+        read = backend.read()
+        if read.recovered:
+            backend.write(read.state, read.state.serial)
+        yield read
+
+
+def get_rows(state: State, what: str) -> tuple[GetView, list[dict[str, Any]]]:
+    """`planner get WHAT`: the view WHAT names (aliases resolved: `po` is `pods`) and its rows."""
+    view = inspect.view(what)
+    return view, view.rows(state)
+
+
 # ---------------------------------------------------------------- saved plans
 
 
@@ -128,20 +163,40 @@ def is_saved_plan(path: str) -> bool:
     return head.lstrip().startswith(b"{") and f'"format":"{SAVED_PLAN_MARKER}"'.encode() in head.replace(b" ", b"")
 
 
-def load_saved_plan(path: str) -> tuple[DesiredState, dict[str, Any]]:
+@dataclass(frozen=True)
+class SavedPlan:
+    path: str
+    desired: DesiredState
+    state: dict[str, Any]
+    """The state version the plan was made from: `lineage`, `serial`."""
+    wire: dict[str, Any]
+    """The plan as it was shown (its JSON form), for `planner show PLANFILE`."""
+
+
+def load_saved_plan(path: str) -> SavedPlan:
+    """The one reader of saved plans (apply PLANFILE, show PLANFILE): refuses a missing file, another kind of file,
+    a damaged plan and a plan format of another major version."""
+    if not os.path.exists(path):
+        raise PlannerError.single("no such file", file=path)
+    if not is_saved_plan(path):
+        raise PlannerError.single(f"{path} is not a saved planner plan")
     try:
         payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        version = payload.get("format_version")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise PlannerError.single(f"{path} is not a readable planner plan ({exc})") from None
+    if not isinstance(version, str) or version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
+        raise PlannerError.single(f"{path} has plan format {version}; this planner reads {FORMAT_VERSION}")
+    try:
         resources = {
             d["address"]: Resource(d["address"], d["family"], d["api_version"], d["kind"], d["name"], d["namespace"],
                                    d["manifest"], d["digest"])
             for d in payload["desired"]
         }
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        desired = DesiredState(resources, payload["roots"], payload["kubernetes_version"])
+        return SavedPlan(path, desired, payload["state"], payload["plan"])
+    except (KeyError, TypeError) as exc:
         raise PlannerError.single(f"{path} is not a readable planner plan ({exc})") from None
-    if payload.get("format_version", "").split(".")[0] != FORMAT_VERSION.split(".")[0]:
-        raise PlannerError.single(f"{path} has plan format {payload.get('format_version')}; this planner reads "
-                                  f"{FORMAT_VERSION}")
-    return DesiredState(resources, payload["roots"], payload["kubernetes_version"]), payload["state"]
 
 
 def check_not_stale(saved_state: dict[str, Any], state: State, path: str, recovered: int = 0) -> None:
@@ -207,14 +262,14 @@ def _deferred_interrupts() -> Iterator[list[bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def apply_plan(plan: Plan, state: State, backend: StateBackend,
+def apply_plan(plan: Plan, state: State, backend: Backend,
                on_event: Callable[[ApplyEvent], None] = lambda e: None) -> ApplyResult:
-    """Carry out the plan's operations in order against the simulated GKE.
+    """Carry out the plan's operations in order against the simulated GKE, starting from `state` as read.
 
     Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
-    an operation fails, or on Ctrl-C after the operation in flight). Apply time is linear in the plan's size."""
-    from planner.simulate.engine import Engine
-
+    an operation fails, or on Ctrl-C after the operation in flight), on condition that the stored state is still
+    the one read. Apply time is linear in the plan's size."""
+    base_serial = state.serial
     engine = Engine(state)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
     done = 0
@@ -224,7 +279,7 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
         with _deferred_interrupts() as interrupted:
             for position, op in enumerate(operations):
                 if interrupted[0]:
-                    _finish(state, plan, backend)
+                    _finish(state, plan, backend, base_serial)
                     raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]])
                 on_event(ApplyEvent("start", op))
                 try:
@@ -232,8 +287,8 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
                 except PlannerError as exc:
                     journal.close()
                     # The in-memory world may hold half of the failed operation: keep what the journal recorded.
-                    recorded = backend.read()
-                    _finish(recorded, plan, backend)
+                    recorded = backend.read().state
+                    _finish(recorded, plan, backend, base_serial)
                     raise PlannerError([Diagnostic(
                         "error", f"apply stopped at {op.phase} {op.change.address}: {d.message}. The {done} "
                                  "operation(s) completed before it are saved in the state.",
@@ -246,14 +301,14 @@ def apply_plan(plan: Plan, state: State, backend: StateBackend,
                 if not (op.phase == "delete" and op.change.action is Action.REPLACE):
                     counts[op.change.action.value] += 1
             journal.close()
-            _finish(state, plan, backend)
+            _finish(state, plan, backend, base_serial)
     finally:
         journal.close()
     outputs = [event for spec in kinds.specs() if spec.outputs is not None for event in spec.outputs(state)]
     return ApplyResult(counts, outputs, engine.pending_pods(), state.serial)
 
 
-def _finish(state: State, plan: Plan, backend: StateBackend) -> None:
+def _finish(state: State, plan: Plan, backend: Backend, base_serial: int) -> None:
     state.roots = list(plan.roots)
     state.kubernetes_version = plan.kubernetes_version
-    backend.write(state)
+    backend.write(state, base_serial)

@@ -2,26 +2,45 @@
 
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 any error, 2 changes present (only with
 --detailed-exitcode), 130 interrupted. Warnings never change the exit code.
+
+Imports: planner.api, the state backends (`open_backend`) and rich are imported inside the commands that use them.
+At the top they would load pydantic, the schemas and the simulator before anything runs, and `planner --help` and
+`planner version` would take ~190 ms to start instead of ~65 ms. The renderers are light and imported here.
 """
 
 from __future__ import annotations
 
 import enum
+import gc
 import os
 import sys
 from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
+from typer.exceptions import TyperException
 
-from planner import __version__
+from planner import __version__, limits
+from planner.errors import PlannerError
+from planner.render import GET_RENDERERS, RENDERERS
+from planner.render.apply import (
+    render_apply_result,
+    render_event,
+    render_interrupted,
+    render_recovery,
+    render_saved_plan,
+)
+from planner.render.diagnostics import render_error, render_warnings
+from planner.render.show import STATE_RENDERERS
+from planner.render.validate import VALIDATE_RENDERERS, render_validate_failure_json
+from planner.schemas import DEFAULT_KUBERNETES_VERSION
+from planner.state import DEFAULT_STATE_FILE
 
-if TYPE_CHECKING:  # imported lazily at run time: `planner --help` must start fast
-    from rich.progress import Progress
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
     from planner.api import Options
-    from planner.errors import Diagnostic
     from planner.plan import Plan
-    from planner.state import State, StateBackend
+    from planner.state import Backend, State
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -41,11 +60,11 @@ class PlanFormat(str, enum.Enum):
     json = "json"
 
 
-STATE_HELP = "State file (default: planner.state.json in the working directory)."
+STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working directory)."
 K8S_HELP = "Kubernetes minor version whose schemas validate the input."
 OutputOpt = typer.Option(PlanFormat.text, "-o", "--output", help="Output format.")
-StateOpt = typer.Option("planner.state.json", "--state", help=STATE_HELP)
-VersionOpt = typer.Option("1.34", "--kubernetes-version", help=K8S_HELP)
+StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", help=STATE_HELP)
+VersionOpt = typer.Option(DEFAULT_KUBERNETES_VERSION, "--kubernetes-version", help=K8S_HELP)
 SkipOpt = typer.Option(False, "--skip-unknown", help="Skip documents of unknown kinds with a warning.")
 LockTimeoutOpt = typer.Option(0.0, "--lock-timeout", help="Seconds to wait for the state lock.", min=0.0)
 
@@ -56,27 +75,18 @@ def _out(text: str) -> None:
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+    if text:
+        sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
-def _fail(error: object, output: PlanFormat = PlanFormat.text) -> NoReturn:
-    from planner.errors import Diagnostic, PlannerError
+def _fail(error: PlannerError, output: PlanFormat = PlanFormat.text) -> NoReturn:
+    """Report the errors (stderr; with `-o json`, validate's JSON failure on stdout) and exit 1."""
+    if output is PlanFormat.json:
 
-    if isinstance(error, PlannerError):
-        diagnostics = sorted(error.errors, key=Diagnostic.sort_key)
-        warnings = [d for d in error.diagnostics if d.severity == "warning"]
-        if output is PlanFormat.json:
-            import json
-
-            _out(json.dumps({"valid": False, "summary": error.summary(),
-                             "diagnostics": [d.to_json() for d in diagnostics + warnings]}) + "\n")
-        else:
-            for d in diagnostics + warnings:
-                _err(d.format())
-            if len(diagnostics) > 1 or any(d.file for d in diagnostics):
-                _err(error.summary())
+        _out(render_validate_failure_json(error))
     else:
-        _err(f"Error: {error}")
+
+        _err(render_error(error))
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -90,12 +100,6 @@ def _stdin_for(paths: list[str]) -> IO[bytes] | None:
     return sys.stdin.buffer if "-" in paths else None
 
 
-def _warn(diagnostics: list[Diagnostic]) -> None:
-    for d in diagnostics:
-        if d.severity == "warning":
-            _err(d.format())
-
-
 @app.command()
 def validate(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive *.yaml/*.yml) or - for stdin."),
@@ -105,22 +109,14 @@ def validate(
 ) -> None:
     """Check YAML against the Kubernetes and Config Connector schemas; report every error with file:line:column."""
     from planner import api
-    from planner.errors import PlannerError
 
     try:
         report = api.validate(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
     except PlannerError as exc:
         _fail(exc, output)
-    if output is PlanFormat.json:
-        import json
-
-        _out(json.dumps({"valid": True, "files": report.files, "documents": report.documents,
-                         "kubernetes_version": report.kubernetes_version,
-                         "diagnostics": [d.to_json() for d in report.warnings]}) + "\n")
-    else:
-        _warn(report.warnings)
-        _out(f"Valid: {report.documents} resource(s) in {report.files} file(s) (Kubernetes "
-             f"{report.kubernetes_version} schemas).\n")
+    if output is PlanFormat.text:  # JSON carries the warnings in the report
+        _err(render_warnings(report.warnings))
+    _out(VALIDATE_RENDERERS[output.value](report.to_wire()))
 
 
 @app.command()
@@ -135,39 +131,25 @@ def plan(
 ) -> None:
     """Show what apply would do, in execution order, with the component that performs each step."""
     from planner import api
-    from planner.errors import PlannerError
-    from planner.render import RENDERERS
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
     try:
         desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
-        desired.roots = api.relative_roots(paths, state)
-        backend = FileBackend(state)
-        current = backend.read()
-        _recovery_warning(backend)
-        result = api.make_plan(desired, current)
+        backend = open_backend(state)
+        desired.roots = api.relative_roots(paths, backend)
+        read = api.read_state(backend)
+        if read.recovered:
+            _err(render_recovery(read, written=False))
+        result = api.make_plan(desired, read.state)
         if out:
             api.save_plan(result, desired, out)
     except PlannerError as exc:
         _fail(exc)
     _out(RENDERERS[output.value](result.to_wire()))
     if out and output is PlanFormat.text:
-        _out(f"\nSaved the plan to: {out}\nTo perform exactly these actions, run: planner apply {out}"
-             f"{' --state ' + state if state != 'planner.state.json' else ''}\n")
+        _out(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
-
-
-def _recovery_warning(backend: StateBackend, state: State | None = None) -> int:
-    """Say so when an interrupted apply's journal was replayed; under the lock (`state` given), fold it in now."""
-    recovered = backend.recovered()
-    if recovered:
-        _err(f"Warning: an earlier apply was interrupted; {recovered} operation(s) it completed were recovered from "
-             f"{backend.describe()}.journal. " + ("They are now written into the state." if state is not None else
-                                                   "The next apply writes them into the state."))
-        if state is not None:
-            backend.write(state)
-    return recovered
 
 
 def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
@@ -191,7 +173,7 @@ PROGRESS_THRESHOLD = 50
 """Applies with at least this many operations show a progress bar, when stderr is a terminal."""
 
 
-def _progress_bar(total: int) -> Progress | None:
+def _progress_bar(total: int) -> tuple[Progress, TaskID] | None:
     """A rich progress bar on stderr; step lines keep going to stdout, above it."""
     if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
         return None
@@ -200,56 +182,34 @@ def _progress_bar(total: int) -> Progress | None:
 
     progress = Progress(TextColumn("applying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=Console(stderr=True), transient=True, redirect_stdout=True)
-    progress.add_task("apply", total=total)
-    return progress
+    return progress, progress.add_task("apply", total=total)
 
 
-def _run_apply(plan_result: Plan, current: State, backend: StateBackend) -> None:
+def _run_apply(plan_result: Plan, current: State, backend: Backend) -> None:
     from planner import api
-    from planner.errors import PlannerError
-    from planner.render.events import event_text
 
-    verbs = {"create": ("Creating...", "Creation complete"), "update": ("Modifying...", "Modifications complete"),
-             "delete": ("Destroying...", "Destruction complete")}
-
-    progress = _progress_bar(len(plan_result.operations))
+    bar = _progress_bar(len(plan_result.operations))
 
     def on_event(event: api.ApplyEvent) -> None:
-        address, phase = event.operation.change.address, event.operation.phase
-        if event.kind == "start":
-            _out(f"{address}: {verbs[phase][0]}\n")
-        elif event.kind == "step" and event.step is not None:
-            step = event.step
-            _out(f"  {step.index:>4}. [{step.actor}/{step.component}] {step.description}\n")
-        elif event.kind == "done":
-            _out(f"{address}: {verbs[phase][1]}: {event_text(event.summary)}\n")
-            for detail in event.details:
-                _out(f"    {event_text(detail)}\n")
-            if progress is not None:
-                progress.advance(0)
+        text = render_event(event)
+        if text:
+            _out(text)
+        if event.kind == "done" and bar is not None:
+            bar[0].advance(bar[1])
 
     try:
-        if progress is not None:
-            progress.start()
+        if bar is not None:
+            bar[0].start()
         result = api.apply_plan(plan_result, current, backend, on_event)
     except api.Interrupted as exc:
-        _err(f"\nInterrupted: the operation in flight finished and the state was saved ({exc.done} operation(s) "
-             f"done). Not done:")
-        for line in exc.remaining:
-            _err(f"  {line}")
+        _err(render_interrupted(exc.done, exc.remaining))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except PlannerError as exc:
         _fail(exc)
     finally:
-        if progress is not None:
-            progress.stop()
-    counts = result.counts
-    _out(f"\nApply complete! Resources: {counts['create']} added, {counts['update']} changed, {counts['replace']} "
-         f"replaced, {counts['delete']} destroyed. State serial {result.serial}.\n")
-    if result.pending_pods:
-        _out(f"Note: {result.pending_pods} Pod(s) are Pending: no node has room for them (see `planner show`).\n")
-    for line in result.outputs:
-        _out(f"{event_text(line)}\n")
+        if bar is not None:
+            bar[0].stop()
+    _out(render_apply_result(result))
 
 
 @app.command()
@@ -263,32 +223,32 @@ def apply(
 ) -> None:
     """Carry out a plan against the simulated GKE and write the state."""
     from planner import api
-    from planner.errors import PlannerError
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
-    backend = FileBackend(state)
-    saved = len(paths) == 1 and paths[0] != "-" and api.is_saved_plan(paths[0])
+    saved_path = paths[0] if len(paths) == 1 and paths[0] != "-" and api.is_saved_plan(paths[0]) else None
     try:
-        if saved:
-            desired, saved_state = api.load_saved_plan(paths[0])
+        saved = api.load_saved_plan(saved_path) if saved_path is not None else None
+        if saved is not None:
+            desired = saved.desired
         else:
             desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
-            desired.roots = api.relative_roots(paths, state)
-        with backend.lock("apply", lock_timeout):
-            current = backend.read()
-            recovered = _recovery_warning(backend, current)
-            if saved:
-                api.check_not_stale(saved_state, current, paths[0], recovered)
-            _review_and_apply(api.make_plan(desired, current), current, backend,
+        backend = open_backend(state)
+        if saved is None:
+            desired.roots = api.relative_roots(paths, backend)
+        with api.locked_state(backend, "apply", lock_timeout) as read:
+            if read.recovered:
+                _err(render_recovery(read, written=True))
+            if saved is not None:
+                api.check_not_stale(saved.state, read.state, saved.path, read.recovered)
+            _review_and_apply(api.make_plan(desired, read.state), read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:
         _fail(exc)
 
 
-def _review_and_apply(result: Plan, current: State, backend: StateBackend, question: str | None, auto_approve: bool,
+def _review_and_apply(result: Plan, current: State, backend: Backend, question: str | None, auto_approve: bool,
                       stdin_used: bool) -> None:
     """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
-    from planner.render import RENDERERS
 
     if question is not None or not result.has_changes:
         _out(RENDERERS["text"](result.to_wire()))
@@ -308,15 +268,14 @@ def destroy(
 ) -> None:
     """Delete everything the state holds, in reverse order (LoadBalancer Services before their cluster)."""
     from planner import api
-    from planner.errors import PlannerError
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
-    backend = FileBackend(state)
     try:
-        with backend.lock("destroy", lock_timeout):
-            current = backend.read()
-            _recovery_warning(backend, current)
-            _review_and_apply(api.destroy_plan(current), current, backend,
+        backend = open_backend(state)
+        with api.locked_state(backend, "destroy", lock_timeout) as read:
+            if read.recovered:
+                _err(render_recovery(read, written=True))
+            _review_and_apply(api.destroy_plan(read.state), read.state, backend,
                               "Do you really want to destroy all resources? There is no undo.", auto_approve, False)
     except PlannerError as exc:
         _fail(exc)
@@ -329,31 +288,17 @@ def show(
     output: PlanFormat = OutputOpt,
 ) -> None:
     """Show a saved plan, or what the state holds."""
-    import json
-
     from planner import api
-    from planner.errors import PlannerError
-    from planner.render import RENDERERS
-    from planner.render.state import render_state
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
     try:
         if planfile:
-            if not os.path.exists(planfile):
-                raise PlannerError.single("no such file", file=planfile)
-            if not api.is_saved_plan(planfile):
-                raise PlannerError.single(f"{planfile} is not a saved planner plan")
-            with open(planfile, encoding="utf-8") as fh:
-                wire = json.load(fh)["plan"]
-            _out(RENDERERS[output.value](wire))
+            _out(RENDERERS[output.value](api.load_saved_plan(planfile).wire))
             return
-        current = FileBackend(state).read()
+        current = api.read_state(open_backend(state)).state
     except PlannerError as exc:
         _fail(exc)
-    except OSError as exc:
-        _fail(f"cannot read {planfile}: {exc.strerror}")
-    data = current.model_dump(mode="json")
-    _out(json.dumps(data, separators=(",", ":")) + "\n" if output is PlanFormat.json else render_state(data))
+    _out(STATE_RENDERERS[output.value](current.model_dump(mode="json")))
 
 
 class GetFormat(str, enum.Enum):
@@ -369,18 +314,14 @@ def get(
     output: GetFormat = typer.Option(GetFormat.text, "-o", "--output", help="Output format."),
 ) -> None:
     """Show the simulated cluster as kubectl get (and gcloud compute instances list) would."""
-    from planner import inspect
-    from planner.errors import PlannerError
-    from planner.render.get import render_get
-    from planner.state import FileBackend
+    from planner import api
+    from planner.state import open_backend
 
     try:
-        current = FileBackend(state).read()
-        view = inspect.view(what)
-        found = view.rows(current)
+        kind, rows = api.get_rows(api.read_state(open_backend(state)).state, what)
     except PlannerError as exc:
         _fail(exc)
-    _out(render_get(view, found, output.value))
+    _out(GET_RENDERERS[output.value](kind, rows))
 
 
 @app.command("force-unlock")
@@ -389,32 +330,23 @@ def force_unlock(
     force: bool = typer.Option(False, "--force", help="Break the lock even if its holder is still running here."),
 ) -> None:
     """Break the state lock. The kernel releases a dead process's lock by itself: this is for the rare stale case."""
-    from planner.state import FileBackend
+    from planner.state import open_backend
 
-    backend = FileBackend(state)
+    try:
+        backend = open_backend(state)
+    except PlannerError as exc:
+        _fail(exc)
     holder = backend.holder()
     if holder is None:
         _out(f"{state} is not locked.\n")
         return
-    import socket
-
-    alive = holder.host == socket.gethostname() and _pid_alive(holder.pid)
-    if alive and not force:
+    # A holder whose liveness cannot be told from here (another host) is broken without --force, as a dead one is.
+    if backend.holder_alive(holder) is True and not force:
         _err(f"Error: the lock on {state} is held by {holder.describe()}, which is still running. Stop it, or pass "
              "--force if you are sure it is hung (breaking a live lock lets two applies write at once).")
         raise typer.Exit(EXIT_ERROR)
     backend.force_unlock()
     _out(f"Lock on {state} broken (it was held by {holder.describe()}).\n")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @app.command()
@@ -425,15 +357,22 @@ def version() -> None:
 
 def main() -> None:
     """Console entry point: Ctrl-C is 130, usage errors are 1, and no traceback is ever shown to a user."""
-    import gc
-
-    from typer.exceptions import TyperException
-
-    from planner import limits
-
     # A run builds large trees of acyclic data (YAML documents, plans) and exits: the cyclic collector would scan
     # them again and again for nothing (a third of a 10,000-resource plan's time). Reference counting still frees.
+    # Only for the run: main() also runs inside other processes (the tests call it in-process, hundreds of times),
+    # which must get their collector back, so it is re-enabled (if it was on) however the run ends.
+    collecting = gc.isenabled()
     gc.disable()
+    try:
+        code = _run()
+    finally:
+        if collecting:
+            gc.enable()
+    sys.exit(code)
+
+
+def _run() -> int:
+    """The app, with every way it can end mapped to an exit code."""
     try:
         code = app(standalone_mode=False)
     except typer.Exit as exc:
@@ -464,4 +403,4 @@ def main() -> None:
         _err(f"planner: internal error: {type(exc).__name__}: {exc}\n(set PLANNER_DEBUG=1 for a traceback, and "
              "please report it)")
         code = EXIT_ERROR
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+    return code if isinstance(code, int) else EXIT_OK

@@ -62,14 +62,14 @@ def test_apply_then_plan_is_empty_and_state_is_consistent(sequence):
     backend = MemoryBackend()
     for desired in sequence:
         wanted = api.load_desired(["-"], io.BytesIO(_yaml(desired)))
-        state = backend.read()
+        state = backend.read().state
         api.apply_plan(api.make_plan(wanted, state), state, backend)
-        after = backend.read()
+        after = backend.read().state
         assert not api.make_plan(api.load_desired(["-"], io.BytesIO(_yaml(desired))), after).has_changes
         _check_projection(after, desired)
-    state = backend.read()
+    state = backend.read().state
     api.apply_plan(api.destroy_plan(state), state, backend)
-    assert backend.read().resources == {}
+    assert backend.read().state.resources == {}
 
 
 def _check_projection(state, desired: dict) -> None:
@@ -120,11 +120,11 @@ def _check_projection(state, desired: dict) -> None:
 def test_replace_actions_are_reported_for_selector_changes():
     backend = MemoryBackend()
     desired = {"nodes": 1, "apps": {1: {"replicas": 1, "version": "1", "cpu": 100, "type": "ClusterIP"}}}
-    state = backend.read()
+    state = backend.read().state
     api.apply_plan(api.make_plan(api.load_desired(["-"], io.BytesIO(_yaml(desired))), state), state, backend)
     text = _yaml(desired).decode().replace("matchLabels: {app: app1}", "matchLabels: {app: app1, tier: web}")
     text = text.replace("labels: {app: app1}", "labels: {app: app1, tier: web}")
-    plan = api.make_plan(api.load_desired(["-"], io.BytesIO(text.encode())), backend.read())
+    plan = api.make_plan(api.load_desired(["-"], io.BytesIO(text.encode())), backend.read().state)
     change = next(c for c in plan.changes if c.address == "Deployment/default/app1")
     assert change.action is Action.REPLACE
     assert change.replace_paths == ("spec.selector.matchLabels.tier",)

@@ -1,11 +1,33 @@
-"""Renderers: pure functions from the JSON plan (wire form) to text, picked by `-o/--output`. They never compute."""
+"""Renderers: pure functions from what a command computed to the text it prints. They never compute.
+
+Each command picks its renderer from a dict keyed by its `-o/--output` choices: RENDERERS (plan, show PLANFILE),
+GET_RENDERERS (get), render.validate.VALIDATE_RENDERERS, render.show.STATE_RENDERERS (show).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from planner.kinds.base import GetView
+from planner.render.get import render_get
 from planner.render.json import render_json
 from planner.render.text import render_text
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "json": render_json}
+"""The plan (its wire form), for plan and show PLANFILE."""
+
+
+
+GetRenderer = Callable[[GetView, list[dict[str, Any]]], str]
+
+
+def _get_renderer(output: str) -> GetRenderer:
+    def render(view: GetView, rows: list[dict[str, Any]]) -> str:
+        return render_get(view, rows, output)
+
+    return render
+
+
+GET_RENDERERS: dict[str, GetRenderer] = {output: _get_renderer(output) for output in ("text", "wide", "json")}
+"""`get -o`: format -> renderer of (view, rows)."""

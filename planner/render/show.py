@@ -1,0 +1,17 @@
+"""`planner show` without a plan file: the state as text (render/state.py) or as its JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from planner.render.state import render_state
+
+
+def render_state_json(state: dict[str, Any]) -> str:
+    return json.dumps(state, separators=(",", ":")) + "\n"
+
+
+STATE_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_state, "json": render_state_json}
+"""`show -o` (no plan file): format -> renderer of the state's JSON form. A plan file renders with RENDERERS."""

@@ -1,0 +1,99 @@
+"""What every state backend provides (`Backend`), and the rules they share: the lock error, the holder's liveness.
+
+A backend is one module implementing `Backend` plus one entry in `planner.state.registry.BACKENDS`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from dataclasses import dataclass
+from typing import Protocol
+
+from planner.errors import PlannerError
+from planner.state.journal import Journal
+from planner.state.model import LockInfo, State
+
+
+@dataclass
+class ReadResult:
+    """A read: the state, with the operations of an interrupted apply replayed from its journal (in memory only;
+    `planner.api.locked_state` writes them into the state under the lock)."""
+
+    state: State
+    recovered: int = 0
+    """How many completed operations of an interrupted apply the read replayed (0: there was nothing to recover)."""
+    journal: str = ""
+    """Where they were recovered from, for messages (the journal file)."""
+
+
+class Backend(Protocol):
+    """Where state lives. Plan only reads; apply and destroy lock, read, journal, write."""
+
+    def describe(self) -> str:
+        """Where the state is, for messages (the file name)."""
+        ...
+
+    def folder(self) -> str | None:
+        """The folder the state lives in, if any: input roots are recorded relative to it (otherwise to the working
+        directory)."""
+        ...
+
+    def read(self) -> ReadResult:
+        """The stored state (empty if there is none), with an interrupted apply's journal replayed on top."""
+        ...
+
+    def write(self, state: State, expected_serial: int) -> None:
+        """Store `state` as serial `expected_serial + 1`, and drop the journal it includes; refuse with a
+        PlannerError, writing nothing, unless the stored serial is still `expected_serial` (the one read)."""
+        ...
+
+    def lock(self, operation: str, timeout: float = 0.0) -> contextlib.AbstractContextManager[None]:
+        """Hold the one writer's lock, recording who holds it; fail (PlannerError naming the holder) if another
+        holds it for `timeout` seconds (0: fail at once)."""
+        ...
+
+    def holder(self) -> LockInfo | None:
+        """Who holds the lock now (None when nobody does)."""
+        ...
+
+    def holder_alive(self, info: LockInfo) -> bool | None:
+        """Whether the lock's holder is still running: None when this machine cannot tell (another host)."""
+        ...
+
+    def force_unlock(self) -> LockInfo | None:
+        """Break the lock whatever its holder is doing; returns who held it."""
+        ...
+
+    def journal(self, state: State) -> Journal:
+        """Start the journal of an apply that starts from `state` (as read)."""
+        ...
+
+
+def lock_held(where: str, holder: LockInfo | None) -> PlannerError:
+    """The error when the lock stays held: it names the holder."""
+    return PlannerError.single(
+        f"Error acquiring the state lock on {where}: held by {holder.describe() if holder else 'another process'}. "
+        "Wait for it to finish, or use --lock-timeout to wait.")
+
+
+def stale_write(where: str, stored: int, expected: int) -> PlannerError:
+    """The error when a conditional write finds another serial than the one it was read at."""
+    return PlannerError.single(
+        f"Error writing the state to {where}: it was changed by another operation since it was read (serial "
+        f"{expected} -> {stored}); nothing was written. Run plan again.")
+
+
+def holder_alive(info: LockInfo) -> bool | None:
+    """A holder on this host is alive if its pid is (True/False); on another host, or unreadable, nobody here can
+    tell (None)."""
+    if info.pid <= 0 or info.host != socket.gethostname():
+        return None
+    try:
+        os.kill(info.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process, alive
+        return True
+    return True

@@ -1,0 +1,151 @@
+"""The state's data: the pydantic models, the format version and the chain of upgrades from older versions.
+
+Every backend parses stored state through `parse_state`, so the checks (empty, truncated, foreign, newer) and the
+upgrades are the same whatever holds the bytes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from planner.errors import PlannerError
+
+STATE_VERSION = 1
+"""The version this planner writes. Bump it together with an entry in UPGRADES from the previous version."""
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+"""`UPGRADES[n]` turns the raw JSON of a version-n state into version n+1 (the chain then sets `version` itself).
+Applied in order on read, before validation, to a state older than STATE_VERSION; the state is stored in the new
+version at the next write (its `.backup` keeps the old one)."""
+
+
+class StoredResource(BaseModel):
+    """One resource as last applied: its defaulted manifest (secret values as digests) and its simulated status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    address: str
+    family: str
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None = None
+    digest: str
+    manifest: dict[str, Any]
+    status: dict[str, Any] = Field(default_factory=dict)
+
+
+class State(BaseModel):
+    """The whole state file. One state holds one cluster and everything in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = STATE_VERSION
+    serial: int = 0
+    lineage: str | None = None
+    roots: list[str] = Field(default_factory=list)
+    kubernetes_version: str | None = None
+    resources: dict[str, StoredResource] = Field(default_factory=dict)
+
+    @property
+    def cluster(self) -> StoredResource | None:
+        from planner import kinds  # the registry's kinds import this module
+
+        return next((r for r in self.resources.values() if kinds.spec_of(r.family).is_cluster), None)
+
+    def ensure_lineage(self) -> str:
+        if self.lineage is None:
+            self.lineage = str(uuid.uuid4())
+        return self.lineage
+
+
+class LockInfo(BaseModel):
+    """Who holds a state lock, as the holder recorded it."""
+
+    pid: int
+    host: str
+    user: str
+    operation: str
+    since: str
+
+    @classmethod
+    def now(cls, operation: str) -> LockInfo:
+        """This process, taking the lock for `operation` now."""
+        return cls(pid=os.getpid(), host=socket.gethostname(), user=_user(), operation=operation,
+                   since=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def describe(self) -> str:
+        return f"pid {self.pid} on {self.host} (user {self.user}), operation {self.operation!r}, since {self.since}"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+def parse_state(raw: bytes, name: str, hint: str = "") -> State:
+    """Stored bytes -> State: refuses what is not a whole planner state, upgrades an older version.
+
+    `name` says where the bytes came from (a file name), `hint` is appended to the errors about damage (where the
+    previous version is)."""
+    if not raw.strip():
+        raise PlannerError.single(f"state file {name} is empty: refusing to treat it as no state.{hint}")
+    try:
+        head = json.loads(raw)
+    except ValueError as exc:
+        raise PlannerError.single(f"state file {name} is not valid JSON ({exc}); it may be truncated.{hint}") from None
+    if not isinstance(head, dict) or not isinstance(head.get("version"), int):
+        raise PlannerError.single(f"{name} is not a planner state file (no version).{hint}")
+    if head["version"] > STATE_VERSION:
+        raise PlannerError.single(f"state file {name} has version {head['version']}, newer than this "
+                                  f"planner understands ({STATE_VERSION}): upgrade planner")
+    if head["version"] < STATE_VERSION:
+        head = upgrade(head, name)
+    try:
+        return State.model_validate(head)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PlannerError.single(f"state file {name} is damaged: {where}: {first['msg']}.{hint}") from None
+
+
+def oldest_readable() -> int:
+    """The oldest version the chain of upgrades leads from to STATE_VERSION."""
+    version = STATE_VERSION
+    while version - 1 in UPGRADES:
+        version -= 1
+    return version
+
+
+def upgrade(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Run the raw JSON of an older state through UPGRADES, one version at a time, up to STATE_VERSION."""
+    start = version = data["version"]
+    while version < STATE_VERSION:
+        step = UPGRADES.get(version)
+        if step is None:
+            raise PlannerError.single(
+                f"state file {name} has version {start}, which this planner cannot read: it has no upgrade from "
+                f"version {version} to {version + 1} (it reads versions {oldest_readable()} to {STATE_VERSION})")
+        try:
+            upgraded = step(data)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise PlannerError.single(
+                f"state file {name} could not be upgraded from version {version} to {version + 1}: "
+                f"{type(exc).__name__}: {exc}. The file is unchanged.") from None
+        if not isinstance(upgraded, dict):
+            raise PlannerError.single(f"state file {name} could not be upgraded from version {version} to "
+                                      f"{version + 1}: the upgrade returned {type(upgraded).__name__}, not an object")
+        version += 1
+        data = {**upgraded, "version": version}
+    return data
