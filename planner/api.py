@@ -21,14 +21,14 @@ from planner import inspect, kinds
 from planner import load as load_stage
 from planner.attribute import attribute
 from planner.diff import diff
-from planner.kinds.base import GetView
 from planner.errors import Diagnostic, PlannerError
+from planner.kinds.base import GetView
 from planner.model import DesiredState, Resource, build
 from planner.order import order
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
+from planner.preview import preview
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
 from planner.simulate.engine import Engine
-from planner.preview import preview
 from planner.state import Backend, ReadResult, State
 from planner.validate import Validator
 

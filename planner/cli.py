@@ -318,10 +318,10 @@ def get(
     from planner.state import open_backend
 
     try:
-        kind, rows = api.get_rows(api.read_state(open_backend(state)).state, what)
+        view, rows = api.get_rows(api.read_state(open_backend(state)).state, what)
     except PlannerError as exc:
         _fail(exc)
-    _out(GET_RENDERERS[output.value](kind, rows))
+    _out(GET_RENDERERS[output.value](view, rows))
 
 
 @app.command("force-unlock")

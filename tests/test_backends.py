@@ -140,6 +140,7 @@ def _v0_to_v1(data: dict) -> dict:
 
 
 def test_an_older_state_is_upgraded_on_read_and_stored_upgraded_at_the_next_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(model, "STATE_VERSION", 1)  # the mechanism, with a made-up version 0 before version 1
     monkeypatch.setitem(model.UPGRADES, 0, _v0_to_v1)
     path = tmp_path / "s.json"
     path.write_text(json.dumps(V0_STATE))
@@ -153,6 +154,7 @@ def test_an_older_state_is_upgraded_on_read_and_stored_upgraded_at_the_next_writ
 
 
 def test_an_older_state_without_its_upgrade_or_with_a_failing_one_is_refused(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(model, "STATE_VERSION", 1)
     path = tmp_path / "planner.state.json"
     path.write_text(json.dumps(V0_STATE))
     result = cli("show")

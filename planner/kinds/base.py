@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
+
 from planner.errors import Diagnostic
 
 if TYPE_CHECKING:  # handlers and rows take these; importing them here would make a cycle with the stages
@@ -19,6 +21,20 @@ if TYPE_CHECKING:  # handlers and rows take these; importing them here would mak
     from planner.state import State, StoredResource
 
 Manifest = dict[str, Any]
+
+
+class Meta(TypedDict, total=False):
+    """The object metadata the simulation writes (`metadata.creationTimestamp` is what kubectl's AGE reads)."""
+
+    creationTimestamp: str
+    uid: str
+    annotations: dict[str, str]
+
+
+class BasicLive(TypedDict, total=False):
+    """The live object of a kind kube-apiserver only stores."""
+
+    metadata: Meta
 Context = dict[str, Any]
 PathToken = str | int
 Path = tuple[PathToken, ...]
@@ -169,6 +185,8 @@ class KindSpec:
     """What apply reports at the end (terraform's Outputs): events, worded by `messages`."""
     messages: Mapping[str, str] = field(default_factory=dict)
     """Apply's English, one template per event code, filled by render.events."""
+    live: Any = BasicLive
+    """The TypedDict its live object (the state's `status`) follows: documents it and generates the state schema."""
     upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = field(
         default_factory=lambda: {1: created_only})
     """State format N -> N+1 of this family's live object, keyed by N (the state package runs the chain)."""

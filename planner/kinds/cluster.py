@@ -10,9 +10,11 @@ import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
+
 from planner.errors import PlannerError
 from planner.kinds import nodes
-from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema, created_only
+from planner.kinds.base import Context, Facts, KindSpec, Manifest, Meta, Problem, Rank, S, Schema, created_only
 from planner.knowledge import naming
 from planner.knowledge.gce import MACHINE_TYPES, REGIONS
 from planner.simulate.world import RangeAllocator
@@ -23,6 +25,23 @@ if TYPE_CHECKING:
     from planner.state import StoredResource
 
 CNRM_CONTAINER = "container.cnrm.cloud.google.com/v1beta1"
+
+
+class ClusterStatus(TypedDict):
+    """What GKE's Cluster resource reports (endpoint, locations, clusterIpv4Cidr, servicesIpv4Cidr) and the node
+    subnet's primary range."""
+
+    endpoint: str
+    locations: list[str]
+    clusterIpv4Cidr: str
+    servicesIpv4Cidr: str
+    nodeIpv4Cidr: str
+
+
+class ClusterLive(TypedDict, total=False):
+    metadata: Meta
+    status: ClusterStatus
+    pool: nodes.Pool
 
 
 # ---------------------------------------------------------------- validation (shared with ContainerNodePool)
@@ -272,6 +291,7 @@ SPEC = KindSpec(
     status_lines=_status_lines,
     restore=_restore,
     node_pool=_pool_shape,
+    live=ClusterLive,
     upgrades={1: _upgrade_v1},
     is_cluster=True,
     in_cluster=False,

@@ -225,6 +225,7 @@ SPEC = KindSpec(
     status_lines=lambda status: nodes.pool_lines(status.get("pool")),
     restore=nodes.restore,
     node_pool=_shape,
+    live=nodes.PoolLive,
     upgrades={1: _upgrade_v1},
     namespaced=False,
     messages={

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
+
 from planner import kinds
-from planner.kinds.base import Context, GetView, Manifest, NodePoolShape, S
+from planner.kinds.base import Context, GetView, Manifest, Meta, NodePoolShape, S
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
 from planner.simulate import objects
@@ -19,6 +21,19 @@ from planner.simulate import objects
 if TYPE_CHECKING:
     from planner.simulate.engine import Engine
     from planner.state import State, StoredResource
+
+class Pool(TypedDict):
+    """A pool's managed instance group(s) and the Nodes its VMs registered."""
+
+    name: str
+    instanceGroups: list[str]
+    nodes: list[objects.Node]
+
+
+class PoolLive(TypedDict, total=False):
+    metadata: Meta
+    pool: Pool
+
 
 NODES_UP = (
     S("gke", "compute-engine", "creates instance template and managed instance group {groups} ({per_zone} per zone "

@@ -13,7 +13,9 @@ These helpers are the one place that knows the nesting, so the controllers and k
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
+
+from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner.knowledge.naming import NODE_POOL_LABEL
 

@@ -19,10 +19,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.errors import PlannerError
 
-STATE_VERSION = 1
-"""The version this planner writes. Bump it together with an entry in UPGRADES from the previous version."""
+STATE_VERSION = 2
+"""The version this planner writes. Bump it together with an entry in UPGRADES from the previous version.
+Version 2: live objects shaped as kubectl shows them (Service spec.clusterIP, Pod spec.nodeName, ...), and Secrets
+a family of their own."""
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+def _upgrade_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: each resource's family is decided again by the registry (Secrets were "generic"), and each
+    kind converts its own live object (`KindSpec.upgrades[1]`)."""
+    from planner import kinds  # the registry's kinds import this module
+
+    resources: dict[str, Any] = {}
+    if not isinstance(data.get("resources"), dict):
+        return data  # damaged: validation says where
+    for address, record in data["resources"].items():
+        if not (isinstance(record, dict) and isinstance(record.get("api_version"), str)
+                and isinstance(record.get("kind"), str) and isinstance(record.get("status", {}), dict)):
+            resources[address] = record
+            continue
+        spec = kinds.REGISTRY.for_kind(record["api_version"], record["kind"])
+        step = spec.upgrades.get(1)
+        status = record.get("status") or {}
+        resources[address] = {**record, "family": spec.family, "status": step(status) if step else status}
+    return {**data, "resources": resources}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upgrade_1}
 """`UPGRADES[n]` turns the raw JSON of a version-n state into version n+1 (the chain then sets `version` itself).
 Applied in order on read, before validation, to a state older than STATE_VERSION; the state is stored in the new
 version at the next write (its `.backup` keeps the old one)."""

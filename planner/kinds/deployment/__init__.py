@@ -15,6 +15,7 @@ from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Path
 from planner.kinds.deployment import apply
 from planner.kinds.deployment.live import (
     FAMILY,
+    DeploymentLive,
     current_replica_set,
     revision,
     rs_name,
@@ -275,6 +276,7 @@ SPEC = KindSpec(
     status_warnings=apply.status_warnings,
     restore=apply.restore,
     resume=apply.resume,
+    live=DeploymentLive,
     upgrades={1: upgrade_v1},
     pod_spec=workloads.pod_spec,
     pod_labels=workloads.pod_labels,

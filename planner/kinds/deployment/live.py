@@ -6,9 +6,51 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
+
 from planner.simulate import objects
 
 FAMILY = "deployment"
+
+
+class DeploymentMeta(TypedDict, total=False):
+    creationTimestamp: str
+    annotations: dict[str, str]
+    """`deployment.kubernetes.io/revision`."""
+
+
+class DeploymentCondition(TypedDict):
+    type: str
+    status: str
+    reason: str
+    message: str
+
+
+class DeploymentStatus(TypedDict, total=False):
+    replicas: int
+    updatedReplicas: int
+    readyReplicas: int
+    availableReplicas: int
+    conditions: list[DeploymentCondition]
+
+
+class ReplicaSetSpec(TypedDict):
+    replicas: int
+
+
+class ReplicaSet(TypedDict):
+    metadata: DeploymentMeta
+    spec: ReplicaSetSpec
+
+
+class DeploymentLive(TypedDict, total=False):
+    """`kubectl get deployment -o yaml` (metadata, status), its ReplicaSets and Pods, and the Pod name sequence."""
+
+    metadata: DeploymentMeta
+    status: DeploymentStatus
+    replicaSets: list[ReplicaSet]
+    pods: list[objects.Pod]
+    podSequence: int
 
 
 def revision(status: Mapping[str, Any]) -> int:

@@ -17,6 +17,7 @@ from planner.kinds.service import apply
 from planner.kinds.service.live import (
     FAMILY,
     NODE_PORT_TYPES,
+    ServiceLive,
     cluster_ip,
     containers,
     external_ip,
@@ -349,6 +350,7 @@ SPEC = KindSpec(
     ),
     status_lines=apply.status_lines,
     restore=apply.restore,
+    live=ServiceLive,
     upgrades={1: apply.upgrade_v1},
     selector=pod_selector,
     outputs=_outputs,

@@ -6,11 +6,58 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
+
 from planner import kinds
-from planner.kinds.base import Manifest
+from planner.kinds.base import Manifest, Meta
 
 FAMILY = "service"
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
+
+
+class ServicePort(TypedDict, total=False):
+    port: int
+    protocol: str
+    targetPort: int | str
+    nodePort: int
+
+
+class ServiceSpec(TypedDict, total=False):
+    clusterIP: str
+    ports: list[ServicePort]
+
+
+class Ingress(TypedDict):
+    ip: str
+
+
+class LoadBalancerStatus(TypedDict):
+    ingress: list[Ingress]
+
+
+class ServiceStatus(TypedDict):
+    loadBalancer: LoadBalancerStatus
+
+
+class LoadBalancer(TypedDict):
+    """The Compute Engine pieces' name (`a` + the UID) and flavour (target-pool or backend-service)."""
+
+    name: str
+    flavour: str
+
+
+class Gce(TypedDict):
+    loadBalancer: LoadBalancer
+
+
+class ServiceLive(TypedDict, total=False):
+    """`kubectl get service -o yaml` (metadata, spec.clusterIP, spec.ports, status.loadBalancer) and the `gce` record
+    of the load balancer behind it."""
+
+    metadata: Meta
+    spec: ServiceSpec
+    status: ServiceStatus
+    gce: Gce
 
 
 def manifest_spec(manifest: Mapping[str, Any]) -> dict[str, Any]:
