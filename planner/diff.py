@@ -51,7 +51,7 @@ def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], lis
             changes.append(ResourceChange(address, stored.family, stored.api_version, stored.kind, stored.name,
                                           stored.namespace, Action.DELETE, (reason.value,), before=stored.manifest))
     warnings += _only_pool_warnings(changes, desired)
-    if cluster_replaced:
+    if cluster_replaced and old_cluster is not None:
         warnings.append(Diagnostic("warning", f"THE CLUSTER IS REPLACED: {old_cluster.address} and everything in "
                                               "it is deleted, then created again. All workloads restart on new "
                                               "nodes with new IPs, and LoadBalancer Services get new external "
@@ -252,9 +252,10 @@ def _keyed(value: Any, parent: str | None = None) -> Any:
     return value
 
 
-def _join(prefix: str, key: Any) -> str:
-    if isinstance(key, int):
-        return f"{prefix}[{key}]"
+def _join(prefix: str, token: Any) -> str:
+    if isinstance(token, int):
+        return f"{prefix}[{token}]"
+    key = str(token)
     if key.startswith("[") and "=" in key:
         return prefix + key
     if _PLAIN_KEY.fullmatch(key):

@@ -84,7 +84,7 @@ def _digest_parts(manifest: dict[str, Any]) -> tuple[str, str | None]:
     serialized once and serves both the digest and the ReplicaSet name."""
     spec = manifest.get("spec")
     template = spec.get("template") if isinstance(spec, dict) else None
-    if not isinstance(template, dict):
+    if not isinstance(spec, dict) or not isinstance(template, dict):
         return hashlib.blake2b(canonical_json(manifest).encode(), digest_size=16).hexdigest(), None
     template_json = canonical_json(template)
     rest = canonical_json({**manifest, "spec": {**spec, "template": None}})

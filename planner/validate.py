@@ -99,7 +99,7 @@ class Validator:
                     _Compiled(schemas.kubernetes_schema(self.version, definition)),
                     _Compiled({"$ref": f"#/$defs/{schema.constraints}", "$defs": constraints["$defs"]}),
                 ]
-            _COMPILED[(self.version, *key)] = found
+            _COMPILED[(self.version, api_version, kind)] = found
         return found
 
     def _identify(self, data: dict[str, Any]) -> tuple[list[Problem], str | None]:

@@ -14,7 +14,19 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner.errors import PlannerError
 from planner.kinds import nodes
-from planner.kinds.base import Context, Facts, KindSpec, Manifest, Meta, Problem, Rank, S, Schema, created_only
+from planner.kinds.base import (
+    Context,
+    Facts,
+    KindSpec,
+    Manifest,
+    Meta,
+    NodePoolShape,
+    Problem,
+    Rank,
+    S,
+    Schema,
+    created_only,
+)
 from planner.knowledge import naming
 from planner.knowledge.gce import MACHINE_TYPES, REGIONS
 from planner.simulate.world import RangeAllocator
@@ -85,13 +97,13 @@ def _check(data: Manifest) -> list[Problem]:
 # ---------------------------------------------------------------- plan
 
 
-def _created_pool(manifest: Manifest) -> nodes.NodePoolShape:
+def _created_pool(manifest: Manifest) -> NodePoolShape:
     """default-pool as GKE creates it (even when Config Connector deletes it right after)."""
     name = (manifest.get("metadata") or {}).get("name", "")
     return nodes.shape(nodes.manifest_spec(manifest), "initialNodeCount", name, naming.DEFAULT_POOL)
 
 
-def _pool_shape(manifest: Manifest) -> nodes.NodePoolShape | None:
+def _pool_shape(manifest: Manifest) -> NodePoolShape | None:
     """The default pool the cluster keeps, if any."""
     return _created_pool(manifest) if has_default_pool(manifest) else None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner.kinds import nodes
-from planner.kinds.base import Context, Facts, KindSpec, Manifest, Problem, Rank, S, Schema, created_only
+from planner.kinds.base import Context, Facts, KindSpec, Manifest, NodePoolShape, Problem, Rank, S, Schema, created_only
 from planner.kinds.cluster import CNRM_CONTAINER, check_gke
 from planner.knowledge import capacity, naming
 from planner.simulate import objects
@@ -39,7 +39,7 @@ def _within_autoscaling(spec: dict[str, Any], count: int) -> int:
     return int(max(low, min(count, high)))
 
 
-def _shape(manifest: Manifest) -> nodes.NodePoolShape:
+def _shape(manifest: Manifest) -> NodePoolShape:
     spec = nodes.manifest_spec(manifest)
     name = (manifest.get("metadata") or {}).get("name", "")
     return nodes.shape(spec, "nodeCount", (spec.get("clusterRef") or {}).get("name", "?"), name)

@@ -38,7 +38,7 @@ def render_get(view: GetView, rows: list[dict[str, Any]], output: str) -> str:
         cells = []
         for _, key in columns:
             value = age(row.get("created")) if key == "age" else row.get(key, "")
-            cells.append(_endpoints(value) if key == "endpoints" else str(value))
+            cells.append(_endpoints(value) if key == "endpoints" and isinstance(value, list) else str(value))
         table.append(cells)
     widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
     return "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table) + "\n"

@@ -176,7 +176,8 @@ def node_machine_type(node: Obj) -> str:
 
 
 def node_internal_ip(node: Obj) -> str:
-    return next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+    address: str = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
+    return address
 
 
 def node_pod_cidr(node: Obj) -> str:

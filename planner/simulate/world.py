@@ -79,7 +79,8 @@ class RangeAllocator:
         while n in self.used:
             n = self.first if n >= self.last else n + 1
         self.used.add(n)
-        return self.render(n)
+        rendered: str | int = self.render(n)
+        return rendered
 
     def describe(self) -> str:
         return f"{self.render(self.first)}-{self.render(self.last)}"
