@@ -17,7 +17,7 @@ from planner.errors import Diagnostic
 if TYPE_CHECKING:  # handlers and rows take these; importing them here would make a cycle with the stages
     from planner.plan import Operation
     from planner.relations import SelectorIndex
-    from planner.simulate.engine import Engine, OpResult
+    from planner.simulate.engine import Engine
     from planner.state import State, StoredResource
 
 Manifest = dict[str, Any]
@@ -82,7 +82,22 @@ class Facts:
         self.services_selecting = services_selecting
 
 
-Handler = Callable[["Engine", "Operation", dict[str, Any]], "OpResult"]
+Event = dict[str, Any]
+"""`{"event": code, ...data}`: what happened, for the apply renderer to word."""
+
+
+@dataclass
+class OpResult:
+    address: str
+    phase: str
+    summary: Event
+    details: list[Event] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+    """Every resource whose stored record this operation changed (Pods rescheduled elsewhere count)."""
+    removed: set[str] = field(default_factory=set)
+
+
+Handler = Callable[["Engine", "Operation", dict[str, Any]], OpResult]
 ContextFn = Callable[["Operation", Facts], Context]
 Rows = Callable[["State"], list[dict[str, Any]]]
 

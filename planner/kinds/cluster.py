@@ -21,6 +21,7 @@ from planner.kinds.base import (
     Manifest,
     Meta,
     NodePoolShape,
+    OpResult,
     Problem,
     Rank,
     S,
@@ -33,7 +34,7 @@ from planner.simulate.world import RangeAllocator
 
 if TYPE_CHECKING:
     from planner.plan import Operation
-    from planner.simulate.engine import Engine, OpResult
+    from planner.simulate.engine import Engine
     from planner.state import StoredResource
 
 CNRM_CONTAINER = "container.cnrm.cloud.google.com/v1beta1"
@@ -179,8 +180,6 @@ STEPS = {
 
 
 def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     manifest = op.change.after or {}
     spec = manifest.get("spec") or {}
     policy = spec.get("ipAllocationPolicy") or {}
@@ -222,15 +221,11 @@ def _open(engine: Engine, status: Mapping[str, Any]) -> None:
 
 
 def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     engine.remove_everything_but(op.change.address)
     return OpResult(op.change.address, "delete", {"event": "cluster-deleted", "name": op.change.name})
 
 
 def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     return OpResult(op.change.address, "update", {"event": "cluster-updated", "name": op.change.name})
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.kinds.base import KindSpec, Rank, S
+from planner.kinds.base import KindSpec, OpResult, Rank, S
 
 if TYPE_CHECKING:
     from planner.plan import Operation
-    from planner.simulate.engine import Engine, OpResult
+    from planner.simulate.engine import Engine
 
 STEPS = {
     "create": (S("cluster-master", "kube-apiserver", "validates and stores {kind} {name}"),),
@@ -28,8 +28,6 @@ _VERB = {"create": "created", "update": "updated", "delete": "deleted"}
 
 def stored(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     """kube-apiserver stores (or deletes) the object; nothing else happens."""
-    from planner.simulate.engine import OpResult
-
     return OpResult(op.change.address, op.phase, {"event": "stored", "kind": op.change.kind, "name": op.change.name,
                                                   "verb": _VERB[op.phase]})
 

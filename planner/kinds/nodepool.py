@@ -9,14 +9,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner.kinds import nodes
-from planner.kinds.base import Context, Facts, KindSpec, Manifest, NodePoolShape, Problem, Rank, S, Schema, created_only
+from planner.kinds.base import (
+    Context,
+    Facts,
+    KindSpec,
+    Manifest,
+    NodePoolShape,
+    OpResult,
+    Problem,
+    Rank,
+    S,
+    Schema,
+    created_only,
+)
 from planner.kinds.cluster import CNRM_CONTAINER, check_gke
 from planner.knowledge import capacity, naming
 from planner.simulate import objects
 
 if TYPE_CHECKING:
     from planner.plan import Operation
-    from planner.simulate.engine import Engine, OpResult
+    from planner.simulate.engine import Engine
 
 
 def _check(data: Manifest) -> list[Problem]:
@@ -124,8 +136,6 @@ STEPS = {
 
 
 def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     if engine.cluster is None:
         from planner.errors import PlannerError
 
@@ -142,8 +152,6 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 
 
 def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     doomed = nodes.names_event((status.get("pool") or {}).get("nodes") or [])
     evicted = engine.world.delete_nodes(doomed)
     pending = engine.world.reschedule(evicted)
@@ -155,8 +163,6 @@ def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 
 
 def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     if "resize" not in op.change.change_classes:
         return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name})
     shape = _shape(op.change.after or {})

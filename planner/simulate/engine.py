@@ -9,31 +9,17 @@ the scheduler) lives in `controllers.World`. Handlers return events (data); `ren
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from planner import kinds
+from planner.kinds.base import OpResult
 from planner.model import digest_of
 from planner.plan import Operation
 from planner.simulate import objects
 from planner.simulate.controllers import World
 from planner.simulate.world import Seeded
 from planner.state import State, StoredResource
-
-Event = dict[str, Any]
-"""`{"event": code, ...data}`: what happened, for the apply renderer to word."""
-
-
-@dataclass
-class OpResult:
-    address: str
-    phase: str
-    summary: Event
-    details: list[Event] = field(default_factory=list)
-    touched: set[str] = field(default_factory=set)
-    """Every resource whose stored record this operation changed (Pods rescheduled elsewhere count)."""
-    removed: set[str] = field(default_factory=set)
 
 
 def deep_copy(value: Any) -> Any:

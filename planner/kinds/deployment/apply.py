@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.errors import Diagnostic
 from planner.kinds import workloads
-from planner.kinds.base import Manifest
+from planner.kinds.base import Manifest, OpResult
 from planner.kinds.deployment.live import (
     FAMILY,
     current_replica_set,
@@ -29,7 +29,7 @@ from planner.simulate.controllers import workload_requests
 
 if TYPE_CHECKING:
     from planner.plan import Operation
-    from planner.simulate.engine import Engine, OpResult
+    from planner.simulate.engine import Engine
     from planner.state import StoredResource
 
 
@@ -38,8 +38,6 @@ def _requests(op: Operation, manifest: Manifest) -> tuple[int, int]:
 
 
 def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     manifest = op.change.after or {}
     replicas = (manifest.get("spec") or {}).get("replicas", 1)
     rs = replica_set_of(op.change.name, manifest, op.change.after_digest)
@@ -57,8 +55,6 @@ def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 
 
 def delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     world = engine.world
     world.pending_owners.discard(op.change.address)
     cpu, memory = _requests(op, op.change.before or {})
@@ -190,8 +186,6 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
 
 
 def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     world = engine.world
     after = op.change.after or {}
     replicas = (after.get("spec") or {}).get("replicas", 1)

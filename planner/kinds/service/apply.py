@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlannerError
+from planner.kinds.base import OpResult
 from planner.kinds.service.live import (
     NODE_PORT_TYPES,
     cluster_ip,
@@ -22,7 +23,7 @@ from planner.knowledge import naming
 
 if TYPE_CHECKING:
     from planner.plan import Operation
-    from planner.simulate.engine import Engine, OpResult
+    from planner.simulate.engine import Engine
     from planner.state import StoredResource
 
 
@@ -115,15 +116,11 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
 
 
 def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     events = _allocate(engine, op, status, {})
     return OpResult(op.change.address, "create", {"event": "service-created", "name": op.change.name}, events)
 
 
 def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     previous = dict(status)
     status.clear()
     status["metadata"] = dict(previous.get("metadata") or {})
@@ -132,8 +129,6 @@ def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 
 
 def delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    from planner.simulate.engine import OpResult
-
     world = engine.world
     ip = cluster_ip(status)
     if world.cluster_ips is not None and ip not in (None, "None"):
