@@ -100,14 +100,6 @@ class ResourceChange:
             "unchanged_attributes": self.unchanged_count,
         }
 
-    @property
-    def field_changes(self) -> tuple[FieldChange, ...]:
-        """Every change as FieldChange, creates included."""
-        if not self.created:
-            return self.changes
-        return tuple(FieldChange(path, None, None, unknown=True) if value is UNKNOWN else FieldChange(path, None, value)
-                     for path, value in self.created)
-
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -160,10 +152,6 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(c.action is not Action.NOOP for c in self.changes)
-
-    @property
-    def roots_changed(self) -> bool:
-        return bool(self.previous_roots) and self.previous_roots != self.roots
 
     @property
     def warnings(self) -> list[Diagnostic]:

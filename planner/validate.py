@@ -47,7 +47,7 @@ class _Compiled:
     """One kind's validators: compiled (fast yes/no) and pure-Python (worded errors), built on first use."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        import jsonschema_rs
+        import jsonschema_rs  # imported on first use, as jsonschema below: `planner --help` starts faster
 
         self.schema = schema
         self.fast = jsonschema_rs.validator_for(schema)

@@ -29,6 +29,7 @@ from planner.kinds.base import (
     created_only,
 )
 from planner.knowledge import naming
+from planner.knowledge.capacity import parse_custom_machine
 from planner.knowledge.gce import MACHINE_TYPES, REGIONS
 from planner.simulate.world import RangeAllocator
 
@@ -82,8 +83,6 @@ def check_location(location: str, path: tuple[str, ...]) -> list[Problem]:
 
 
 def check_machine(machine: str, path: tuple[str, ...]) -> list[Problem]:
-    from planner.knowledge.capacity import parse_custom_machine
-
     if machine in MACHINE_TYPES or parse_custom_machine(machine) is not None:
         return []
     close = difflib.get_close_matches(machine, sorted(MACHINE_TYPES), n=1)

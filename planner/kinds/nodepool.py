@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from planner.errors import PlannerError
 from planner.kinds import nodes
 from planner.kinds.base import (
     Context,
@@ -137,8 +138,6 @@ STEPS = {
 
 def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     if engine.cluster is None:
-        from planner.errors import PlannerError
-
         raise PlannerError.single("no cluster in the state to run this in")
     pool = nodes.make_pool(engine, _shape(op.change.after or {}))
     status["pool"] = pool

@@ -24,13 +24,10 @@ MAX_NAME_LENGTH = 63
 
 DEFAULT_POOL = "default-pool"
 NODE_POOL_LABEL = "cloud.google.com/gke-nodepool"
-LB_FINALIZER = "service.kubernetes.io/load-balancer-cleanup"
 REMOVE_DEFAULT_POOL_ANNOTATION = "cnrm.cloud.google.com/remove-default-node-pool"
 L4_RBS_ANNOTATION = "cloud.google.com/l4-rbs"
 L4_REGIONAL_EXTERNAL_CLASS = "networking.gke.io/l4-regional-external"
 
-POD_RANGE_SUPERNET = "10.0.0.0/8"
-POD_RANGE_PREFIX = 14
 POD_RANGE_CANDIDATES = tuple(f"10.{4 * i}.0.0/14" for i in range(1, 32))
 """MODELLED: a new cluster's Pod range is one of these /14s (GKE picks one from 10.0.0.0/8 that the VPC does not use;
 auto-mode subnets sit in 10.128.0.0/9), chosen deterministically from the state's lineage."""

@@ -109,10 +109,6 @@ class Node:
     def __post_init__(self) -> None:
         self.pod_base = int(ipaddress.ip_network(self.pod_cidr).network_address)
 
-    def to_status(self) -> dict[str, Any]:
-        return {"name": self.name, "zone": self.zone, "internalIP": self.internal_ip, "podCIDR": self.pod_cidr,
-                "machineType": self.machine_type}
-
     def score(self) -> float:
         """LeastAllocated: lower is better. Uses the scheduler's non-zero defaults (100m, 200Mi) for Pods
         without requests, as kube-scheduler does for scoring."""

@@ -24,11 +24,11 @@ from planner.kinds.deployment.live import (
 )
 from planner.knowledge.rollout import Wave, rolling_bounds, rollout_syncs, waves
 from planner.model import replica_set_of
+from planner.plan import Action, Operation, ResourceChange
 from planner.simulate import objects
 from planner.simulate.controllers import workload_requests
 
 if TYPE_CHECKING:
-    from planner.plan import Operation
     from planner.simulate.engine import Engine
     from planner.state import StoredResource
 
@@ -223,8 +223,6 @@ def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 
 
 def resume(engine: Engine, record: StoredResource) -> str | None:
-    from planner.plan import Action, Operation, ResourceChange
-
     change = ResourceChange(record.address, FAMILY, record.api_version, record.kind, record.name, record.namespace,
                             Action.UPDATE, change_classes=("rollout",), before=record.manifest,
                             after=record.manifest, after_digest=record.digest)

@@ -8,6 +8,8 @@ from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
+from planner.kinds.base import created_only
+from planner.kinds.workloads import upgrade_pods_v1
 from planner.simulate import objects
 
 FAMILY = "deployment"
@@ -99,9 +101,6 @@ def write_status(status: dict[str, Any], replicas: int) -> None:
 
 def upgrade_v1(status: dict[str, Any]) -> dict[str, Any]:
     """State format 1 -> 2: revision annotation, ReplicaSet objects, Pod objects, the Progressing condition."""
-    from planner.kinds.base import created_only
-    from planner.kinds.workloads import upgrade_pods_v1
-
     out = created_only(status)
     if "revision" not in status:
         return out

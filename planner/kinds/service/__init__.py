@@ -27,6 +27,8 @@ from planner.kinds.service.live import (
     pod_selector,
 )
 from planner.knowledge import naming
+from planner.relations import index_of
+from planner.simulate import objects
 
 if TYPE_CHECKING:
     from planner.plan import Operation
@@ -269,9 +271,6 @@ def _service_rows(state: State) -> list[dict[str, Any]]:
 
 def endpoints(state: State) -> dict[str, list[str]]:
     """Service address -> `ip:port` of every Pod it selects that has an IP, as its EndpointSlices list them."""
-    from planner.relations import index_of
-    from planner.simulate import objects
-
     index = index_of((r.family, r.address, r.namespace or "", r.name, r.manifest) for r in state.resources.values())
     out: dict[str, list[str]] = {}
     for resource in services(state):
