@@ -1,7 +1,7 @@
 """The shape of one kind's home: a `KindSpec` holds everything planner knows about a family of kinds.
 
 Stages never branch on a family's name: they look its spec up in the registry (`planner.kinds`) and call it, as
-kube-apiserver's generic store calls a resource's strategy (style.md, "One home per kind").
+kube-apiserver's generic store calls a resource's strategy (k8s.io/apiserver pkg/registry/generic/registry/store.go).
 """
 
 from __future__ import annotations

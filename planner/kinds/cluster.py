@@ -1,7 +1,10 @@
 """ContainerCluster (Config Connector, container.cnrm.cloud.google.com/v1beta1): the GKE cluster and its default pool.
 
-Sources: gke-lifecycle.md "Cluster create", "Deletion" and "What forces replacement"; Config Connector's
-ContainerCluster CRD (fields marked Immutable); GKE's cluster API defaults.
+Sources: GKE cluster architecture (https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-architecture),
+creating a zonal cluster (https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster), deleting
+one (https://cloud.google.com/kubernetes-engine/docs/how-to/deleting-a-cluster), and Config Connector's
+ContainerCluster reference with the fields it marks Immutable
+(https://cloud.google.com/config-connector/docs/reference/resource-docs/container/containercluster).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Namespace (v1). Sources: gke-lifecycle.md "Cluster create" (the namespaces every cluster has) and Kubernetes'
-namespace lifecycle (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/)."""
+"""Namespace (v1): the namespaces every cluster starts with, and the namespace lifecycle
+(https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """ContainerNodePool (Config Connector): a pool of node VMs in the cluster.
 
-Sources: gke-lifecycle.md "Node pools" and "What forces replacement"; Config Connector's ContainerNodePool CRD
-(fields marked Immutable); GKE's node pool resize and autoscaler docs.
+Sources: resizing a pool (https://cloud.google.com/kubernetes-engine/docs/how-to/resizing-a-cluster), the cluster
+autoscaler (https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-autoscaler), and Config Connector's
+ContainerNodePool reference with the fields it marks Immutable
+(https://cloud.google.com/config-connector/docs/reference/resource-docs/container/containernodepool).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """What the two node-owning families (a cluster's default pool and ContainerNodePool) share: the steps that bring
 nodes up, the context that fills them, the pool's shape, and the `get nodes` / `get instances` views.
 
-Sources: gke-lifecycle.md "Cluster create" and "Node pools"; GKE node pool docs
-(https://cloud.google.com/kubernetes-engine/docs/concepts/node-pools).
+Sources: GKE node pools (https://cloud.google.com/kubernetes-engine/docs/concepts/node-pools); node registration and
+the uninitialized taint (https://kubernetes.io/docs/concepts/architecture/cloud-controller/); alias IP ranges
+(https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips).
 """
 
 from __future__ import annotations

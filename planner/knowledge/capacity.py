@@ -1,6 +1,7 @@
 """What a node can run: GKE's allocatable formulas, and the modelled share kube-system Pods take.
 
-Allocatable = capacity - GKE's reservation (gke-lifecycle.md, "Defaults, formats and ranges"). What is left for your
+Allocatable = capacity - GKE's reservation
+(https://cloud.google.com/kubernetes-engine/docs/concepts/plan-node-sizes#cpu_reservations). What is left for your
 Pods is allocatable minus what kube-system Pods request on each node; GKE publishes no single figure for that, so it
 is a modelled constant here, stated as such in every place it shows.
 """

@@ -1,4 +1,6 @@
-"""The canonical actors and components a plan's steps name (gke-lifecycle.md, "Components")."""
+"""The canonical actors and components a plan's steps name. Sources: Kubernetes components
+(https://kubernetes.io/docs/concepts/overview/components/) and GKE's cluster architecture
+(https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-architecture)."""
 
 from __future__ import annotations
 

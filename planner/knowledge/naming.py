@@ -1,4 +1,7 @@
-"""Names, zones and address ranges as GKE and Kubernetes form them (gke-lifecycle.md, "Defaults, formats and ranges").
+"""Names, zones and address ranges as GKE and Kubernetes form them. Sources: VPC subnet ranges
+(https://cloud.google.com/vpc/docs/subnets#ip-ranges), GKE alias IPs and Service ranges
+(https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips), pod-template-hash
+(https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pod-template-hash-label).
 
 Where GKE's exact choice is not public (which /14 a new cluster's Pod range gets, which three zones a regional
 cluster uses), the choice here is modelled, deterministic, and says so.

@@ -1,4 +1,5 @@
-"""The deployment controller's rollout arithmetic (gke-lifecycle.md, "Pod template change").
+"""The deployment controller's rollout arithmetic
+(https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment).
 
 `rolling_bounds` turns maxSurge/maxUnavailable into Pod counts: surge rounds up, unavailable rounds down, and both
 0 makes unavailable 1. `rollout_syncs` replays the controller's loop (pkg/controller/deployment/rolling.go): each

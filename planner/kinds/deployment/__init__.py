@@ -1,8 +1,9 @@
 """Deployment (apps/v1): the deployment controller, its ReplicaSets and their Pods.
 
-Sources: gke-lifecycle.md "Deployment create", "Deployment scale", "Pod template change" and "Deletion";
-Kubernetes API reference DeploymentSpec (defaults); pkg/controller/deployment (rolling update arithmetic, revision
-annotation, proportional scaling); pkg/controller/replicaset (which Pods go first on scale-down).
+Sources: Deployments (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/), garbage collection
+(https://kubernetes.io/docs/concepts/architecture/garbage-collection/); Kubernetes API reference DeploymentSpec
+(defaults); pkg/controller/deployment (rolling update arithmetic, revision annotation, proportional scaling);
+pkg/controller/replicaset (which Pods go first on scale-down).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Apply for Deployments: the deployment and ReplicaSet controllers, sync by sync, with real scheduling.
 
 Sources: pkg/controller/deployment (rolling update, proportional scaling, revision history), pkg/controller/replicaset
-(which Pods go first on scale-down), gke-lifecycle.md "Deployment scale" and "Pod template change".
+(which Pods go first on scale-down); Deployments (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/).
 """
 
 from __future__ import annotations

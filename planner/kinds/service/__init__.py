@@ -1,6 +1,6 @@
 """Service (v1): ClusterIP, nodePorts, EndpointSlices, kube-proxy, and GKE's load balancers.
 
-Sources: gke-lifecycle.md "Service create", "Deletion" and "What forces replacement"; Kubernetes API reference
+Sources: Services (https://kubernetes.io/docs/concepts/services-networking/service/); Kubernetes API reference
 ServiceSpec (defaults, immutable clusterIP); cloud-provider-gcp providers/gce/gce_loadbalancer_external.go (the
 target-pool load balancer and its names); GKE "LoadBalancer Service parameters" (the backend-service flavour).
 """

@@ -1,7 +1,8 @@
 """Apply for Services: kube-apiserver's allocations (ClusterIP, nodePorts) and the load balancer's address.
 
-Sources: Kubernetes' Service allocators (pkg/registry/core/service/ipallocator and portallocator), gke-lifecycle.md
-"Service create"; cloud-provider-gcp providers/gce/gce_loadbalancer_external.go (load balancer name `a` + UID).
+Sources: Kubernetes' Service allocators (pkg/registry/core/service/ipallocator and portallocator); Services
+(https://kubernetes.io/docs/concepts/services-networking/service/); cloud-provider-gcp
+providers/gce/gce_loadbalancer_external.go (load balancer name `a` + UID).
 """
 
 from __future__ import annotations
