@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
+from planner import wire
 from planner.errors import Diagnostic
 
 FORMAT_VERSION = "1.0"
@@ -49,8 +50,8 @@ class FieldChange:
     sensitive: bool = False
     replacement_reason: str = ""
 
-    def to_wire(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"path": self.path, "before": self.before, "after": self.after}
+    def to_wire(self) -> wire.FieldChangeWire:
+        out: wire.FieldChangeWire = {"path": self.path, "before": self.before, "after": self.after}
         if self.unknown:
             out["after_unknown"] = True
         if self.forces_replacement:
@@ -84,7 +85,7 @@ class ResourceChange:
     after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     after_digest: str = field(default="", compare=False, repr=False)
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> wire.ResourceChangeWire:
         return {
             "address": self.address,
             "kind": self.kind,
@@ -92,11 +93,11 @@ class ResourceChange:
             "name": self.name,
             "namespace": self.namespace,
             "action": self.action.value,
-            "reasons": list(self.reasons),
+            "reasons": [cast(wire.Reason, r) for r in self.reasons],
             "replace_paths": list(self.replace_paths),
             "changes": [c.to_wire() for c in self.changes] if not self.created else [
-                {"path": path, "before": None, "after": None, "after_unknown": True} if value is UNKNOWN else
-                {"path": path, "before": None, "after": value} for path, value in self.created],
+                wire.FieldChangeWire(path=path, before=None, after=None, after_unknown=True) if value is UNKNOWN else
+                wire.FieldChangeWire(path=path, before=None, after=value) for path, value in self.created],
             "unchanged_attributes": self.unchanged_count,
         }
 
@@ -111,9 +112,9 @@ class Step:
     component: str
     description: str
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"index": self.index, "address": self.address, "phase": self.phase, "actor": self.actor,
-                "component": self.component, "description": self.description}
+    def to_wire(self) -> wire.StepWire:
+        return {"index": self.index, "address": self.address, "phase": cast(wire.Phase, self.phase),
+                "actor": self.actor, "component": self.component, "description": self.description}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +159,18 @@ class Plan:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        """The JSON plan, typed by `planner.wire.PlanWire` (what schemas/plan.schema.json is generated from)."""
+        counts = self.summary()
+        typed: wire.PlanWire = {
             "format_version": FORMAT_VERSION,
             "kubernetes_version": self.kubernetes_version,
             "state": {"lineage": self.state_lineage, "serial": self.state_serial},
             "roots": list(self.roots),
             "previous_roots": list(self.previous_roots),
-            "summary": self.summary(),
+            "summary": {"create": counts["create"], "update": counts["update"], "replace": counts["replace"],
+                        "delete": counts["delete"]},
             "resource_changes": [c.to_wire() for c in self.changes],
             "steps": [s.to_wire() for s in self.steps],
-            "diagnostics": [d.to_json() for d in self.diagnostics],
+            "diagnostics": [cast(wire.DiagnosticWire, d.to_json()) for d in self.diagnostics],
         }
+        return cast(dict[str, Any], typed)

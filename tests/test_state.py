@@ -124,3 +124,12 @@ def test_every_saved_state_matches_the_published_schema(cli, hello, tmp_path):
     cli("apply", str(hello), "--auto-approve")
     schema = json.loads((REPO / "schemas" / "state.schema.json").read_text())
     jsonschema.validate(json.loads((tmp_path / "planner.state.json").read_text()), schema)
+
+
+def test_the_published_plan_schema_is_generated_from_the_wire_types():
+    from conftest import REPO
+
+    from planner.wire import plan_schema
+
+    published = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
+    assert published == plan_schema(), "run: python -m planner.wire > schemas/plan.schema.json"

@@ -1,0 +1,127 @@
+"""The JSON plan's wire form (`planner plan -o json`, the `plan` of a saved plan): typed here, field by field.
+
+`Plan.to_wire()` returns these types, so mypy holds the code to the contract, and `schemas/plan.schema.json` is
+generated from them (`python -m planner.wire`); a test checks the committed file is what this prints. Consumers pin
+`format_version`'s major number, which changes only when a consumer must change.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, WithJsonSchema, with_config
+from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python < 3.12
+
+from planner.knowledge.components import COMPONENTS
+
+SCHEMA_ID = "https://planner.dev/schemas/plan.schema.json"
+_CLOSED = ConfigDict(extra="forbid")
+
+Count = Annotated[int, Field(ge=0)]
+Actor = Annotated[str, WithJsonSchema({"enum": sorted(COMPONENTS)})]
+Component = Annotated[str, WithJsonSchema({"enum": [c for actor in COMPONENTS for c in COMPONENTS[actor]]})]
+Action = Literal["create", "update", "replace", "delete", "no-op"]
+Phase = Literal["create", "update", "delete"]
+Reason = Literal["replace_because_cannot_update", "replace_because_cluster_replaced",
+                 "delete_because_no_resource_config", "delete_because_cluster_deleted"]
+
+
+@with_config(_CLOSED)
+class StateRef(TypedDict):
+    """The state version the plan was made against."""
+
+    lineage: Annotated[str | None, Field(description="The state's lineage (null before the first apply).")]
+    serial: Count
+
+
+@with_config(_CLOSED)
+class Summary(TypedDict):
+    create: Count
+    update: Count
+    replace: Count
+    delete: Count
+
+
+@with_config(_CLOSED)
+class FieldChangeWire(TypedDict):
+    path: Annotated[str, Field(description="Field path; list items with a merge key are addressed as "
+                                           "containers[name=web].")]
+    before: Any
+    after: Any
+    after_unknown: NotRequired[Annotated[Literal[True], Field(
+        description="Only apply can know the value (ClusterIP, nodePort, external IP, node names).")]]
+    forces_replacement: NotRequired[Literal[True]]
+    replacement_reason: NotRequired[Annotated[str, Field(
+        description="Why this field forces a replacement (and, where there is one, the in-place alternative).")]]
+    sensitive: NotRequired[Annotated[Literal[True], Field(description="A Secret value: before/after are masked.")]]
+
+
+@with_config(_CLOSED)
+class ResourceChangeWire(TypedDict):
+    address: Annotated[str, Field(pattern=r"^[A-Za-z]+/([a-z0-9.-]+/)?[a-z0-9.-]+$")]
+    kind: str
+    api_version: str
+    name: str
+    namespace: str | None
+    action: Action
+    reasons: list[Reason]
+    replace_paths: list[str]
+    changes: list[FieldChangeWire]
+    unchanged_attributes: Count
+
+
+@with_config(_CLOSED)
+class StepWire(TypedDict):
+    index: Annotated[int, Field(ge=1, description="1-based execution order.")]
+    address: str
+    phase: Annotated[Phase, Field(
+        description="Tells a replacement's delete steps from its create steps.")]
+    actor: Actor
+    component: Component
+    description: Annotated[str, Field(min_length=1)]
+
+
+@with_config(_CLOSED)
+class DiagnosticWire(TypedDict):
+    severity: Literal["error", "warning", "info"]
+    message: str
+    file: NotRequired[str]
+    line: NotRequired[Annotated[int, Field(ge=1)]]
+    column: NotRequired[Annotated[int, Field(ge=1)]]
+    path: NotRequired[str]
+    address: NotRequired[str]
+    banner: NotRequired[Annotated[Literal[True], Field(
+        description="Shown before the plan: it concerns what gets destroyed.")]]
+
+
+@with_config(_CLOSED)
+class PlanWire(TypedDict):
+    """planner's JSON plan, format 1.x."""
+
+    format_version: Annotated[str, Field(pattern=r"^1\.[0-9]+$")]
+    kubernetes_version: Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]+$")]
+    state: StateRef
+    roots: list[str]
+    previous_roots: list[str]
+    summary: Summary
+    resource_changes: list[ResourceChangeWire]
+    steps: list[StepWire]
+    diagnostics: list[DiagnosticWire]
+
+
+def plan_schema() -> dict[str, Any]:
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(PlanWire).json_schema(ref_template="#/$defs/{model}")
+    schema.pop("title", None)
+    description = schema.pop("description", "")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            "title": "planner JSON plan (planner plan -o json), format 1.x",
+            "description": f"{description} Consumers pin format_version's major number; it changes only when a "
+                           "consumer must change.", **schema}
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(plan_schema(), indent=2) + "\n")
