@@ -85,12 +85,14 @@ def _check_projection(state, desired: dict) -> None:
     for i, app in desired["apps"].items():
         status = resources[f"Deployment/default/app{i}"].status
         pods = status["pods"]
+        counted = (status.get("unscheduled") or {}).get("count", 0)  # more than the cluster could ever run
+        assert not counted or any(not objects.pod_node(p) for p in pods)
         stalled = deployment.stall(status) is not None
         if stalled:  # Pods that fit nowhere: the rollout waits, surge included
-            assert app["replicas"] <= len(pods) <= app["replicas"] + max(1, -(-app["replicas"] // 4))
+            assert app["replicas"] <= len(pods) + counted <= app["replicas"] + max(1, -(-app["replicas"] // 4))
             assert any(not objects.pod_node(p) for p in pods)
         else:
-            assert len(pods) == app["replicas"]
+            assert len(pods) + counted == app["replicas"]
         replica_sets = {r["metadata"]["name"] for r in status["replicaSets"]}
         for pod in pods:
             assert objects.pod_owner(pod) in replica_sets

@@ -50,7 +50,9 @@ def placement_events(status: Mapping[str, Any]) -> list[dict[str, Any]]:
         events.append({"event": "pods-running", "count": sum(by_node.values()),
                        "nodes": [f"{n} ({c})" for n, c in shown[:4]], "nodes_more": len(shown) > 4})
     if pending:
-        events.append({"event": "pods-pending", "count": len(pending), "reason": objects.pending_reason(pending[0])})
+        counted = (status.get("unscheduled") or {}).get("count", 0)
+        events.append({"event": "pods-pending", "count": len(pending) + counted,
+                       "reason": objects.pending_reason(pending[0])})
     return events
 
 
@@ -79,8 +81,9 @@ def pending_warning(resource: StoredResource, future: bool) -> list[Diagnostic]:
     pending = [p for p in pods if not objects.pod_node(p)]
     if not pending:
         return []
+    counted = (resource.status.get("unscheduled") or {}).get("count", 0)
     verb = "will stay" if future else "are"
-    return [Diagnostic("warning", f"{len(pending)} of {len(pods)} Pods {verb} Pending: "
+    return [Diagnostic("warning", f"{len(pending) + counted} of {len(pods) + counted} Pods {verb} Pending: "
                                   f"{objects.scheduler_message(pending[0])}", address=resource.address)]
 
 

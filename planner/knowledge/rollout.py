@@ -51,14 +51,15 @@ class Wave(NamedTuple):
 def rollout_syncs(replicas: int, old: int, surge: int, unavailable: int, *, recreate: bool = False,
                   new: int = 0, new_available: int | None = None, old_available: int | None = None,
                   place: Callable[[int], int] = lambda n: n, release: Callable[[int], int] = lambda n: 0,
-                  shrink: Callable[[int], int] = lambda n: n) -> tuple[list[Sync], bool]:
+                  shrink: Callable[[int], int] = lambda n: n, max_syncs: int | None = None) -> tuple[list[Sync], bool]:
     """The syncs of one rollout, and whether it stalls.
 
     `new`/`new_available`: Pods the new ReplicaSet already has (a rollback to a template that still has Pods).
     `place(n)` starts n new Pods and returns how many became available (the scheduler may leave some Pending);
     `release(n)` deletes n old Pods (unavailable ones first, as cleanupUnhealthyReplicas does) and returns how many
     Pending new Pods that let start; `shrink(n)` deletes n surplus new Pods and returns how many were available.
-    Without callbacks every Pod starts: the plan's arithmetic.
+    Without callbacks every Pod starts: the plan's arithmetic. `max_syncs` stops after that many syncs (a plan shows
+    the first ones of a huge rollout; the result is then not stalled, only cut short).
     """
     syncs: list[Sync] = []
     new_available = new if new_available is None else new_available
@@ -77,7 +78,7 @@ def rollout_syncs(replicas: int, old: int, surge: int, unavailable: int, *, recr
         return syncs, False
     max_total = replicas + surge
     min_available = replicas - unavailable
-    while True:
+    while max_syncs is None or len(syncs) < max_syncs:
         total = new + old
         if new < replicas and total < max_total:
             up = min(max_total - total, replicas - new)
@@ -100,6 +101,7 @@ def rollout_syncs(replicas: int, old: int, surge: int, unavailable: int, *, recr
             new_available += release(down)
             continue
         return syncs, False
+    return syncs, False
 
 
 def waves(syncs: list[Sync]) -> list[Wave]:

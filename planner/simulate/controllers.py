@@ -11,7 +11,7 @@ import ipaddress
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from planner import kinds
+from planner import kinds, limits
 from planner.errors import PlannerError
 from planner.knowledge import capacity, naming
 from planner.simulate import objects
@@ -167,6 +167,24 @@ class World:
         status["podSequence"] = sequence
         return objects.new_pod(name, owner_kind, owner, self.engine.now)
 
+    def start_pods(self, status: dict[str, Any], owner_rs: str, count: int, cpu: int, memory: int,
+                   address: str) -> list[dict[str, Any]]:
+        """The owning controller creates `count` Pods and kube-scheduler places them. Pods that could never fit
+        anywhere (more than the cluster's room) are counted in `status["unscheduled"]` instead of created one by
+        one: a workload of 2^31-1 replicas is planned, not enumerated."""
+        make = self.materializable(count)
+        pods = []
+        for _ in range(make):
+            pod = self.new_pod(status, owner_rs)
+            self.place(pod, cpu, memory, address)
+            pods.append(pod)
+        if count > make:
+            surplus = status.setdefault("unscheduled", {"owner": owner_rs, "count": 0})
+            surplus["owner"] = owner_rs
+            surplus["count"] += count - make
+            self.pending_owners.add(address)
+        return pods
+
     def place(self, pod: dict[str, Any], cpu: int, memory: int, owner: str) -> None:
         """kube-scheduler binds the Pod to the least allocated node that fits, or leaves it Pending."""
         node = self.scheduler.bind(cpu, memory)
@@ -225,14 +243,40 @@ class World:
             for pod in kept + replacements:
                 if not objects.pod_node(pod):
                     self.place(pod, cpu, memory, address)
+            surplus = resource.status.pop("unscheduled", None)
+            if surplus:  # room may have appeared: the counted Pods are created now, as far as they could fit
+                replacements += self.start_pods(resource.status, surplus["owner"], surplus["count"], cpu, memory,
+                                                address)
             resource.status["pods"] = kept + replacements
             self.engine.touched.add(address)
         return self.pending_pods()
 
     def pending_pods(self) -> int:
         resources = self.engine.state.resources
-        return sum(1 for address in self.pending_owners if address in resources
-                   for p in resources[address].status.get("pods", ()) if not objects.pod_node(p))
+        return sum(sum(1 for p in resources[address].status.get("pods", ()) if not objects.pod_node(p))
+                   + (resources[address].status.get("unscheduled") or {}).get("count", 0)
+                   for address in self.pending_owners if address in resources)
+
+    def pod_room(self) -> int:
+        """Pods the cluster could still run: free Pod slots on every node, plus the nodes cluster-autoscaler may
+        still add. A workload never needs more Pods materialized than this (plus one to carry the reason)."""
+        room = self.scheduler.free_pod_slots
+        for resource in self.engine.state.resources.values():
+            hook = kinds.spec_of(resource.family).node_pool
+            shape = hook(resource.manifest) if hook is not None else None
+            if shape is None or shape.max_nodes is None:
+                continue
+            have = len((resource.status.get("pool") or {}).get("nodes") or [])
+            extra = max(0, shape.max_nodes * len(shape.zones) - have)
+            room += extra * capacity.free_for_workloads(shape.machine_type, shape.max_pods).pods
+        return room
+
+    def materializable(self, wanted: int) -> int:
+        """How many of `wanted` new Pods to create one by one (limits.POD_ROOM_MARGIN): the rest could never be
+        scheduled, and are counted instead of created."""
+        if wanted <= self.scheduler.free_pod_slots + limits.POD_ROOM_MARGIN:
+            return max(0, wanted)
+        return min(wanted, self.pod_room() + limits.POD_ROOM_MARGIN)
 
     # -- controllers across resources -------------------------------------------------------------------------
 

@@ -124,11 +124,14 @@ class Scheduler:
 
     def __init__(self) -> None:
         self.nodes: dict[str, Node] = {}
+        self.free_pod_slots = 0
+        """Free Pod slots over every node, kept up to date (so asking is O(1), not a scan per workload)."""
         self._heap: list[tuple[float, str, int]] = []
         self._unfit: set[tuple[int, int]] = set()
 
     def add(self, node: Node) -> None:
         self.nodes[node.name] = node
+        self.free_pod_slots += max(0, node.pods_free)
         self._push(node)
         self._unfit.clear()
 
@@ -136,6 +139,7 @@ class Scheduler:
         node = self.nodes.pop(name, None)
         if node is not None:
             node.version += 1
+            self.free_pod_slots -= max(0, node.pods_free)
         return node
 
     def _push(self, node: Node) -> None:
@@ -167,7 +171,12 @@ class Scheduler:
     def charge(self, node: Node, cpu: int, memory: int, sign: int) -> None:
         node.cpu_free -= sign * cpu
         node.memory_free -= sign * memory
+        in_cluster = node.name in self.nodes
+        if in_cluster:
+            self.free_pod_slots -= max(0, node.pods_free)
         node.pods_free -= sign
+        if in_cluster:
+            self.free_pod_slots += max(0, node.pods_free)
         node.score_cpu += sign * (cpu or DEFAULT_SCORE_CPU_MILLI)
         node.score_memory += sign * (memory or DEFAULT_SCORE_MEMORY_MIB)
         if sign < 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from planner import limits
 from planner.kinds import workloads
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Path, Problem, Rank, S, Schema
 from planner.kinds.deployment import apply
@@ -119,11 +120,12 @@ def _context(op: Operation, facts: Facts) -> Context:
     new_rs = replica_set_of(op.change.name, now, op.change.after_digest if now is op.change.after else "")
     old_rs = current_replica_set(status) or (replica_set_of(op.change.name, before) if before else new_rs)
     history = status.get("replicaSets") or []
-    syncs, _ = rollout_syncs(replicas, before_replicas, surge, unavailable, recreate=recreate)
+    syncs, _ = rollout_syncs(replicas, before_replicas, surge, unavailable, recreate=recreate,
+                             max_syncs=limits.MAX_SHOWN_SYNCS)
     waves_text = "; ".join(
         ", ".join(part for part in (f"{new_rs} {w.new[0]}->{w.new[1]}" if w.new else "",
                                     f"{old_rs} {w.old[0]}->{w.old[1]}" if w.old else "") if part)
-        for w in waves(syncs))
+        for w in waves(syncs)) + ("; ... (more waves follow)" if len(syncs) >= limits.MAX_SHOWN_SYNCS else "")
     return {
         "new_rs": new_rs, "old_rs": old_rs, "waves": waves_text or "none",
         "revision": max((rs_revision(r) for r in history), default=1) + 1,
@@ -212,8 +214,10 @@ def _deployment_rows(state: State) -> list[dict[str, Any]]:
         current = current_replica_set(status)
         ready = sum(1 for p in pods if objects.pod_node(p))
         stalled = stall(status) or {}
+        surplus = status.get("unscheduled") or {}
+        counted = surplus.get("count", 0) if surplus.get("owner") == current else 0
         out.append({"namespace": resource.namespace, "name": resource.name, "ready": f"{ready}/{replicas}",
-                    "upToDate": sum(1 for p in pods if objects.pod_owner(p) == current), "available": ready,
+                    "upToDate": sum(1 for p in pods if objects.pod_owner(p) == current) + counted, "available": ready,
                     "created": objects.created(status), "revision": revision(status),
                     "stalled": stalled.get("message", "")})
     return out

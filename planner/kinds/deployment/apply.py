@@ -45,10 +45,7 @@ def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     status.update(replicaSets=[replica_set(rs, 1, replicas, engine.now)], pods=[], podSequence=0)
     cpu, memory = _requests(op, manifest)
     world = engine.world
-    for _ in range(replicas):
-        pod = world.new_pod(status, rs)
-        world.place(pod, cpu, memory, op.change.address)
-        status["pods"].append(pod)
+    status["pods"] = world.start_pods(status, rs, replicas, cpu, memory, op.change.address)
     write_status(status, replicas)
     return OpResult(op.change.address, "create", {"event": "replicaset-created", "replica_set": rs,
                                                   "replicas": replicas}, workloads.placement_events(status))
@@ -104,6 +101,7 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
     rev = revision(status) if continuing else max((rs_revision(r) for r in history), default=0) + 1
     reused = any(rs_name(r) == new_rs for r in history) and not continuing
     pods: list[dict[str, Any]] = status.get("pods") or []
+    status.pop("unscheduled", None)  # Pending old Pods are the first the rollout deletes
     old_pods = [p for p in pods if objects.pod_owner(p) != new_rs]
     new_pods = [p for p in pods if objects.pod_owner(p) == new_rs]
     strategy = spec.get("strategy") or {}
@@ -111,13 +109,9 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
     surge, unavailable = rolling_bounds(replicas, rolling.get("maxSurge", "25%"), rolling.get("maxUnavailable", "25%"))
 
     def place(count: int) -> int:
-        started = 0
-        for _ in range(count):
-            pod = world.new_pod(status, new_rs)
-            world.place(pod, cpu, memory, op.change.address)
-            new_pods.append(pod)
-            started += objects.pod_node(pod) is not None
-        return started
+        started = world.start_pods(status, new_rs, count, cpu, memory, op.change.address)
+        new_pods.extend(started)
+        return sum(1 for pod in started if objects.pod_node(pod) is not None)
 
     def release(count: int) -> int:
         for pod in _victims(old_pods, count):
@@ -200,7 +194,14 @@ def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     elif "scale" in op.change.change_classes:
         rs = current or replica_set_of(op.change.name, after, op.change.after_digest)
         mine = [p for p in pods if objects.pod_owner(p) == rs]
-        if replicas < len(mine):
+        surplus = status.get("unscheduled") or {}
+        unscheduled = surplus.get("count", 0)
+        if replicas < len(mine) + unscheduled and unscheduled:  # Pending Pods go first, the counted ones first of all
+            gone = min(unscheduled, len(mine) + unscheduled - replicas)
+            surplus["count"] = unscheduled = unscheduled - gone
+            if not unscheduled:
+                status.pop("unscheduled")
+        if replicas < len(mine) + unscheduled:
             doomed = {id(p) for p in _victims(mine, len(mine) - replicas)}
             for pod in pods:
                 if id(pod) in doomed:
@@ -209,10 +210,8 @@ def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
             summary = {"event": "scaled-down", "name": op.change.name, "replicas": replicas}
             world.reschedule([])
         else:
-            for _ in range(replicas - len(mine)):
-                pod = world.new_pod(status, rs)
-                world.place(pod, cpu, memory, op.change.address)
-                pods.append(pod)
+            pods += world.start_pods(status, rs, replicas - len(mine) - unscheduled, cpu, memory,
+                                     op.change.address)
             status["pods"] = pods
             summary = {"event": "scaled-up", "name": op.change.name, "replicas": replicas}
         for r in status.get("replicaSets") or []:

@@ -45,6 +45,11 @@ class ReplicaSet(TypedDict):
     spec: ReplicaSetSpec
 
 
+class Unscheduled(TypedDict):
+    owner: str
+    count: int
+
+
 class DeploymentLive(TypedDict, total=False):
     """`kubectl get deployment -o yaml` (metadata, status), its ReplicaSets and Pods, and the Pod name sequence."""
 
@@ -53,6 +58,8 @@ class DeploymentLive(TypedDict, total=False):
     replicaSets: list[ReplicaSet]
     pods: list[objects.Pod]
     podSequence: int
+    unscheduled: Unscheduled
+    """Pods of a workload larger than the cluster could ever run, counted instead of created (all Pending)."""
 
 
 def revision(status: Mapping[str, Any]) -> int:
@@ -94,7 +101,9 @@ def write_status(status: dict[str, Any], replicas: int) -> None:
     current = current_replica_set(status)
     ready = sum(1 for p in pods if objects.pod_node(p))
     observed = status.setdefault("status", {})
-    observed.update(replicas=len(pods), updatedReplicas=sum(1 for p in pods if objects.pod_owner(p) == current),
+    counted = (status.get("unscheduled") or {}).get("count", 0)
+    observed.update(replicas=len(pods) + counted,
+                    updatedReplicas=sum(1 for p in pods if objects.pod_owner(p) == current),
                     readyReplicas=ready, availableReplicas=ready)
     observed.pop("conditions", None)
 

@@ -7,9 +7,11 @@ target-pool load balancer and its names); GKE "LoadBalancer Service parameters" 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from planner import limits
 from planner.errors import Diagnostic
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S, Schema
 from planner.kinds.cluster import service_range
@@ -98,21 +100,32 @@ def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorInde
             out.append(Diagnostic("warning", f"selects no Pods: no Deployment in {namespace} has Pod labels {pairs}, "
                                              "so its endpoints stay empty", address=address))
             continue
-        names = [a.rsplit("/", 1)[-1] for a in selected]
+        names = _listed([a.rsplit("/", 1)[-1] for a in selected])
         declared = [p for c in containers(selected, lookup) for p in c.get("ports") or [] if isinstance(p, dict)]
-        for port in ports:
-            target = port.get("targetPort", port.get("port"))
-            if isinstance(target, str):
-                if not any(p.get("name") == target for p in declared):
-                    out.append(Diagnostic("warning", f"targetPort \"{target}\" names no container port of "
-                                                     f"{', '.join(names)}: its endpoints get no port",
-                                          address=address))
-            elif declared and not any(p.get("containerPort") == target for p in declared):
-                out.append(Diagnostic("warning", f"targetPort {target} is not a containerPort of "
-                                                 f"{', '.join(names)} (declared: "
-                                                 f"{', '.join(str(p.get('containerPort')) for p in declared)}): "
-                                                 "traffic will be sent there anyway", address=address))
+        port_names = {p.get("name") for p in declared}
+        numbers = {p.get("containerPort") for p in declared}
+        unnamed = [t for t in (port.get("targetPort", port.get("port")) for port in ports)
+                   if isinstance(t, str) and t not in port_names]
+        missing = [t for t in (port.get("targetPort", port.get("port")) for port in ports)
+                   if not isinstance(t, str) and declared and t not in numbers]
+        # One warning per Service and kind of problem, lists cut short: a Service of thousands of ports must not
+        # produce thousands of warnings (limits.MAX_LISTED).
+        if unnamed:
+            quoted = _listed([json.dumps(t) for t in unnamed])
+            out.append(Diagnostic("warning", f"targetPort {quoted} names no container port of {names}: its "
+                                             "endpoints get no port", address=address))
+        if missing:
+            listed = _listed(sorted({str(p.get("containerPort")) for p in declared}))
+            out.append(Diagnostic("warning", f"targetPort {_listed([str(t) for t in missing])} is not a containerPort "
+                                             f"of {names} (declared: {listed}): traffic will be sent there anyway",
+                                  address=address))
     return out
+
+
+def _listed(items: list[str]) -> str:
+    """`a, b, c and 17 more`: long lists in messages stay short."""
+    shown = ", ".join(items[:limits.MAX_LISTED])
+    return shown + (f" and {len(items) - limits.MAX_LISTED} more" if len(items) > limits.MAX_LISTED else "")
 
 
 # ---------------------------------------------------------------- plan
