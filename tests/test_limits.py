@@ -53,3 +53,17 @@ def test_thousands_of_ports_give_one_short_warning(cli, hello):
     assert plan.code == 0, plan.err
     warnings = [d["message"] for d in plan.json()["diagnostics"] if "targetPort" in d["message"]]
     assert len(warnings) == 1 and "and 495 more" in warnings[0] and len(warnings[0]) < 300
+
+
+def test_values_that_used_to_be_internal_errors_are_clear(cli, hello):
+    text = (hello / "hello-web.yaml").read_text()
+    head, _, tail = text.rpartition("\n  ports:\n")
+    (hello / "hello-web.yaml").write_text(head + "\n  clusterIP: zzz\n  ports:\n" + tail)
+    result = cli("plan", str(hello))
+    assert result.code == 1 and "internal error" not in result.err
+    assert ('hello-web.yaml:39:14: spec.clusterIP: invalid value "zzz": must be a valid IP address or "None"'
+            in result.err)
+    edit(hello / "hello-web.yaml", "clusterIP: zzz", "clusterIP: 34.118.224.50")
+    edit(hello / "hello-web.yaml", "cpu: 100m", "cpu: 1e309")
+    result = cli("plan", str(hello))
+    assert result.code == 0 and "Insufficient cpu" in result.out

@@ -7,6 +7,7 @@ target-pool load balancer and its names); GKE "LoadBalancer Service parameters" 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,14 @@ def _check(data: Manifest) -> list[Problem]:
             problems.append(Problem(("spec",), 'missing required field "externalName" for type ExternalName'))
     elif not ports and spec.get("clusterIP") != "None":
         problems.append(Problem(("spec", "ports"), "a Service needs at least one port"))
+    cluster_ip = spec.get("clusterIP")
+    if isinstance(cluster_ip, str) and cluster_ip not in ("", "None"):
+        try:
+            ipaddress.ip_address(cluster_ip)
+        except ValueError:
+            # kube-apiserver: pkg/apis/core/validation ValidateService ("must be a valid IP address or None")
+            problems.append(Problem(("spec", "clusterIP"), f"invalid value {json.dumps(cluster_ip)}: must be a valid "
+                                                          'IP address or "None"'))
     seen_ports: set[tuple[int, str]] = set()
     seen_names: set[str] = set()
     for i, port in enumerate(ports):
