@@ -124,6 +124,23 @@ class Schema:
     """A schema given in the kind's module itself (a kind planner defines, with no upstream schema)."""
 
 
+class Fields:
+    """Read a manifest's field, falling back to the kind's own defaults table: the one place a default is written,
+    so code never restates one (`field(manifest, "spec.replicas")`). A path with no default and no value is a bug,
+    and raises KeyError."""
+
+    def __init__(self, defaults: tuple[tuple[str, Any], ...], **more: Any) -> None:
+        self.defaults = {path: value for path, value in defaults if not callable(value)} | more
+
+    def __call__(self, manifest: Mapping[str, Any] | None, path: str) -> Any:
+        node: Any = manifest or {}
+        for part in path.split("."):
+            if not isinstance(node, Mapping) or node.get(part) is None:
+                return self.defaults[path]
+            node = node[part]
+        return node
+
+
 def no_context(op: Operation, facts: Facts) -> Context:
     return {}
 

@@ -20,6 +20,7 @@ from planner.kinds import nodes
 from planner.kinds.base import (
     Context,
     Facts,
+    Fields,
     KindSpec,
     Manifest,
     Meta,
@@ -59,6 +60,23 @@ class ClusterLive(TypedDict, total=False):
     metadata: Meta
     status: ClusterStatus
     pool: nodes.Pool
+
+
+DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("spec.initialNodeCount", nodes.DEFAULT_NODES_PER_ZONE),
+    ("spec.nodeConfig", {}),
+    ("spec.nodeConfig.machineType", nodes.DEFAULT_MACHINE_TYPE),
+    ("spec.nodeConfig.diskSizeGb", 100),
+    ("spec.nodeConfig.diskType", "pd-balanced"),
+    ("spec.releaseChannel", {}),
+    ("spec.releaseChannel.channel", "REGULAR"),
+    ("spec.networkingMode", "VPC_NATIVE"),
+    ("spec.ipAllocationPolicy", {}),
+    ("spec.ipAllocationPolicy.servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
+)
+"""What the GKE API fills in (creating a cluster: https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster;
+Service range 34.118.224.0/20 from GKE 1.29)."""
+field = Fields(DEFAULTS)
 
 
 # ---------------------------------------------------------------- validation (shared with ContainerNodePool)
@@ -103,7 +121,7 @@ def _check(data: Manifest) -> list[Problem]:
 def _created_pool(manifest: Manifest) -> NodePoolShape:
     """default-pool as GKE creates it (even when Config Connector deletes it right after)."""
     name = (manifest.get("metadata") or {}).get("name", "")
-    return nodes.shape(nodes.manifest_spec(manifest), "initialNodeCount", name, naming.DEFAULT_POOL)
+    return nodes.shape(manifest, field, "spec.initialNodeCount", name, naming.DEFAULT_POOL)
 
 
 def _pool_shape(manifest: Manifest) -> NodePoolShape | None:
@@ -118,22 +136,22 @@ def _removes_default_pool(manifest: Manifest) -> bool:
 
 def has_default_pool(manifest: Manifest) -> bool:
     """GKE creates default-pool unless initialNodeCount is 0 or Config Connector removes it right away."""
-    return bool(nodes.manifest_spec(manifest).get("initialNodeCount", 3) > 0) and not _removes_default_pool(manifest)
+    return bool(field(manifest, "spec.initialNodeCount") > 0) and not _removes_default_pool(manifest)
 
 
 def _context(op: Operation, facts: Facts) -> Context:
     now = (op.change.before if op.phase == "delete" else op.change.after) or {}
     spec = now.get("spec") or {}
-    per_zone = spec.get("initialNodeCount", 3)
+    per_zone = field(now, "spec.initialNodeCount")
     policy = spec.get("ipAllocationPolicy") or {}
     name = op.change.name
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
-                            (spec.get("nodeConfig") or {}).get("machineType", "e2-medium"))
+                            field(now, "spec.nodeConfig.machineType"))
     prefix = naming.node_prefix(name, naming.DEFAULT_POOL, "<8hex>")
     context.update(
-        location=spec.get("location"), channel=(spec.get("releaseChannel") or {}).get("channel", "REGULAR"),
+        location=spec.get("location"), channel=field(now, "spec.releaseChannel.channel"),
         pod_range=policy.get("clusterIpv4CidrBlock", "(a /14 from 10.0.0.0/8, known after apply)"),
-        service_range=policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
+        service_range=field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
         pool=naming.DEFAULT_POOL, groups=f"{prefix}-grp", vm_pattern=f"{prefix}-<4 chars>",
         default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now),
     )
@@ -273,18 +291,7 @@ SPEC = KindSpec(
     handlers={"create": _create, "update": _update, "delete": _delete},
     schema=Schema(own="containercluster.schema.json"),
     check=_check,
-    defaults=(
-        ("spec.initialNodeCount", 3),
-        ("spec.nodeConfig", {}),
-        ("spec.nodeConfig.machineType", "e2-medium"),
-        ("spec.nodeConfig.diskSizeGb", 100),
-        ("spec.nodeConfig.diskType", "pd-balanced"),
-        ("spec.releaseChannel", {}),
-        ("spec.releaseChannel.channel", "REGULAR"),
-        ("spec.networkingMode", "VPC_NATIVE"),
-        ("spec.ipAllocationPolicy", {}),
-        ("spec.ipAllocationPolicy.servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
-    ),
+    defaults=DEFAULTS,
     replace_paths=(
         ("spec.location", "a cluster cannot move: location is immutable"),
         ("spec.initialNodeCount", "initialNodeCount is immutable; resize with a ContainerNodePool's nodeCount "

@@ -15,6 +15,7 @@ from planner.kinds import nodes
 from planner.kinds.base import (
     Context,
     Facts,
+    Fields,
     KindSpec,
     Manifest,
     NodePoolShape,
@@ -32,6 +33,22 @@ from planner.simulate import objects
 if TYPE_CHECKING:
     from planner.plan import Operation
     from planner.simulate.engine import Engine
+
+
+DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("spec.nodeConfig", {}),
+    ("spec.nodeConfig.machineType", nodes.DEFAULT_MACHINE_TYPE),
+    ("spec.nodeConfig.diskSizeGb", 100),
+    ("spec.nodeConfig.diskType", "pd-balanced"),
+    ("spec.management", {}),
+    ("spec.management.autoRepair", True),
+    ("spec.management.autoUpgrade", True),
+    ("spec.maxPodsPerNode", capacity.MAX_PODS_PER_NODE),
+    ("spec.nodeCount", lambda spec: _within_autoscaling(spec, spec.get("initialNodeCount",
+                                                                      nodes.DEFAULT_NODES_PER_ZONE))),
+)
+"""What the GKE API fills in for a node pool (Config Connector ContainerNodePool reference)."""
+field = Fields(DEFAULTS, **{"spec.nodeCount": nodes.DEFAULT_NODES_PER_ZONE})
 
 
 def _check(data: Manifest) -> list[Problem]:
@@ -57,7 +74,7 @@ def _within_autoscaling(spec: dict[str, Any], count: int) -> int:
 def _shape(manifest: Manifest) -> NodePoolShape:
     spec = nodes.manifest_spec(manifest)
     name = (manifest.get("metadata") or {}).get("name", "")
-    return nodes.shape(spec, "nodeCount", (spec.get("clusterRef") or {}).get("name", "?"), name)
+    return nodes.shape(manifest, field, "spec.nodeCount", (spec.get("clusterRef") or {}).get("name", "?"), name)
 
 
 def _context(op: Operation, facts: Facts) -> Context:
@@ -66,9 +83,9 @@ def _context(op: Operation, facts: Facts) -> Context:
     spec = now.get("spec") or {}
     before_spec = before.get("spec") or {}
     cluster = (spec.get("clusterRef") or {}).get("name", "?")
-    per_zone = spec.get("nodeCount", spec.get("initialNodeCount", 3))
+    per_zone = field(now, "spec.nodeCount")
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
-                            (spec.get("nodeConfig") or {}).get("machineType", "e2-medium"))
+                            field(now, "spec.nodeConfig.machineType"))
     before_per_zone = before_spec.get("nodeCount", per_zone)
     live = ((facts.statuses.get(op.change.address) or {}).get("pool") or {}).get("nodes")
     if op.phase == "delete" and live is not None:  # the autoscaler may have grown it past nodeCount
@@ -203,17 +220,7 @@ SPEC = KindSpec(
     handlers={"create": _create, "update": _update, "delete": _delete},
     schema=Schema(own="containernodepool.schema.json"),
     check=_check,
-    defaults=(
-        ("spec.nodeConfig", {}),
-        ("spec.nodeConfig.machineType", "e2-medium"),
-        ("spec.nodeConfig.diskSizeGb", 100),
-        ("spec.nodeConfig.diskType", "pd-balanced"),
-        ("spec.management", {}),
-        ("spec.management.autoRepair", True),
-        ("spec.management.autoUpgrade", True),
-        ("spec.maxPodsPerNode", capacity.MAX_PODS_PER_NODE),
-        ("spec.nodeCount", lambda spec: _within_autoscaling(spec, spec.get("initialNodeCount", 3))),
-    ),
+    defaults=DEFAULTS,
     replace_paths=(
         ("spec.clusterRef", "a node pool cannot move to another cluster"),
         ("spec.location", "a node pool's location is immutable"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner import kinds
-from planner.kinds.base import Context, GetView, Manifest, Meta, NodePoolShape, S
+from planner.kinds.base import Context, Fields, GetView, Manifest, Meta, NodePoolShape, S
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
 from planner.simulate import objects
@@ -50,12 +50,22 @@ NODES_UP = (
 )
 
 
-def shape(spec: Mapping[str, Any], count_field: str, cluster: str, pool: str) -> NodePoolShape:
+DEFAULT_NODES_PER_ZONE = 3
+"""GKE's default pool size, per zone (`gcloud container clusters create --num-nodes`, default 3:
+https://cloud.google.com/sdk/gcloud/reference/container/clusters/create)."""
+DEFAULT_MACHINE_TYPE = "e2-medium"
+"""GKE's default node machine type (https://cloud.google.com/kubernetes-engine/docs/concepts/node-images and
+`gcloud container clusters create --machine-type`, default e2-medium)."""
+
+
+def shape(manifest: Manifest, field: Fields, count_path: str, cluster: str, pool: str) -> NodePoolShape:
+    """A pool's shape, each value read through its kind's defaults (`field`)."""
+    spec = manifest_spec(manifest)
     auto = spec.get("autoscaling") or None
     return NodePoolShape(
         zones=naming.zones_for(spec.get("location", ""), spec.get("nodeLocations")),
-        per_zone=int(spec.get(count_field, spec.get("initialNodeCount", 3))),
-        machine_type=(spec.get("nodeConfig") or {}).get("machineType", "e2-medium"),
+        per_zone=int(field(manifest, count_path)),
+        machine_type=str(field(manifest, "spec.nodeConfig.machineType")),
         max_pods=int(spec.get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE)),
         min_nodes=auto.get("minNodeCount", 0) if auto else None,
         max_nodes=auto.get("maxNodeCount", 0) if auto else None,

@@ -16,9 +16,11 @@ from planner.kinds import workloads
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Path, Problem, Rank, S, Schema
 from planner.kinds.deployment import apply
 from planner.kinds.deployment.live import (
+    DEFAULTS,
     FAMILY,
     DeploymentLive,
     current_replica_set,
+    field,
     revision,
     rs_name,
     rs_revision,
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
     from planner.state import State, StoredResource
 
 __all__ = ["FAMILY", "SPEC", "current_replica_set", "revision", "stall"]
-POD_SPEC = "spec.template.spec"
 
 
 # ---------------------------------------------------------------- validation
@@ -45,11 +46,11 @@ POD_SPEC = "spec.template.spec"
 def duplicate_container_names(pod: Mapping[str, Any], base: Path) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
-    for field in ("initContainers", "containers"):
-        for i, container in enumerate(pod.get(field) or []):
+    for key in ("initContainers", "containers"):
+        for i, container in enumerate(pod.get(key) or []):
             name = container.get("name")
             if name in seen:
-                problems.append(Problem((*base, field, i, "name"), f'duplicate container name "{name}"'))
+                problems.append(Problem((*base, key, i, "name"), f'duplicate container name "{name}"'))
             seen.add(name)
     return problems
 
@@ -68,30 +69,6 @@ def _check(data: Manifest) -> list[Problem]:
     return problems
 
 
-def container_defaults(base: str) -> tuple[tuple[str, Any], ...]:
-    return (
-        (f"{base}[*].imagePullPolicy", _image_pull_policy),
-        (f"{base}[*].terminationMessagePath", "/dev/termination-log"),
-        (f"{base}[*].terminationMessagePolicy", "File"),
-        (f"{base}[*].resources", {}),
-        (f"{base}[*].ports[*].protocol", "TCP"),
-    )
-
-
-def _image_pull_policy(container: dict[str, Any]) -> str:
-    """`Always` for `:latest` or an untagged image, else `IfNotPresent` (digests count as tagged)."""
-    image = str(container.get("image", ""))
-    if "@" in image:
-        return "IfNotPresent"
-    last = image.rsplit("/", 1)[-1]
-    tag = last.rsplit(":", 1)[1] if ":" in last else ""
-    return "Always" if tag in ("", "latest") else "IfNotPresent"
-
-
-def _when_rolling(value: Any) -> Any:
-    return lambda strategy: value if strategy.get("type", "RollingUpdate") == "RollingUpdate" else None
-
-
 # ---------------------------------------------------------------- plan
 
 
@@ -105,14 +82,12 @@ def _describe_requests(pod_spec: Mapping[str, Any]) -> str:
 def _context(op: Operation, facts: Facts) -> Context:
     before = op.change.before or {}
     now = (before if op.phase == "delete" else op.change.after) or {}
-    spec = now.get("spec") or {}
     pod_spec = workloads.pod_spec(now)
-    replicas = spec.get("replicas", 1)
-    before_replicas = (before.get("spec") or {}).get("replicas", replicas if not before else 1)
-    strategy = spec.get("strategy") or {}
-    rolling = strategy.get("rollingUpdate") or {}
-    max_surge, max_unavailable = rolling.get("maxSurge", "25%"), rolling.get("maxUnavailable", "25%")
-    recreate = strategy.get("type") == "Recreate"
+    replicas = field(now, "spec.replicas")
+    before_replicas = field(before, "spec.replicas") if before else replicas
+    max_surge = field(now, "spec.strategy.rollingUpdate.maxSurge")
+    max_unavailable = field(now, "spec.strategy.rollingUpdate.maxUnavailable")
+    recreate = field(now, "spec.strategy.type") == "Recreate"
     surge, unavailable = (0, replicas) if recreate else rolling_bounds(replicas, max_surge, max_unavailable)
     images = sorted({c.get("image", "?") for c in pod_spec.get("containers") or []})
     services = facts.services_selecting(op.change.namespace or "default", workloads.pod_labels(now))
@@ -137,7 +112,8 @@ def _context(op: Operation, facts: Facts) -> Context:
         "scale_up": replicas > before_replicas, "scale_down": replicas < before_replicas, "has_pods": replicas > 0,
         "images": ", ".join(images), "requests": _describe_requests(pod_spec),
         "max_surge": max_surge, "max_unavailable": max_unavailable, "surge": surge, "unavailable": unavailable,
-        "history": spec.get("revisionHistoryLimit", 10), "grace": pod_spec.get("terminationGracePeriodSeconds", 30),
+        "history": field(now, "spec.revisionHistoryLimit"),
+        "grace": field(now, "spec.template.spec.terminationGracePeriodSeconds"),
         "selected": bool(services), "selectors": services,
         "services": ", ".join(f"{s.split('/')[0]} {s.rsplit('/', 1)[-1]}" for s in services) or "no Service",
     }
@@ -210,7 +186,7 @@ def _deployment_rows(state: State) -> list[dict[str, Any]]:
     for resource in _deployments(state):
         status = resource.status
         pods = status.get("pods") or []
-        replicas = (resource.manifest.get("spec") or {}).get("replicas", 1)
+        replicas = field(resource.manifest, "spec.replicas")
         current = current_replica_set(status)
         ready = sum(1 for p in pods if objects.pod_node(p))
         stalled = stall(status) or {}
@@ -243,23 +219,7 @@ SPEC = KindSpec(
     handlers={"create": apply.create, "update": apply.update, "delete": apply.delete},
     schema=Schema(constraints="Deployment"),
     check=_check,
-    defaults=(
-        ("spec.replicas", 1),
-        ("spec.revisionHistoryLimit", 10),
-        ("spec.progressDeadlineSeconds", 600),
-        ("spec.strategy", {}),
-        ("spec.strategy.type", "RollingUpdate"),
-        ("spec.strategy.rollingUpdate", _when_rolling({})),
-        ("spec.strategy.rollingUpdate.maxSurge", "25%"),
-        ("spec.strategy.rollingUpdate.maxUnavailable", "25%"),
-        (f"{POD_SPEC}.restartPolicy", "Always"),
-        (f"{POD_SPEC}.terminationGracePeriodSeconds", 30),
-        (f"{POD_SPEC}.dnsPolicy", "ClusterFirst"),
-        (f"{POD_SPEC}.schedulerName", "default-scheduler"),
-        (f"{POD_SPEC}.securityContext", {}),
-        *container_defaults(f"{POD_SPEC}.containers"),
-        *container_defaults(f"{POD_SPEC}.initContainers"),
-    ),
+    defaults=DEFAULTS,
     replace_paths=(
         ("spec.selector", "spec.selector is immutable in apps/v1: the Deployment is deleted and created again"),
     ),

@@ -15,6 +15,7 @@ from planner.kinds.base import Manifest, OpResult
 from planner.kinds.deployment.live import (
     FAMILY,
     current_replica_set,
+    field,
     replica_set,
     revision,
     rs_name,
@@ -39,7 +40,7 @@ def _requests(op: Operation, manifest: Manifest) -> tuple[int, int]:
 
 def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     manifest = op.change.after or {}
-    replicas = (manifest.get("spec") or {}).get("replicas", 1)
+    replicas = field(manifest, "spec.replicas")
     rs = replica_set_of(op.change.name, manifest, op.change.after_digest)
     status.setdefault("metadata", {})["annotations"] = {objects.REVISION_ANNOTATION: "1"}
     status.update(replicaSets=[replica_set(rs, 1, replicas, engine.now)], pods=[], podSequence=0)
@@ -92,7 +93,7 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
     world = engine.world
     before, after = op.change.before or {}, op.change.after or {}
     spec = after.get("spec") or {}
-    replicas = spec.get("replicas", 1)
+    replicas = field(after, "spec.replicas")
     old_cpu, old_memory = _requests(op, before)
     cpu, memory = _requests(op, after)
     new_rs = replica_set_of(op.change.name, after, op.change.after_digest)
@@ -105,8 +106,8 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
     old_pods = [p for p in pods if objects.pod_owner(p) != new_rs]
     new_pods = [p for p in pods if objects.pod_owner(p) == new_rs]
     strategy = spec.get("strategy") or {}
-    rolling = strategy.get("rollingUpdate") or {}
-    surge, unavailable = rolling_bounds(replicas, rolling.get("maxSurge", "25%"), rolling.get("maxUnavailable", "25%"))
+    surge, unavailable = rolling_bounds(replicas, field(after, "spec.strategy.rollingUpdate.maxSurge"),
+                                        field(after, "spec.strategy.rollingUpdate.maxUnavailable"))
 
     def place(count: int) -> int:
         started = world.start_pods(status, new_rs, count, cpu, memory, op.change.address)
@@ -157,7 +158,7 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
         r["spec"] = {"replicas": counts.get(rs_name(r), 0)}
     if continuing:
         rev = next((rs_revision(r) for r in history if rs_name(r) == new_rs), rev)
-    limit = spec.get("revisionHistoryLimit", 10)
+    limit = field(after, "spec.revisionHistoryLimit")
     idle = sorted((r for r in kept if not r["spec"]["replicas"]), key=rs_revision)
     drop = {rs_name(r) for r in idle[: max(0, len(idle) - limit)]}
     kept = [r for r in kept if rs_name(r) not in drop]
@@ -168,7 +169,7 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
     write_status(status, replicas)
     shown = "; ".join(_wave_text(w) for w in waves(syncs)) or "none"
     if stalled:
-        deadline = spec.get("progressDeadlineSeconds", 600)
+        deadline = field(after, "spec.progressDeadlineSeconds")
         message = (f'ReplicaSet "{new_rs}" has timed out progressing (after {deadline}s): '
                    f"{counts.get(new_rs, 0)}/{replicas} new Pods, {len(old_pods)} old Pods still serving")
         status["status"]["conditions"] = [{"type": "Progressing", "status": "False",
@@ -182,7 +183,7 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
 def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     world = engine.world
     after = op.change.after or {}
-    replicas = (after.get("spec") or {}).get("replicas", 1)
+    replicas = field(after, "spec.replicas")
     cpu, memory = _requests(op, after)
     pods: list[dict[str, Any]] = status.get("pods") or []
     summary: dict[str, Any] = {"event": "deployment-updated", "name": op.change.name}

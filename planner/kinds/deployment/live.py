@@ -8,11 +8,57 @@ from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
-from planner.kinds.base import created_only
+from planner.kinds.base import Fields, created_only
 from planner.kinds.workloads import upgrade_pods_v1
 from planner.simulate import objects
 
 FAMILY = "deployment"
+POD_SPEC = "spec.template.spec"
+
+
+def container_defaults(base: str) -> tuple[tuple[str, Any], ...]:
+    return (
+        (f"{base}[*].imagePullPolicy", _image_pull_policy),
+        (f"{base}[*].terminationMessagePath", "/dev/termination-log"),
+        (f"{base}[*].terminationMessagePolicy", "File"),
+        (f"{base}[*].resources", {}),
+        (f"{base}[*].ports[*].protocol", "TCP"),
+    )
+
+
+def _image_pull_policy(container: dict[str, Any]) -> str:
+    """`Always` for `:latest` or an untagged image, else `IfNotPresent` (digests count as tagged)."""
+    image = str(container.get("image", ""))
+    if "@" in image:
+        return "IfNotPresent"
+    last = image.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[1] if ":" in last else ""
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def _when_rolling(value: Any) -> Any:
+    return lambda strategy: value if strategy.get("type", "RollingUpdate") == "RollingUpdate" else None
+
+
+DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("spec.replicas", 1),
+    ("spec.revisionHistoryLimit", 10),
+    ("spec.progressDeadlineSeconds", 600),
+    ("spec.strategy", {}),
+    ("spec.strategy.type", "RollingUpdate"),
+    ("spec.strategy.rollingUpdate", _when_rolling({})),
+    ("spec.strategy.rollingUpdate.maxSurge", "25%"),
+    ("spec.strategy.rollingUpdate.maxUnavailable", "25%"),
+    (f"{POD_SPEC}.restartPolicy", "Always"),
+    (f"{POD_SPEC}.terminationGracePeriodSeconds", 30),
+    (f"{POD_SPEC}.dnsPolicy", "ClusterFirst"),
+    (f"{POD_SPEC}.schedulerName", "default-scheduler"),
+    (f"{POD_SPEC}.securityContext", {}),
+    *container_defaults(f"{POD_SPEC}.containers"),
+    *container_defaults(f"{POD_SPEC}.initContainers"),
+)
+"""What kube-apiserver fills in (Kubernetes API reference: DeploymentSpec, PodSpec, Container)."""
+field = Fields(DEFAULTS)
 
 
 class DeploymentMeta(TypedDict, total=False):

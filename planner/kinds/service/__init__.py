@@ -18,12 +18,15 @@ from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Prob
 from planner.kinds.cluster import service_range
 from planner.kinds.service import apply
 from planner.kinds.service.live import (
+    DEFAULTS,
     FAMILY,
     NODE_PORT_TYPES,
+    PORT_PROTOCOL,
     ServiceLive,
     cluster_ip,
     containers,
     external_ip,
+    field,
     live_ports,
     load_balancer,
     manifest_spec,
@@ -47,7 +50,7 @@ __all__ = ["FAMILY", "SPEC", "cluster_ip", "endpoints", "external_ip", "live_por
 def _check(data: Manifest) -> list[Problem]:
     problems: list[Problem] = []
     spec = manifest_spec(data)
-    service_type = spec.get("type", "ClusterIP")
+    service_type = field(data, "spec.type")
     ports = spec.get("ports") or []
     if service_type == "ExternalName":
         if not spec.get("externalName"):
@@ -65,7 +68,7 @@ def _check(data: Manifest) -> list[Problem]:
     seen_ports: set[tuple[int, str]] = set()
     seen_names: set[str] = set()
     for i, port in enumerate(ports):
-        key = (port.get("port"), port.get("protocol", "TCP"))
+        key = (port.get("port"), port.get("protocol") or PORT_PROTOCOL)
         if key in seen_ports:
             problems.append(Problem(("spec", "ports", i), f"duplicate port {key[0]}/{key[1]}"))
         seen_ports.add(key)
@@ -141,7 +144,7 @@ def _listed(items: list[str]) -> str:
 
 
 def _flags(manifest: Manifest) -> dict[str, bool]:
-    service_type = manifest_spec(manifest).get("type", "ClusterIP")
+    service_type = field(manifest, "spec.type")
     lb = service_type == "LoadBalancer"
     flavour = naming.load_balancer_flavour(manifest) if lb else ""
     return {"node_port": service_type in NODE_PORT_TYPES, "lb": lb,
@@ -161,7 +164,7 @@ def _context(op: Operation, facts: Facts) -> Context:
         "has_cluster_ip": not (external_name or headless), "no_cluster_ip": external_name or headless,
         "kind_of_service": f"ExternalName, a DNS CNAME to {spec.get('externalName')}" if external_name else
                            "headless: DNS returns the Pod IPs",
-        "type": spec.get("type", "ClusterIP"), "before_type": manifest_spec(before).get("type", "ClusterIP"),
+        "type": field(now, "spec.type"), "before_type": field(before, "spec.type"),
         "port_list": ", ".join(f"{p.get('port')}/{p.get('protocol', 'TCP')}" for p in ports) or "no ports",
         "target_ports": ", ".join(str(p.get("targetPort", p.get("port"))) for p in ports) or "-",
         "selector": ", ".join(f"{k}={v}" for k, v in sorted(selector.items())) or "(none)",
@@ -278,7 +281,7 @@ def _service_rows(state: State) -> list[dict[str, Any]]:
     for resource in services(state):
         live = resource.status
         spec = manifest_spec(resource.manifest)
-        service_type = spec.get("type", "ClusterIP")
+        service_type = field(resource.manifest, "spec.type")
         external = external_ip(live) or ("<pending>" if service_type == "LoadBalancer" else
                                          spec.get("externalName", "<none>"))
         selector = spec.get("selector") or {}
@@ -342,14 +345,7 @@ SPEC = KindSpec(
     schema=Schema(constraints="Service"),
     check=_check,
     cross_check=_cross_check,
-    defaults=(
-        ("spec.type", "ClusterIP"),
-        ("spec.sessionAffinity", "None"),
-        ("spec.internalTrafficPolicy", "Cluster"),
-        ("spec.externalTrafficPolicy", lambda spec: "Cluster" if spec.get("type") in NODE_PORT_TYPES else None),
-        ("spec.ports[*].protocol", "TCP"),
-        ("spec.ports[*].targetPort", lambda port: port.get("port")),
-    ),
+    defaults=DEFAULTS,
     replace_paths=(
         ("spec.clusterIP", "spec.clusterIP is immutable once set: the Service is deleted and created again"),
         ("spec.clusterIPs", "spec.clusterIPs is immutable once set"),

@@ -14,8 +14,10 @@ from planner.errors import PlannerError
 from planner.kinds.base import OpResult
 from planner.kinds.service.live import (
     NODE_PORT_TYPES,
+    PORT_PROTOCOL,
     cluster_ip,
     external_ip,
+    field,
     live_ports,
     load_balancer,
     manifest_spec,
@@ -40,7 +42,7 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
     address = op.change.address
     manifest = op.change.after or {}
     spec = manifest_spec(manifest)
-    service_type = spec.get("type", "ClusterIP")
+    service_type = field(manifest, "spec.type")
     live_spec: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
     old_ip = cluster_ip(previous)
@@ -64,13 +66,13 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
         events.append({"event": "cluster-ip", "ip": live_spec["clusterIP"]})
     # A port keeps its nodePort across updates (matched by port and protocol), and a Service may move its own
     # nodePorts between its ports: only a nodePort it does not hold yet must be free.
-    old_ports = {(p["port"], p.get("protocol", "TCP")): p.get("nodePort") for p in live_ports(previous)}
+    old_ports = {(p["port"], p.get("protocol") or PORT_PROTOCOL): p.get("nodePort") for p in live_ports(previous)}
     held = {n for n in old_ports.values() if n}
     wanted_ports = {p.get("nodePort") for p in spec.get("ports") or [] if p.get("nodePort")}
     ports = []
     wants_node_port = service_type in NODE_PORT_TYPES
     for port in spec.get("ports") or []:
-        protocol = port.get("protocol", "TCP")
+        protocol = port.get("protocol") or PORT_PROTOCOL
         entry: dict[str, Any] = {"port": port["port"], "protocol": protocol,
                                  "targetPort": port.get("targetPort", port["port"])}
         if wants_node_port:

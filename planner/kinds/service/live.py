@@ -9,10 +9,23 @@ from typing import Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner import kinds
-from planner.kinds.base import Manifest, Meta
+from planner.kinds.base import Fields, Manifest, Meta
 
 FAMILY = "service"
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
+PORT_PROTOCOL = "TCP"
+"""A port's protocol when it names none."""
+
+DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("spec.type", "ClusterIP"),
+    ("spec.sessionAffinity", "None"),
+    ("spec.internalTrafficPolicy", "Cluster"),
+    ("spec.externalTrafficPolicy", lambda spec: "Cluster" if spec.get("type") in NODE_PORT_TYPES else None),
+    ("spec.ports[*].protocol", PORT_PROTOCOL),
+    ("spec.ports[*].targetPort", lambda port: port.get("port")),
+)
+"""What kube-apiserver fills in (Kubernetes API reference, ServiceSpec and ServicePort)."""
+field = Fields(DEFAULTS)
 
 
 class ServicePort(TypedDict, total=False):
