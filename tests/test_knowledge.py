@@ -123,3 +123,10 @@ def test_recreate_stops_every_old_pod_first():
 
     syncs, stalled = rollout_syncs(3, 3, 0, 3, recreate=True)
     assert [tuple(s) for s in syncs] == [("old", 3, 0), ("new", 0, 3)] and not stalled
+
+
+def test_every_step_template_has_a_source():
+    """Each step names where its fact comes from (a documentation URL or an upstream source file)."""
+    missing = [(spec.family, key, t.text[:40]) for spec in kinds.specs() for key, templates in spec.steps.items()
+               for t in templates if not t.source]
+    assert not missing, missing

@@ -48,6 +48,8 @@ class StepTemplate(NamedTuple):
     component: str
     text: str
     when: str | None = None
+    source: str = ""
+    """Where the fact comes from: a documentation URL or an upstream source file (`planner explain` shows it)."""
 
 
 S = StepTemplate

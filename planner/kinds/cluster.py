@@ -17,6 +17,7 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner.errors import PlannerError
 from planner.kinds import nodes
+from planner.kinds import sources as src
 from planner.kinds.base import (
     Context,
     Facts,
@@ -169,29 +170,32 @@ STEPS = {
     "create": (
         S("gke", "container-api", "validates ContainerCluster {name} and applies GKE defaults: {machine_type}, "
                                   "{per_zone} node(s) per zone, first pool default-pool, VPC-native, release "
-                                  "channel {channel}"),
+                                  "channel {channel}", source=src.GKE_ARCHITECTURE),
         S("gke", "container-api", "starts the Google-managed control plane in {location} (kube-apiserver, etcd, "
-                                  "kube-scheduler, controllers): not VMs in your project"),
+                                  "kube-scheduler, controllers): not VMs in your project", source=src.GKE_ARCHITECTURE),
         S("gke", "compute-engine", "creates the cluster's firewall rules; reserves Pod range {pod_range} and "
-                                   "Service range {service_range}"),
+                                   "Service range {service_range}", source=src.GKE_FIREWALLS),
         S("cluster-master", "kube-apiserver", "starts with namespaces default, kube-system, kube-public and "
-                                              "kube-node-lease, and Service default/kubernetes"),
+                                              "kube-node-lease, and Service default/kubernetes",
+                                                source=src.K8S_INITIAL_NAMESPACES),
         *(s._replace(when="default_pool") for s in nodes.NODES_UP),
         S("gke", "container-api", "deletes default-pool right after creation (annotation "
-                                  "cnrm.cloud.google.com/remove-default-node-pool)", "remove_default_pool"),
+                                  "cnrm.cloud.google.com/remove-default-node-pool)", "remove_default_pool",
+                                    source=src.GKE_ARCHITECTURE),
     ),
     "delete": (
-        S("gke", "container-api", "deletes the control plane of {name}, with every object stored in it"),
+        S("gke", "container-api", "deletes the control plane of {name}, with every object stored in it",
+          source=src.GKE_ARCHITECTURE),
         S("gke", "compute-engine", "deletes all nodes and their Pods, instance groups, templates, firewall rules "
                                    "and routes (load balancers are only attempted: LoadBalancer Services are "
-                                   "deleted first)"),
+                                   "deleted first)", source=src.GKE_FIREWALLS),
     ),
     "release-channel": (
         S("gke", "container-api", "moves {name} to release channel {channel}; upgrades follow the channel's "
-                                  "schedule"),
+                                  "schedule", source=src.GKE_ARCHITECTURE),
     ),
     "gke-update": (
-        S("gke", "container-api", "updates cluster {name} in place ({changed})"),
+        S("gke", "container-api", "updates cluster {name} in place ({changed})", source=src.GKE_ARCHITECTURE),
     ),
 }
 

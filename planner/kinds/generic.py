@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from planner.kinds import sources as src
 from planner.kinds.base import KindSpec, OpResult, Rank, S
 
 if TYPE_CHECKING:
@@ -15,12 +16,12 @@ if TYPE_CHECKING:
     from planner.simulate.engine import Engine
 
 STEPS = {
-    "create": (S("cluster-master", "kube-apiserver", "validates and stores {kind} {name}"),),
+    "create": (S("cluster-master", "kube-apiserver", "validates and stores {kind} {name}", source=src.K8S_OBJECTS),),
     "delete": (
-        S("cluster-master", "kube-apiserver", "deletes {kind} {name}"),
-        S("controller", "garbage-collector", "deletes objects it owns, if any"),
+        S("cluster-master", "kube-apiserver", "deletes {kind} {name}", source=src.K8S_OBJECTS),
+        S("controller", "garbage-collector", "deletes objects it owns, if any", source=src.K8S_GARBAGE_COLLECTION),
     ),
-    "store": (S("cluster-master", "kube-apiserver", "stores the change ({changed})"),),
+    "store": (S("cluster-master", "kube-apiserver", "stores the change ({changed})", source=src.K8S_OBJECTS),),
 }
 
 _VERB = {"create": "created", "update": "updated", "delete": "deleted"}

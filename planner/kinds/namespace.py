@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from planner.kinds import generic
+from planner.kinds import sources as src
 from planner.kinds.base import KindSpec, Rank, S, Schema
 
 SPEC = KindSpec(
@@ -11,11 +12,12 @@ SPEC = KindSpec(
     kinds=(("v1", "Namespace"),),
     rank=Rank(2, "a namespace must exist before anything is stored in it (kapp, Helm)"),
     steps={
-        "create": (S("cluster-master", "kube-apiserver", "validates and stores Namespace {name}"),),
+        "create": (S("cluster-master", "kube-apiserver", "validates and stores Namespace {name}",
+          source=src.K8S_NAMESPACES),),
         "delete": (
-            S("cluster-master", "kube-apiserver", "marks Namespace {name} Terminating"),
+            S("cluster-master", "kube-apiserver", "marks Namespace {name} Terminating", source=src.K8S_NAMESPACES),
             S("controller", "namespace-controller", "deletes every object left in {name}, then removes the "
-                                                    "namespace"),
+                                                    "namespace", source=src.K8S_NAMESPACES),
         ),
         "store": generic.STEPS["store"],
     },

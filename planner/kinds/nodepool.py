@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlannerError
 from planner.kinds import nodes
+from planner.kinds import sources as src
 from planner.kinds.base import (
     Context,
     Facts,
@@ -105,49 +106,61 @@ def _context(op: Operation, facts: Facts) -> Context:
 STEPS = {
     "create": (
         S("gke", "container-api", "creates node pool {name} in cluster {cluster}: {total} x {machine_type} "
-                                  "({per_zone} per zone in {zones_text})"),
+                                  "({per_zone} per zone in {zones_text})", source=src.GKE_RESIZE),
         *nodes.NODES_UP,
-        S("cluster-master", "kube-scheduler", "binds Pending Pods (if any) to the new nodes"),
+        S("cluster-master", "kube-scheduler", "binds Pending Pods (if any) to the new nodes", source=src.K8S_SCHEDULER),
         S("gke", "cluster-autoscaler", "keeps {name} between {min_nodes} and {max_nodes} node(s) per zone, adding "
-                                       "nodes when Pods are Pending", "autoscaling"),
+                                       "nodes when Pods are Pending", "autoscaling", source=src.GKE_AUTOSCALER),
     ),
     "delete": (
         S("gke", "container-api", "deletes node pool {name}: GKE drains its {total} node(s) (Pods terminated "
-                                  "gracefully)"),
-        S("gke", "compute-engine", "deletes the VMs, managed instance group(s) and instance template"),
-        S("controller", "node-controller", "deletes the Node objects"),
+                                  "gracefully)", source=src.GKE_RESIZE),
+        S("gke", "compute-engine", "deletes the VMs, managed instance group(s) and instance template",
+          source=src.GKE_RESIZE),
+        S("controller", "node-controller", "deletes the Node objects", source=src.K8S_NODE_CONTROLLER),
         S("controller", "replicaset-controller", "recreates the drained Pods; kube-scheduler places them on other "
-                                                 "nodes or leaves them Pending"),
-        S("controller", "service-controller", "removes the nodes from load-balancer target pools / instance groups"),
+                                                 "nodes or leaves them Pending", source=src.K8S_REPLICASET),
+        S("controller", "service-controller", "removes the nodes from load-balancer target pools / instance groups",
+          source=src.GCE_LB_NODE_SYNC),
     ),
     "resize": (
         S("gke", "container-api", "resizes node pool {name}: {before_per_zone} -> {per_zone} node(s) per zone "
-                                  "({before_total} -> {total})"),
-        S("gke", "compute-engine", "grows the managed instance group(s): new VMs {vm_pattern}", "grow"),
-        S("node", "kubelet", "new kubelets register their Nodes and report Ready", "grow"),
-        S("controller", "node-controller", "assigns each new Node a /24 Pod CIDR", "grow"),
+                                  "({before_total} -> {total})", source=src.GKE_RESIZE),
+        S("gke", "compute-engine", "grows the managed instance group(s): new VMs {vm_pattern}", "grow",
+          source=src.GKE_RESIZE),
+        S("node", "kubelet", "new kubelets register their Nodes and report Ready", "grow",
+          source=src.K8S_NODE_REGISTRATION),
+        S("controller", "node-controller", "assigns each new Node a /24 Pod CIDR", "grow",
+          source=src.K8S_NODE_CONTROLLER),
         S("cluster-master", "kube-scheduler", "binds Pending Pods (if any) to the new nodes; running Pods are not "
-                                              "moved", "grow"),
-        S("gke", "container-api", "drains the nodes being removed (Pods terminated gracefully)", "shrink"),
-        S("gke", "compute-engine", "shrinks the managed instance group(s), deleting those VMs", "shrink"),
+                                              "moved", "grow", source=src.K8S_SCHEDULER),
+        S("gke", "container-api", "drains the nodes being removed (Pods terminated gracefully)", "shrink",
+          source=src.GKE_RESIZE),
+        S("gke", "compute-engine", "shrinks the managed instance group(s), deleting those VMs", "shrink",
+          source=src.GKE_RESIZE),
         S("controller", "replicaset-controller", "recreates the drained Pods; kube-scheduler places them elsewhere",
-          "shrink"),
-        S("controller", "node-controller", "deletes the removed Node objects", "shrink"),
-        S("controller", "service-controller", "updates load-balancer backends to the remaining nodes", "shrink"),
+          "shrink", source=src.K8S_REPLICASET),
+        S("controller", "node-controller", "deletes the removed Node objects", "shrink",
+          source=src.K8S_NODE_CONTROLLER),
+        S("controller", "service-controller", "updates load-balancer backends to the remaining nodes", "shrink",
+          source=src.GCE_LB_NODE_SYNC),
     ),
     "autoscaling": (
-        S("gke", "container-api", "sets autoscaling of {name} to {min_nodes}-{max_nodes} node(s) per zone"),
-        S("gke", "cluster-autoscaler", "adds nodes when Pods are Pending and removes idle ones, within the bounds"),
+        S("gke", "container-api", "sets autoscaling of {name} to {min_nodes}-{max_nodes} node(s) per zone",
+          source=src.GKE_RESIZE),
+        S("gke", "cluster-autoscaler", "adds nodes when Pods are Pending and removes idle ones, within the bounds",
+          source=src.GKE_AUTOSCALER),
     ),
     "management": (
-        S("gke", "container-api", "updates auto-repair / auto-upgrade of node pool {name}"),
+        S("gke", "container-api", "updates auto-repair / auto-upgrade of node pool {name}", source=src.GKE_RESIZE),
     ),
     "node-config": (
-        S("gke", "container-api", "updates the mutable node settings of {name} in place ({changed})"),
-        S("node", "kubelet", "Nodes carry the new labels"),
+        S("gke", "container-api", "updates the mutable node settings of {name} in place ({changed})",
+          source=src.GKE_RESIZE),
+        S("node", "kubelet", "Nodes carry the new labels", source=src.K8S_NODE_REGISTRATION),
     ),
     "gke-update": (
-        S("gke", "container-api", "updates node pool {name} in place ({changed})"),
+        S("gke", "container-api", "updates node pool {name} in place ({changed})", source=src.GKE_RESIZE),
     ),
 }
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner import kinds
+from planner.kinds import sources as src
 from planner.kinds.base import Context, Fields, GetView, Manifest, Meta, NodePoolShape, S
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
@@ -38,15 +39,19 @@ class PoolLive(TypedDict, total=False):
 
 NODES_UP = (
     S("gke", "compute-engine", "creates instance template and managed instance group {groups} ({per_zone} per zone "
-                               "in {zones_text})"),
+                               "in {zones_text})", source=src.GKE_ALIAS_IPS),
     S("gke", "compute-engine", "creates {total} VM(s) {vm_pattern} ({machine_type}) with internal IPs from "
-                               "{subnet}"),
-    S("node", "kubelet", "each VM's kubelet registers its Node (label cloud.google.com/gke-nodepool={pool})"),
+                               "{subnet}", source=src.GKE_ALIAS_IPS),
+    S("node", "kubelet", "each VM's kubelet registers its Node (label cloud.google.com/gke-nodepool={pool})",
+      source=src.K8S_NODE_REGISTRATION),
     S("controller", "node-controller", "removes the node.cloudprovider.kubernetes.io/uninitialized taint and "
-                                       "assigns each Node a /24 Pod CIDR from the Pod range"),
+                                       "assigns each Node a /24 Pod CIDR from the Pod range",
+                                         source=src.K8S_NODE_CONTROLLER),
     S("node", "kubelet", "reports {total} Node(s) Ready: {cpu_free} CPU and {memory_free} memory free for Pods on "
-                         "each (allocatable {allocatable}, minus a modelled kube-system reservation)"),
-    S("node", "kube-proxy", "starts on every new node and programs the existing Service rules"),
+                         "each (allocatable {allocatable}, minus a modelled kube-system reservation)",
+                           source=src.K8S_NODE_REGISTRATION),
+    S("node", "kube-proxy", "starts on every new node and programs the existing Service rules",
+      source=src.K8S_KUBE_PROXY),
 )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner import limits
+from planner.kinds import sources as src
 from planner.kinds import workloads
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Path, Problem, Rank, S, Schema
 from planner.kinds.deployment import apply
@@ -123,53 +124,68 @@ STEPS = {
     "create": (
         S("cluster-master", "kube-apiserver", "validates, applies defaults (RollingUpdate {max_surge} surge / "
                                               "{max_unavailable} unavailable, revisionHistoryLimit {history}) and "
-                                              "stores Deployment {name} with replicas {replicas}"),
+                                              "stores Deployment {name} with replicas {replicas}",
+                                                source=src.K8S_DEPLOYMENT),
         S("controller", "deployment-controller", "hashes the Pod template and creates ReplicaSet {new_rs} "
-                                                 "(revision 1)"),
+                                                 "(revision 1)", source=src.K8S_ROLLING_UPDATE),
         S("controller", "replicaset-controller", "creates {replicas} Pod(s) {new_rs}-<5 chars> (slow-start "
-                                                 "batches 1, 2, 4, ...)", "has_pods"),
+                                                 "batches 1, 2, 4, ...)", "has_pods", source=src.K8S_REPLICASET),
         S("cluster-master", "kube-scheduler", "binds each Pod to a node with room for its requests ({requests})",
-          "has_pods"),
+          "has_pods", source=src.K8S_SCHEDULER),
         S("node", "kubelet", "pulls {images}, gives each Pod an IP from its node's Pod CIDR, starts the "
-                             "container(s) and reports Ready", "has_pods"),
+                             "container(s) and reports Ready", "has_pods", source=src.K8S_POD_LIFECYCLE),
         S("controller", "endpointslice-controller", "adds the ready Pod IPs to the EndpointSlices of {services}",
-          "selected"),
-        S("controller", "deployment-controller", "updates the Deployment's status: {replicas}/{replicas} available"),
+          "selected", source=src.K8S_ENDPOINTSLICES),
+        S("controller", "deployment-controller", "updates the Deployment's status: {replicas}/{replicas} available",
+          source=src.K8S_ROLLING_UPDATE),
     ),
     "delete": (
-        S("cluster-master", "kube-apiserver", "deletes Deployment {name} (background cascade)"),
-        S("controller", "garbage-collector", "deletes its ReplicaSet(s), then their {before_replicas} Pod(s)"),
-        S("node", "kubelet", "stops the containers (SIGTERM, {grace}s grace period)"),
+        S("cluster-master", "kube-apiserver", "deletes Deployment {name} (background cascade)",
+          source=src.K8S_DEPLOYMENT),
+        S("controller", "garbage-collector", "deletes its ReplicaSet(s), then their {before_replicas} Pod(s)",
+          source=src.K8S_GARBAGE_COLLECTION),
+        S("node", "kubelet", "stops the containers (SIGTERM, {grace}s grace period)", source=src.K8S_POD_LIFECYCLE),
         S("controller", "endpointslice-controller", "drops the Pod IPs from the EndpointSlices of {services}",
-          "selected"),
+          "selected", source=src.K8S_ENDPOINTSLICES),
     ),
     "scale": (
         S("cluster-master", "kube-apiserver", "stores replicas {before_replicas} -> {replicas} (a scale, not a "
-                                              "rollout)"),
-        S("controller", "deployment-controller", "resizes ReplicaSet {old_rs} to {replicas}"),
-        S("controller", "replicaset-controller", "creates {delta} Pod(s)", "scale_up"),
-        S("cluster-master", "kube-scheduler", "binds the new Pods to nodes with room ({requests})", "scale_up"),
-        S("node", "kubelet", "starts the new Pods and reports them Ready", "scale_up"),
+                                              "rollout)", source=src.K8S_DEPLOYMENT),
+        S("controller", "deployment-controller", "resizes ReplicaSet {old_rs} to {replicas}",
+          source=src.K8S_ROLLING_UPDATE),
+        S("controller", "replicaset-controller", "creates {delta} Pod(s)", "scale_up", source=src.K8S_REPLICASET),
+        S("cluster-master", "kube-scheduler", "binds the new Pods to nodes with room ({requests})", "scale_up",
+          source=src.K8S_SCHEDULER),
+        S("node", "kubelet", "starts the new Pods and reports them Ready", "scale_up", source=src.K8S_POD_LIFECYCLE),
         S("controller", "replicaset-controller", "deletes {delta} Pod(s): Pending ones first, then those on the "
-                                                 "most crowded nodes, then the newest", "scale_down"),
-        S("node", "kubelet", "stops the removed Pods (SIGTERM, {grace}s grace period)", "scale_down"),
-        S("controller", "endpointslice-controller", "updates the EndpointSlices of {services}", "selected"),
+                                                 "most crowded nodes, then the newest", "scale_down",
+                                                   source=src.K8S_REPLICASET),
+        S("node", "kubelet", "stops the removed Pods (SIGTERM, {grace}s grace period)", "scale_down",
+          source=src.K8S_POD_LIFECYCLE),
+        S("controller", "endpointslice-controller", "updates the EndpointSlices of {services}", "selected",
+          source=src.K8S_ENDPOINTSLICES),
     ),
     "rollout": (
-        S("cluster-master", "kube-apiserver", "stores the new Pod template (generation + 1): {changed}"),
+        S("cluster-master", "kube-apiserver", "stores the new Pod template (generation + 1): {changed}",
+          source=src.K8S_DEPLOYMENT),
         S("controller", "deployment-controller", "hashes the new template and creates ReplicaSet {new_rs} "
-                                                 "(revision {revision}){reused}; {strategy}"),
+                                                 "(revision {revision}){reused}; {strategy}",
+                                                   source=src.K8S_ROLLING_UPDATE),
         S("controller", "deployment-controller", "scales in waves (surge {surge}, unavailable {unavailable}): "
-                                                 "{waves}"),
+                                                 "{waves}", source=src.K8S_ROLLING_UPDATE),
         S("controller", "replicaset-controller", "creates and deletes each wave's Pods; kube-scheduler binds the "
-                                                 "new ones ({requests}); kubelets pull {images} and start them"),
+                                                 "new ones ({requests}); kubelets pull {images} and start them",
+                                                   source=src.K8S_REPLICASET),
         S("controller", "endpointslice-controller", "swaps old Pod IPs for new ones in the EndpointSlices of "
-                                                    "{services} as Pods become Ready", "selected"),
+                                                    "{services} as Pods become Ready", "selected",
+                                                      source=src.K8S_ENDPOINTSLICES),
         S("controller", "deployment-controller", "keeps ReplicaSet {old_rs} at 0 replicas as history "
-                                                 "(revisionHistoryLimit {history}); a rollback reuses it"),
+                                                 "(revisionHistoryLimit {history}); a rollback reuses it",
+                                                   source=src.K8S_ROLLING_UPDATE),
     ),
     "store": (
-        S("cluster-master", "kube-apiserver", "stores the change ({changed}); no Pod is touched"),
+        S("cluster-master", "kube-apiserver", "stores the change ({changed}); no Pod is touched",
+          source=src.K8S_DEPLOYMENT),
     ),
 }
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner import limits
 from planner.errors import Diagnostic
+from planner.kinds import sources as src
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S, Schema
 from planner.kinds.cluster import service_range
 from planner.kinds.service import apply
@@ -196,75 +197,81 @@ def _known_after_apply(manifest: Manifest) -> list[str]:
 
 LB_CREATE = (
     S("controller", "service-controller", "event EnsuringLoadBalancer; adds finalizer "
-                                          "service.kubernetes.io/load-balancer-cleanup", "loadbalancer"),
+                                          "service.kubernetes.io/load-balancer-cleanup", "loadbalancer",
+                                            source=src.GCE_LB_EXTERNAL),
     S("gke", "compute-engine", "reserves a regional external IP address (ephemeral); the load balancer is named "
-                               "a<Service UID without dashes, 32 chars>", "loadbalancer"),
-    S("gke", "compute-engine", "creates firewall rule k8s-fw-<lb> allowing {port_list} to the nodes", "loadbalancer"),
+                               "a<Service UID without dashes, 32 chars>", "loadbalancer", source=src.GCE_LB_EXTERNAL),
+    S("gke", "compute-engine", "creates firewall rule k8s-fw-<lb> allowing {port_list} to the nodes", "loadbalancer",
+      source=src.GCE_LB_EXTERNAL),
     S("gke", "compute-engine", "creates HTTP health check (port 10256 /healthz) and target pool <lb> holding every "
-                               "node", "target_pool"),
+                               "node", "target_pool", source=src.GCE_LB_EXTERNAL),
     S("gke", "compute-engine", "creates forwarding rule <lb>: external IP:{port_list} -> target pool "
-                               "(billable)", "target_pool"),
+                               "(billable)", "target_pool", source=src.GCE_LB_EXTERNAL),
     S("gke", "compute-engine", "creates health check, regional backend service k8s2-<hash> with the cluster's "
-                               "instance groups as backends", "backend_service"),
+                               "instance groups as backends", "backend_service", source=src.GCE_LB_EXTERNAL),
     S("gke", "compute-engine", "creates forwarding rule k8s2-<hash>: external IP:{port_list} -> backend service "
-                               "(billable)", "backend_service"),
+                               "(billable)", "backend_service", source=src.GCE_LB_EXTERNAL),
     S("controller", "service-controller", "event EnsuredLoadBalancer; writes status.loadBalancer.ingress[0].ip "
-                                          "(EXTERNAL-IP shows <pending> until now)", "loadbalancer"),
+                                          "(EXTERNAL-IP shows <pending> until now)", "loadbalancer",
+                                            source=src.GCE_LB_EXTERNAL),
 )
 
 LB_TEARDOWN = (
     S("controller", "service-controller", "deletes forwarding rule, {lb_pieces}, health check, firewall rule and "
                                           "address of the load balancer, then removes the finalizer",
-      "loadbalancer"),
+      "loadbalancer", source=src.GCE_LB_EXTERNAL),
 )
 
 STEPS = {
     "create": (
         S("cluster-master", "kube-apiserver", "validates and stores Service {name} ({type}); allocates a ClusterIP "
-                                              "from the Service range {service_range}", "has_cluster_ip"),
+                                              "from the Service range {service_range}", "has_cluster_ip",
+                                                source=src.K8S_SERVICE),
         S("cluster-master", "kube-apiserver", "validates and stores Service {name} ({kind_of_service}): no "
-                                              "ClusterIP is allocated", "no_cluster_ip"),
+                                              "ClusterIP is allocated", "no_cluster_ip", source=src.K8S_SERVICE),
         S("cluster-master", "kube-apiserver", "allocates nodePort(s) in 30000-32767 for {port_list}",
-          "has_node_port"),
+          "has_node_port", source=src.K8S_SERVICE),
         S("controller", "endpointslice-controller", "creates EndpointSlice {name}-<5 chars> with the ready Pods "
                                                     "selected by {selector} on targetPort {target_ports}",
-          "has_selector"),
-        S("node", "kube-proxy", "programs {rules} rules on every node", "has_cluster_ip"),
+          "has_selector", source=src.K8S_ENDPOINTSLICES),
+        S("node", "kube-proxy", "programs {rules} rules on every node", "has_cluster_ip", source=src.K8S_KUBE_PROXY),
         *LB_CREATE,
     ),
     "delete": (
         S("cluster-master", "kube-apiserver", "sets deletionTimestamp on Service {name}: the load-balancer "
-                                              "finalizer holds it", "loadbalancer"),
+                                              "finalizer holds it", "loadbalancer", source=src.K8S_SERVICE),
         *LB_TEARDOWN,
         S("cluster-master", "kube-apiserver", "frees ClusterIP{node_port_text} and removes Service {name}",
-          "has_cluster_ip"),
-        S("cluster-master", "kube-apiserver", "removes Service {name}", "no_cluster_ip"),
-        S("controller", "garbage-collector", "deletes its EndpointSlices"),
-        S("node", "kube-proxy", "removes its rules from every node"),
+          "has_cluster_ip", source=src.K8S_SERVICE),
+        S("cluster-master", "kube-apiserver", "removes Service {name}", "no_cluster_ip", source=src.K8S_SERVICE),
+        S("controller", "garbage-collector", "deletes its EndpointSlices", source=src.K8S_GARBAGE_COLLECTION),
+        S("node", "kube-proxy", "removes its rules from every node", source=src.K8S_KUBE_PROXY),
     ),
     "type": (
-        S("cluster-master", "kube-apiserver", "stores type {before_type} -> {type}"),
+        S("cluster-master", "kube-apiserver", "stores type {before_type} -> {type}", source=src.K8S_SERVICE),
         S("cluster-master", "kube-apiserver", "allocates nodePort(s) in 30000-32767 for {port_list}",
-          "gains_node_port"),
-        S("cluster-master", "kube-apiserver", "frees the nodePort(s)", "loses_node_port"),
-        S("node", "kube-proxy", "reprograms {rules} rules on every node"),
+          "gains_node_port", source=src.K8S_SERVICE),
+        S("cluster-master", "kube-apiserver", "frees the nodePort(s)", "loses_node_port", source=src.K8S_SERVICE),
+        S("node", "kube-proxy", "reprograms {rules} rules on every node", source=src.K8S_KUBE_PROXY),
         *(s._replace(when="gains_lb" if s.when == "loadbalancer" else f"gains_lb_{s.when}") for s in LB_CREATE),
         *(s._replace(when="loses_lb") for s in LB_TEARDOWN),
     ),
     "ports": (
-        S("cluster-master", "kube-apiserver", "stores the new ports ({changed})"),
-        S("controller", "endpointslice-controller", "rewrites the EndpointSlices with the new targetPort(s)"),
-        S("node", "kube-proxy", "reprograms the Service rules on every node"),
+        S("cluster-master", "kube-apiserver", "stores the new ports ({changed})", source=src.K8S_SERVICE),
+        S("controller", "endpointslice-controller", "rewrites the EndpointSlices with the new targetPort(s)",
+          source=src.K8S_ENDPOINTSLICES),
+        S("node", "kube-proxy", "reprograms the Service rules on every node", source=src.K8S_KUBE_PROXY),
         S("controller", "service-controller", "updates the load balancer's firewall rule and forwarding rule "
-                                              "ports", "loadbalancer"),
+                                              "ports", "loadbalancer", source=src.GCE_LB_EXTERNAL),
     ),
     "selector": (
-        S("cluster-master", "kube-apiserver", "stores the new selector {selector}"),
-        S("controller", "endpointslice-controller", "recomputes the EndpointSlices from the Pods now selected"),
-        S("node", "kube-proxy", "reprograms the Service's endpoints on every node"),
+        S("cluster-master", "kube-apiserver", "stores the new selector {selector}", source=src.K8S_SERVICE),
+        S("controller", "endpointslice-controller", "recomputes the EndpointSlices from the Pods now selected",
+          source=src.K8S_ENDPOINTSLICES),
+        S("node", "kube-proxy", "reprograms the Service's endpoints on every node", source=src.K8S_KUBE_PROXY),
     ),
     "store": (
-        S("cluster-master", "kube-apiserver", "stores the change ({changed})"),
+        S("cluster-master", "kube-apiserver", "stores the change ({changed})", source=src.K8S_SERVICE),
     ),
 }
 

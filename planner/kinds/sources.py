@@ -1,0 +1,28 @@
+"""Where each step's fact comes from: documentation URLs and upstream source files, named once.
+
+`StepTemplate.source` refers to these; `planner explain` will show them.
+"""
+
+from __future__ import annotations
+
+GCE_LB_EXTERNAL = 'cloud-provider-gcp providers/gce/gce_loadbalancer_external.go'
+GCE_LB_NODE_SYNC = 'cloud-provider-gcp providers/gce/gce_loadbalancer_external.go (UpdateLoadBalancer)'
+GKE_ALIAS_IPS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips'
+GKE_ARCHITECTURE = 'https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-architecture'
+GKE_AUTOSCALER = 'https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-autoscaler'
+GKE_FIREWALLS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules'
+GKE_RESIZE = 'https://cloud.google.com/kubernetes-engine/docs/how-to/resizing-a-cluster'
+K8S_DEPLOYMENT = 'https://kubernetes.io/docs/concepts/workloads/controllers/deployment/'
+K8S_ENDPOINTSLICES = 'https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/'
+K8S_GARBAGE_COLLECTION = 'https://kubernetes.io/docs/concepts/architecture/garbage-collection/'
+K8S_INITIAL_NAMESPACES = 'https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces'
+K8S_KUBE_PROXY = 'https://kubernetes.io/docs/reference/networking/virtual-ips/'
+K8S_NAMESPACES = 'https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/'
+K8S_NODE_CONTROLLER = 'https://kubernetes.io/docs/concepts/architecture/cloud-controller/#node-controller'
+K8S_NODE_REGISTRATION = 'https://kubernetes.io/docs/concepts/architecture/nodes/#self-registration-of-nodes'
+K8S_OBJECTS = 'https://kubernetes.io/docs/concepts/overview/working-with-objects/'
+K8S_POD_LIFECYCLE = 'https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/'
+K8S_REPLICASET = 'https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/'
+K8S_ROLLING_UPDATE = 'https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment'
+K8S_SCHEDULER = 'https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/'
+K8S_SERVICE = 'https://kubernetes.io/docs/concepts/services-networking/service/'
