@@ -90,8 +90,8 @@ class Validator:
             schema = kinds.REGISTRY.for_kind(api_version, kind).schema
             if schema.inline is not None:
                 found = [_Compiled(dict(schema.inline))]
-            elif schema.own is not None:
-                found = [_Compiled(schemas.own_schema(schema.own))]
+            elif schema.own:
+                found = [_Compiled(schemas.own_schema(name)) for name in schema.own]
             else:
                 definition = schemas.kubernetes_kinds(self.version)[key]
                 constraints = schemas.own_schema("kubernetes-constraints.schema.json")

@@ -120,7 +120,9 @@ class Schema:
     """Where a kind's JSON Schemas come from: our own schema file (Config Connector kinds), or the upstream
     Kubernetes schema plus a definition of `schemas/kubernetes-constraints.schema.json`."""
 
-    own: str | None = None
+    own: tuple[str, ...] = ()
+    """Our own schema files, all of which must pass (for Config Connector kinds: the one generated from the CRD by
+    planner.crd, and our constraints layer)."""
     constraints: str = "Generic"
     inline: Mapping[str, Any] | None = None
     """A schema given in the kind's module itself (a kind planner defines, with no upstream schema)."""

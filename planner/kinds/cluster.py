@@ -293,7 +293,7 @@ SPEC = KindSpec(
     rank=Rank(0, "everything else runs on the cluster's control plane"),
     steps=STEPS,
     handlers={"create": _create, "update": _update, "delete": _delete},
-    schema=Schema(own="containercluster.schema.json"),
+    schema=Schema(own=("containercluster.crd.schema.json", "containercluster.constraints.schema.json")),
     check=_check,
     defaults=DEFAULTS,
     replace_paths=(

@@ -231,7 +231,7 @@ SPEC = KindSpec(
     rank=Rank(1, "Pods need nodes to be scheduled on"),
     steps=STEPS,
     handlers={"create": _create, "update": _update, "delete": _delete},
-    schema=Schema(own="containernodepool.schema.json"),
+    schema=Schema(own=("containernodepool.crd.schema.json", "containernodepool.constraints.schema.json")),
     check=_check,
     defaults=DEFAULTS,
     replace_paths=(
