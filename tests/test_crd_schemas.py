@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, write
 
 UPSTREAM = Path(os.environ.get("PLANNER_UPSTREAM", REPO.parent / "shared" / "upstream" / "config-connector"))
