@@ -38,8 +38,9 @@ NOT_DECLARABLE: dict[str, str] = {
 }
 """Kinds with an upstream schema that make no sense in a desired state, and what to do instead."""
 
-_MODULES = ("cluster", "nodepool", "namespace", "deployment", "service", "secret", "generic")
-"""The registered families, by module name under planner.kinds."""
+_MODULES = ("network", "cluster", "nodepool", "namespace", "deployment", "service", "secret", "generic")
+"""The registered families, by module name under planner.kinds: each module exports `SPEC` (or `SPECS`, for a few
+families that belong together, such as a VPC network and its subnetworks)."""
 
 
 class Registry:
@@ -112,7 +113,9 @@ class Registry:
 
 REGISTRY = Registry()
 for _name in _MODULES:
-    REGISTRY.register(importlib.import_module(f"planner.kinds.{_name}").SPEC)
+    _module = importlib.import_module(f"planner.kinds.{_name}")
+    for _spec in getattr(_module, "SPECS", None) or (_module.SPEC,):
+        REGISTRY.register(_spec)
 
 
 def spec_of(family: str) -> KindSpec:

@@ -25,4 +25,6 @@ K8S_POD_LIFECYCLE = 'https://kubernetes.io/docs/concepts/workloads/pods/pod-life
 K8S_REPLICASET = 'https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/'
 K8S_ROLLING_UPDATE = 'https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment'
 K8S_SCHEDULER = 'https://kubernetes.io/docs/concepts/scheduling-eviction/kube-scheduler/'
+VPC_NETWORKS = 'https://cloud.google.com/vpc/docs/vpc'
+VPC_SUBNETS = 'https://cloud.google.com/vpc/docs/subnets'
 K8S_SERVICE = 'https://kubernetes.io/docs/concepts/services-networking/service/'

@@ -1,0 +1,190 @@
+"""ComputeNetwork and ComputeSubnetwork (Config Connector, compute.cnrm.cloud.google.com/v1beta1): the VPC network
+and its subnetworks, created by Compute Engine before the cluster that uses them and deleted after it.
+
+Sources: VPC networks and subnets (https://cloud.google.com/vpc/docs/vpc, https://cloud.google.com/vpc/docs/subnets:
+the first two and last two addresses of a primary range are reserved, the first is the gateway); secondary ranges
+for VPC-native clusters (https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips); Config Connector's
+ComputeNetwork and ComputeSubnetwork references.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
+
+from planner.errors import Diagnostic
+from planner.kinds import sources as src
+from planner.kinds.base import Context, Facts, KindSpec, Manifest, Meta, OpResult, Problem, Rank, S, Schema
+
+if TYPE_CHECKING:
+    from planner.plan import Operation
+    from planner.relations import SelectorIndex
+    from planner.simulate.engine import Engine
+
+CNRM_COMPUTE = "compute.cnrm.cloud.google.com/v1beta1"
+
+
+def _spec(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = manifest.get("spec") or {}
+    return found
+
+
+def network_of(cidr: str) -> ipaddress.IPv4Network | None:
+    """A CIDR block as the Compute Engine API takes it, or None when it is not one."""
+    try:
+        network = ipaddress.ip_network(cidr, strict=True)
+    except ValueError:
+        return None
+    return network if isinstance(network, ipaddress.IPv4Network) else None
+
+
+# ---------------------------------------------------------------- ComputeNetwork
+
+
+def _network_context(op: Operation, facts: Facts) -> Context:
+    now = (op.change.before if op.phase == "delete" else op.change.after) or {}
+    auto = _spec(now).get("autoCreateSubnetworks", True)
+    return {"mode": "auto mode: a subnetwork in every region" if auto else "custom mode: only the subnetworks you "
+                                                                          "declare"}
+
+
+def _stored(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    verb = {"create": "created", "update": "updated", "delete": "deleted"}[op.phase]
+    return OpResult(op.change.address, op.phase, {"event": "vpc-stored", "kind": op.change.kind,
+                                                  "name": op.change.name, "verb": verb})
+
+
+MESSAGES = {"vpc-stored": "{kind} {name} {verb}"}
+
+NETWORK = KindSpec(
+    family="network",
+    kinds=((CNRM_COMPUTE, "ComputeNetwork"),),
+    rank=Rank(-2, "the VPC network comes before its subnetworks and the cluster whose nodes use it"),
+    steps={
+        "create": (S("gke", "compute-engine", "creates VPC network {name} ({mode})", source=src.VPC_NETWORKS),),
+        "delete": (S("gke", "compute-engine", "deletes VPC network {name} (after everything that uses it)",
+                     source=src.VPC_NETWORKS),),
+        "store": (S("gke", "compute-engine", "updates VPC network {name} in place ({changed})",
+                    source=src.VPC_NETWORKS),),
+    },
+    handlers={"create": _stored, "update": _stored, "delete": _stored},
+    schema=Schema(own=("computenetwork.crd.schema.json",)),
+    replace_paths=(("spec.autoCreateSubnetworks", "a network's subnet mode is fixed when it is created"),),
+    context=_network_context,
+    in_cluster=False,
+    namespaced=False,
+    messages=MESSAGES,
+)
+
+
+# ---------------------------------------------------------------- ComputeSubnetwork
+
+
+class SubnetworkStatus(TypedDict):
+    gatewayAddress: str
+
+
+class SubnetworkLive(TypedDict, total=False):
+    """What Config Connector's ComputeSubnetwork status reports that planner models: the gateway address."""
+
+    metadata: Meta
+    status: SubnetworkStatus
+
+
+def _check_subnetwork(data: Manifest) -> list[Problem]:
+    """Ranges are CIDR blocks and do not overlap (the Compute Engine API refuses both)."""
+    spec = _spec(data)
+    problems: list[Problem] = []
+    ranges: list[tuple[tuple[str | int, ...], ipaddress.IPv4Network]] = []
+    primary = spec.get("ipCidrRange")
+    if isinstance(primary, str):
+        network = network_of(primary)
+        if network is None:
+            problems.append(Problem(("spec", "ipCidrRange"), f'invalid CIDR block "{primary}": must be an IPv4 '
+                                                             "range such as 10.10.0.0/20 (host bits zero)"))
+        else:
+            ranges.append((("spec", "ipCidrRange"), network))
+    for i, secondary in enumerate(spec.get("secondaryIpRange") or []):
+        cidr = secondary.get("ipCidrRange")
+        if not isinstance(cidr, str):
+            continue
+        network = network_of(cidr)
+        where: tuple[str | int, ...] = ("spec", "secondaryIpRange", i, "ipCidrRange")
+        if network is None:
+            problems.append(Problem(where, f'invalid CIDR block "{cidr}": must be an IPv4 range such as '
+                                           "10.20.0.0/14 (host bits zero)"))
+        else:
+            ranges.append((where, network))
+    for i, (where, network) in enumerate(ranges):
+        for other_where, other in ranges[:i]:
+            if network.overlaps(other):
+                problems.append(Problem(where, f"{network} overlaps {other} ({_dotted(other_where)})"))
+    return problems
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+
+
+def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorIndex,
+                 lookup: Mapping[str, tuple[str, Manifest]]) -> list[Diagnostic]:
+    """A subnetwork's networkRef by name must be a declared ComputeNetwork."""
+    out = []
+    for address, _namespace, _name, manifest in mine:
+        ref = (_spec(manifest).get("networkRef") or {}).get("name")
+        if ref is not None and f"ComputeNetwork/{ref}" not in lookup:
+            out.append(Diagnostic("error", f'networkRef "{ref}" names no ComputeNetwork in the input (use '
+                                           "networkRef.external for a network planner does not manage)",
+                                  address=address))
+    return out
+
+
+def _subnetwork_context(op: Operation, facts: Facts) -> Context:
+    now = (op.change.before if op.phase == "delete" else op.change.after) or {}
+    spec = _spec(now)
+    secondary = [f"{r.get('rangeName')} {r.get('ipCidrRange')}" for r in spec.get("secondaryIpRange") or []]
+    return {"region": spec.get("region", "?"), "primary": spec.get("ipCidrRange", "?"),
+            "network": (spec.get("networkRef") or {}).get("name") or (spec.get("networkRef") or {}).get("external"),
+            "secondary": "; secondary ranges " + ", ".join(secondary) if secondary else ""}
+
+
+def _subnetwork_create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    network = network_of(str(_spec(op.change.after or {}).get("ipCidrRange", "")))
+    if network is not None:  # the first address of a primary range is its gateway
+        status["status"] = {"gatewayAddress": str(network.network_address + 1)}
+    return _stored(engine, op, status)
+
+
+SUBNETWORK = KindSpec(
+    family="subnetwork",
+    kinds=((CNRM_COMPUTE, "ComputeSubnetwork"),),
+    rank=Rank(-1, "a subnetwork comes before the cluster whose nodes and Pods take addresses from it"),
+    steps={
+        "create": (S("gke", "compute-engine", "creates subnetwork {name} of {network} in {region}: primary range "
+                                              "{primary}{secondary}", source=src.VPC_SUBNETS),),
+        "delete": (S("gke", "compute-engine", "deletes subnetwork {name} (after the cluster that uses it)",
+                     source=src.VPC_SUBNETS),),
+        "store": (S("gke", "compute-engine", "updates subnetwork {name} in place ({changed})",
+                    source=src.VPC_SUBNETS),),
+    },
+    handlers={"create": _subnetwork_create, "update": _stored, "delete": _stored},
+    schema=Schema(own=("computesubnetwork.crd.schema.json",)),
+    check=_check_subnetwork,
+    cross_check=_cross_check,
+    replace_paths=(
+        ("spec.region", "a subnetwork cannot move to another region"),
+        ("spec.networkRef", "a subnetwork cannot move to another network"),
+        ("spec.ipCidrRange", "planner replaces a subnetwork whose primary range changes (Compute Engine can only "
+                             "expand it in place)"),
+    ),
+    context=_subnetwork_context,
+    live=SubnetworkLive,
+    in_cluster=False,
+    namespaced=False,
+    messages=MESSAGES,
+)
+
+SPECS = (NETWORK, SUBNETWORK)

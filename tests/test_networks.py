@@ -1,0 +1,65 @@
+"""ComputeNetwork and ComputeSubnetwork: created by Compute Engine before the cluster, deleted after it; malformed
+and overlapping ranges refused at file:line:column."""
+
+from __future__ import annotations
+
+from conftest import write
+
+VPC = """apiVersion: compute.cnrm.cloud.google.com/v1beta1
+kind: ComputeNetwork
+metadata:
+  name: shop-vpc
+spec:
+  autoCreateSubnetworks: false
+---
+apiVersion: compute.cnrm.cloud.google.com/v1beta1
+kind: ComputeSubnetwork
+metadata:
+  name: shop-nodes
+spec:
+  region: us-central1
+  ipCidrRange: 10.10.0.0/20
+  networkRef:
+    name: shop-vpc
+  secondaryIpRange:
+    - rangeName: pods
+      ipCidrRange: 10.20.0.0/14
+    - rangeName: services
+      ipCidrRange: 10.24.0.0/20
+"""
+
+
+def _addresses(plan: dict, phase: str) -> list[str]:
+    seen: list[str] = []
+    for step in plan["steps"]:
+        if step["phase"] == phase and step["address"] not in seen:
+            seen.append(step["address"])
+    return seen
+
+
+def test_the_network_comes_first_and_goes_last(cli, hello):
+    write(hello / "vpc.yaml", VPC)
+    plan = cli("plan", str(hello), "-o", "json").json()
+    created = _addresses(plan, "create")
+    assert created[:3] == ["ComputeNetwork/shop-vpc", "ComputeSubnetwork/shop-nodes", "ContainerCluster/hello-cluster"]
+    steps = {s["address"]: (s["actor"], s["component"]) for s in plan["steps"]}
+    assert steps["ComputeSubnetwork/shop-nodes"] == ("gke", "compute-engine")
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    out = cli("destroy", "--auto-approve").out
+    order = [line.split(":")[0] for line in out.splitlines() if "Destruction complete" in line]
+    assert order[-3:] == ["ContainerCluster/hello-cluster", "ComputeSubnetwork/shop-nodes", "ComputeNetwork/shop-vpc"]
+
+
+def test_malformed_and_overlapping_ranges_are_refused_where_they_are_written(cli, tmp_path):
+    bad = VPC.replace("10.10.0.0/20", "10.10.0.1/20").replace("10.24.0.0/20", "10.20.16.0/20")
+    write(tmp_path / "vpc.yaml", bad)
+    result = cli("validate", "vpc.yaml")
+    assert result.code == 1
+    assert 'vpc.yaml:14:16: spec.ipCidrRange: invalid CIDR block "10.10.0.1/20"' in result.err
+    assert "vpc.yaml:21:20: spec.secondaryIpRange[1].ipCidrRange: 10.20.16.0/20 overlaps 10.20.0.0/14" in result.err
+
+
+def test_a_subnetwork_must_name_a_declared_network(cli, hello):
+    write(hello / "vpc.yaml", VPC.replace("name: shop-vpc\n\n", "").split("---\n", 1)[1])
+    result = cli("plan", str(hello))
+    assert result.code == 1 and 'networkRef "shop-vpc" names no ComputeNetwork' in result.err
