@@ -18,3 +18,7 @@ Kubernetes objects stay under ~25 levels."""
 
 MAX_NODES_PER_DOCUMENT = 1_000_000
 """Values in one document after alias expansion: stops "billion laughs" alias bombs before anything expands them."""
+
+MAX_DIRECTORY_ENTRIES = 1_000_000
+"""Entries looked at while walking the input directories (symbolic links followed): a folder of manifests has
+thousands at most; this stops a walk of a whole disk, or of a maze of links, long before it costs minutes."""
