@@ -144,7 +144,17 @@ class _Loader(_BaseLoader):
     def _string(self, node: Any) -> str:
         return str(self.construct_scalar(node))
 
+    def _number(self, node: Any) -> float | int:
+        """A whole float (`replicas: 1.0`) becomes an integer, as kubectl sends it: sigs.k8s.io/yaml turns YAML into
+        JSON with Go's encoding/json, which writes float64 1.0 as `1` (exponent form only from 1e21 up), so
+        kube-apiserver reads the integer 1. Larger or fractional floats stay floats, and integer fields refuse them."""
+        value: float = self.construct_yaml_float(node)
+        if value.is_integer() and abs(value) < 1e21:
+            return int(value)
+        return value
 
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader._number)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader._string)
 _Loader.add_constructor("tag:yaml.org,2002:binary", _Loader._string)
 _Loader.add_constructor(None, _Loader.construct_undefined)
