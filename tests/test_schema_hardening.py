@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import EXAMPLES, edit
+from conftest import EXAMPLES, edit, write
 
 
 def refused(result) -> list[str]:
@@ -49,3 +49,57 @@ def test_a_whole_float_plans_the_same_as_the_integer(cli, app):
 def test_a_fractional_float_is_still_refused(cli, app):
     edit(app / "hello-web.yaml", "replicas: 3", "replicas: 1.5")
     assert refused(cli("validate", "app"))[0].endswith("spec.replicas: expected an integer, got number 1.5")
+
+
+def test_a_float_too_large_for_an_integer_is_refused(cli, app):
+    edit(app / "hello-web.yaml", "replicas: 3", "replicas: 1.0e+30")
+    assert refused(cli("validate", "app"))[0].endswith(
+        "spec.replicas: 1e+30 is out of range: must be at most 2147483647")
+
+
+# ---------------------------------------------------------------- integer ranges: Kubernetes' int32, GKE's node limits
+
+
+@pytest.mark.parametrize("value", ["2147483648", str(2**63), str(10**30)])
+def test_replicas_must_be_an_int32(cli, app, value):
+    edit(app / "hello-web.yaml", "replicas: 3", f"replicas: {value}")
+    assert refused(cli("validate", "app"))[0].endswith(
+        f"spec.replicas: {value} is out of range: must be at most 2147483647")
+
+
+def test_the_largest_int32_is_valid(cli, app):
+    edit(app / "hello-web.yaml", "replicas: 3", "replicas: 2147483647")
+    assert cli("validate", "app").code == 0
+
+
+@pytest.mark.parametrize("field", ["revisionHistoryLimit", "minReadySeconds", "progressDeadlineSeconds"])
+def test_other_int32_deployment_fields(cli, app, field):
+    edit(app / "hello-web.yaml", "replicas: 3", f"replicas: 3\n  {field}: 2147483648")
+    assert refused(cli("validate", "app"))[0].endswith(
+        f"spec.{field}: 2147483648 is out of range: must be at most 2147483647")
+
+
+POOL = """\
+apiVersion: container.cnrm.cloud.google.com/v1beta1
+kind: ContainerNodePool
+metadata:
+  name: pool
+spec:
+  clusterRef: {{name: hello-cluster}}
+  location: us-central1-b
+  nodeCount: {nodes}
+  autoscaling: {{minNodeCount: 1, maxNodeCount: {high}}}
+  nodeConfig: {{machineType: e2-medium}}
+"""
+
+
+def test_node_counts_are_integers_within_gke_limits(cli, app):
+    write(app / "pool.yaml", POOL.format(nodes="2.0", high="3"))
+    assert cli("validate", "app").code == 0
+    write(app / "pool.yaml", POOL.format(nodes="1.0e+21", high="1001"))
+    assert refused(cli("validate", "app")) == [
+        "app/pool.yaml:8:14: spec.nodeCount: 1e+21 is out of range: must be between 0 and 1000",
+        "app/pool.yaml:9:48: spec.autoscaling.maxNodeCount: 1001 is out of range: must be at most 1000",
+        "2 errors in 1 file"]
+    write(app / "pool.yaml", POOL.format(nodes="2.5", high="3"))
+    assert refused(cli("validate", "app"))[0].endswith("spec.nodeCount: expected an integer, got number 2.5")
