@@ -103,3 +103,71 @@ def test_node_counts_are_integers_within_gke_limits(cli, app):
         "2 errors in 1 file"]
     write(app / "pool.yaml", POOL.format(nodes="2.5", high="3"))
     assert refused(cli("validate", "app"))[0].endswith("spec.nodeCount: expected an integer, got number 2.5")
+
+
+# ---------------------------------------------------------------- selector operators
+
+
+def test_label_selector_operators_are_checked_wherever_a_deployment_has_one(cli, tmp_path):
+    write(tmp_path / "sel.yaml", """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+    matchExpressions:
+      - {key: app, operator: Equals, values: [web]}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+              - matchExpressions:
+                  - {key: size, operator: Gt, values: ["3"]}
+                  - {key: size, operator: Bigger, values: ["3"]}
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 1
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchExpressions:
+                    - {key: app, operator: Gt, values: ["1"]}
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: topology.kubernetes.io/zone
+          whenUnsatisfiable: DoNotSchedule
+          labelSelector:
+            matchExpressions:
+              - {key: app, operator: in, values: [web]}
+      containers:
+        - name: web
+          image: nginx
+""")
+    labels = '"In", "NotIn", "Exists", "DoesNotExist"'
+    assert refused(cli("validate", "sel.yaml")) == [
+        f'sel.yaml:9:30: spec.selector.matchExpressions[0].operator: must be one of {labels}, got string "Equals"',
+        "sel.yaml:20:43: spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+        f'nodeSelectorTerms[0].matchExpressions[1].operator: must be one of {labels}, "Gt", "Lt", got string "Bigger"',
+        "sel.yaml:28:44: spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]"
+        f'.podAffinityTerm.labelSelector.matchExpressions[0].operator: must be one of {labels}, got string "Gt"',
+        "sel.yaml:35:38: spec.template.spec.topologySpreadConstraints[0].labelSelector.matchExpressions[0].operator: "
+        f'must be one of {labels}, got string "in"',
+        "4 errors in 1 file",
+    ]
+
+
+def test_valid_operators_are_accepted(cli, app):
+    edit(app / "hello-web.yaml", "      app: hello-web\n  template", "      app: hello-web\n    matchExpressions:\n"
+         "      - {key: tier, operator: DoesNotExist}\n  template")
+    edit(app / "hello-web.yaml", "    spec:\n      containers", "    spec:\n      affinity:\n        nodeAffinity:\n"
+         "          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n"
+         "              - matchExpressions:\n                  - {key: cpus, operator: Lt, values: ['64']}\n"
+         "      containers")
+    result = cli("validate", "app")
+    assert result.code == 0, result.err
