@@ -171,3 +171,34 @@ def test_valid_operators_are_accepted(cli, app):
          "      containers")
     result = cli("validate", "app")
     assert result.code == 0, result.err
+
+
+# ---------------------------------------------------------------- Secret and ConfigMap keys (Kubernetes IsConfigMapKey)
+
+KEYS = "keys must be at most 253 letters, digits, '-', '_' or '.', and not '.', '..' or start with '..'"
+
+
+def test_secret_and_configmap_keys_must_be_valid_key_names(cli, tmp_path):
+    write(tmp_path / "secret.yaml", 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n'
+                                    '  "bad key!": x\n  ok: y\ndata:\n  "..x": eA==\n')
+    write(tmp_path / "config.yaml", f'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n'
+                                    f'  "bad key!": x\n  {"k" * 254}: y\nbinaryData:\n  ".": eA==\n')
+    assert refused(cli("validate", ".")) == [
+        f'config.yaml:5:1: data: invalid value string "bad key!": {KEYS} (Kubernetes IsConfigMapKey)',
+        "config.yaml:5:1: data: too long: 254 characters, at most 253 allowed",
+        f'config.yaml:8:1: binaryData: invalid value string ".": {KEYS} (Kubernetes IsConfigMapKey)',
+        # Secret keys are hidden too: planner/validate.py hides everything under a Secret's data and stringData
+        f"secret.yaml:5:1: stringData: invalid value (hidden): {KEYS} (Kubernetes IsConfigMapKey)",
+        f"secret.yaml:8:1: data: invalid value (hidden): {KEYS} (Kubernetes IsConfigMapKey)",
+        "5 errors in 2 files",
+    ]
+
+
+def test_usual_key_names_are_valid(cli, tmp_path):
+    write(tmp_path / "ok.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
+                                "type: kubernetes.io/dockerconfigjson\n"
+                                "data:\n  .dockerconfigjson: e30=\n  tls.crt: eA==\n  API_KEY-2: eA==\n---\n"
+                                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  app.properties: x\n"
+                                f"  {'k' * 253}: y\n")
+    result = cli("validate", "ok.yaml")
+    assert result.code == 0, result.err
