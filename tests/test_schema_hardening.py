@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import time
 
 import pytest
-from conftest import EXAMPLES, edit, write
+from conftest import EXAMPLES, REPO, edit, write
+
+from planner import limits
 
 
 def refused(result) -> list[str]:
@@ -202,3 +206,35 @@ def test_usual_key_names_are_valid(cli, tmp_path):
                                 f"  {'k' * 253}: y\n")
     result = cli("validate", "ok.yaml")
     assert result.code == 0, result.err
+
+
+# ---------------------------------------------------------------- ports per Service
+
+
+def service(ports: int) -> str:
+    return ("apiVersion: v1\nkind: Service\nmetadata:\n  name: big\nspec:\n  selector: {app: x}\n  ports:\n"
+            + "".join(f"    - {{name: p{i}, port: {1 + i}}}\n" for i in range(ports)))
+
+
+def test_a_service_with_twenty_thousand_ports_is_refused_fast(proc, tmp_path):
+    write(tmp_path / "big.yaml", service(20_000))
+    started = time.monotonic()
+    lines = refused(proc("validate", "big.yaml", timeout=60))
+    assert lines == [f"big.yaml:7:3: spec.ports: invalid value a list: a Service may have at most "
+                     f"{limits.MAX_PORTS_PER_SERVICE} ports (planner's limit, MAX_PORTS_PER_SERVICE in "
+                     "planner/limits.py: Kubernetes sets none; etcd's 1.5 MiB object limit bounds it)",
+                     "1 error in 1 file"]
+    assert time.monotonic() - started < 20
+
+
+def test_a_service_at_the_limit_is_valid(cli, tmp_path):
+    write(tmp_path / "svc.yaml", service(limits.MAX_PORTS_PER_SERVICE))
+    result = cli("validate", "svc.yaml")
+    assert result.code == 0, result.err
+
+
+def test_the_schema_enforces_the_documented_limit():
+    schema = json.loads((REPO / "schemas" / "kubernetes-constraints.schema.json").read_text())
+    ports = schema["$defs"]["Service"]["properties"]["spec"]["properties"]["ports"]
+    assert ports["anyOf"] == [{"maxItems": limits.MAX_PORTS_PER_SERVICE}]
+    assert str(limits.MAX_PORTS_PER_SERVICE) in ports["description"]
