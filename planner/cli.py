@@ -97,7 +97,10 @@ def _options(kubernetes_version: str, skip_unknown: bool) -> Options:
 
 
 def _stdin_for(paths: list[str]) -> IO[bytes] | None:
-    return sys.stdin.buffer if "-" in paths else None
+    """Standard input when `-` is among the paths; None when it is closed (the loader then says so)."""
+    if "-" not in paths or sys.stdin is None:
+        return None
+    return getattr(sys.stdin, "buffer", None)
 
 
 @app.command()

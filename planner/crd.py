@@ -31,6 +31,9 @@ KEPT = ("type", "enum", "required", "pattern", "format", "minimum", "maximum", "
 
 COMBINERS = ("oneOf", "anyOf", "allOf")
 
+INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+"""OpenAPI integer formats and the values they hold; JSON Schema's "integer" alone accepts 1e30."""
+
 OBJECT_META: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -49,10 +52,10 @@ OBJECT_META: dict[str, Any] = {
                            "blockOwnerDeletion": {"type": "boolean"}}}},
         "uid": {"type": "string"},
         "resourceVersion": {"type": "string"},
-        "generation": {"type": "integer"},
+        "generation": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
         "creationTimestamp": {"type": ["string", "null"]},
         "deletionTimestamp": {"type": ["string", "null"]},
-        "deletionGracePeriodSeconds": {"type": "integer"},
+        "deletionGracePeriodSeconds": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
         "managedFields": {"type": "array"},
         "selfLink": {"type": "string"},
     },
@@ -67,6 +70,10 @@ def convert(node: Mapping[str, Any], path: str, immutable: list[str]) -> dict[st
     if description.startswith("Immutable.") and path:
         immutable.append(path)
     out: dict[str, Any] = {k: node[k] for k in KEPT if k in node}
+    bounds = INTEGER_BOUNDS.get(str(node.get("format"))) if node.get("type") == "integer" else None
+    if bounds is not None:  # what the API server's decoder can hold: 1e30 is no int64
+        out.setdefault("minimum", bounds[0])
+        out.setdefault("maximum", bounds[1])
     if node.get("x-kubernetes-int-or-string"):
         out.pop("type", None)
         out["anyOf"] = [{"type": "integer"}, {"type": "string"}]

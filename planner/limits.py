@@ -19,6 +19,16 @@ Kubernetes objects stay under ~25 levels."""
 MAX_NODES_PER_DOCUMENT = 1_000_000
 """Values in one document after alias expansion: stops "billion laughs" alias bombs before anything expands them."""
 
+MAX_DIRECTORY_ENTRIES = 1_000_000
+"""Entries looked at while walking the input directories (symbolic links followed): a folder of manifests has
+thousands at most; this stops a walk of a whole disk, or of a maze of links, long before it costs minutes."""
+
+MAX_PORTS_PER_SERVICE = 1000
+"""Ports in one Service's spec.ports. Kubernetes sets no number: only etcd's 1.5 MiB request limit bounds it, at
+tens of thousands of ports. Real Services have a handful, and every port costs kube-proxy rules on every node, so
+1,000 is generous. Enforced by maxItems in schemas/kubernetes-constraints.schema.json (a test keeps the two equal),
+so a 20,000-port Service is refused at validate instead of being simulated."""
+
 # ---------------------------------------------------------------- the simulation's bounds
 
 MAX_SHOWN_SYNCS = 200

@@ -10,22 +10,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 import yaml
 
 from planner import limits
 from planner.errors import Diagnostic
+from planner.inputs import STDIN, expand_paths, read_regular_file, reason
 
 try:  # libyaml is part of every PyYAML wheel; fall back to the pure-Python parser only if it is missing.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]  # same interface, pure Python
 
-STDIN = "-"
 _MERGE = "tag:yaml.org,2002:merge"
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(eq=False)
@@ -142,7 +140,17 @@ class _Loader(_BaseLoader):
     def _string(self, node: Any) -> str:
         return str(self.construct_scalar(node))
 
+    def _number(self, node: Any) -> float | int:
+        """A whole float (`replicas: 1.0`) becomes an integer, as kubectl sends it: sigs.k8s.io/yaml turns YAML into
+        JSON with Go's encoding/json, which writes float64 1.0 as `1` (exponent form only from 1e21 up), so
+        kube-apiserver reads the integer 1. Larger or fractional floats stay floats, and integer fields refuse them."""
+        value: float = self.construct_yaml_float(node)
+        if value.is_integer() and abs(value) < 1e21:
+            return int(value)
+        return value
 
+
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader._number)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader._string)
 _Loader.add_constructor("tag:yaml.org,2002:binary", _Loader._string)
 _Loader.add_constructor(None, _Loader.construct_undefined)
@@ -161,32 +169,6 @@ def _expanded_size(value: Any, memo: dict[int, int]) -> int:
             memo[key] = 1 + sum(_expanded_size(v, memo) for v in value)
         return memo[key]
     return 1
-
-
-def expand_paths(paths: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
-    """Files as given, directories as their `*.yaml`/`*.yml` files (recursive, sorted), `-` as stdin."""
-    files: list[str] = []
-    errors: list[Diagnostic] = []
-    for raw in paths:
-        if raw == STDIN:
-            files.append(STDIN)
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                str(p)
-                for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in
-                                                                          p.relative_to(path).parts)
-            )
-            if not found:
-                errors.append(Diagnostic("error", "directory contains no *.yaml or *.yml files", file=raw))
-            files.extend(found)
-        elif path.exists():
-            files.append(raw)
-        else:
-            errors.append(Diagnostic("error", "no such file or directory", file=raw))
-    return files, errors
 
 
 def _decode(name: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
@@ -276,16 +258,17 @@ def read_source(name: str, stdin: IO[bytes] | None) -> tuple[SourceFile | None, 
     try:
         if name == STDIN:
             if stdin is None:
-                return None, Diagnostic("error", "reading from stdin is not available here", file=display)
+                return None, Diagnostic("error", "cannot read stdin: it is closed or was not given", file=display)
             raw = stdin.read(limits.MAX_FILE_BYTES + 1)
         else:
-            if os.path.getsize(name) > limits.MAX_FILE_BYTES:
-                return None, Diagnostic("error", f"file is larger than {limits.MAX_FILE_BYTES // 2**20} MiB",
-                                        file=display)
-            with open(name, "rb") as fh:
-                raw = fh.read(limits.MAX_FILE_BYTES + 1)
+            raw_or_problem = read_regular_file(name)
+            if isinstance(raw_or_problem, Diagnostic):
+                return None, raw_or_problem
+            raw = raw_or_problem
     except OSError as exc:
-        return None, Diagnostic("error", f"cannot read: {exc.strerror or exc}", file=display)
+        return None, Diagnostic("error", f"cannot read: {reason(exc)}", file=display)
+    except ValueError:  # a closed file object
+        return None, Diagnostic("error", "cannot read: it is closed", file=display)
     if len(raw) > limits.MAX_FILE_BYTES:
         return None, Diagnostic("error", f"input is larger than {limits.MAX_FILE_BYTES // 2**20} MiB", file=display)
     text, problem = _decode(display, raw)

@@ -253,11 +253,14 @@ def _word(error: Any, sensitive: tuple[str, ...]) -> list[Problem]:
 
 
 def _without_redundant(problems: list[Problem]) -> list[Problem]:
-    """A misspelt field gives "unknown field (did you mean X)" and "missing required field X": keep the first."""
+    """A misspelt field gives "unknown field (did you mean X)" and "missing required field X": keep the first. A value
+    out of range of two layers (the type's int32 and GKE's own limit) keeps the last, our tighter layer's."""
     suggested = {(p.path[:-1], p.message.split('"')[1]) for p in problems
                  if p.message.startswith("unknown field (did you mean")}
+    ranged = {p.path: p for p in problems if " is out of range: " in p.message}
     return [p for p in problems if not (p.message.startswith("missing required field") and p.path
-                                        and (p.path[:-1], p.path[-1]) in suggested)]
+                                        and (p.path[:-1], p.path[-1]) in suggested)
+            and (" is out of range: " not in p.message or ranged[p.path] is p)]
 
 
 def _or(names: list[str]) -> str:

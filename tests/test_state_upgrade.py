@@ -16,7 +16,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "state-v1"
 def _setup(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "lifecycle" / "6-pending", tmp_path / "app")
     shutil.copy(FIXTURE / "secret.yaml", tmp_path / "app" / "secret.yaml")
-    shutil.copy(FIXTURE / "planner.state.json", tmp_path / "planner.state.json")
+    shutil.copy(FIXTURE / "state.json", tmp_path / "planner.state.json")
 
 
 def test_a_version_1_state_plans_as_no_changes_and_keeps_its_warnings(cli, tmp_path):
