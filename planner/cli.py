@@ -142,7 +142,7 @@ def plan(
             _err(render_recovery(read, written=False))
         result = api.make_plan(desired, read.state)
         if out:
-            api.save_plan(result, desired, out)
+            api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
         _fail(exc)
     _out(RENDERERS[output.value](result.to_wire()))
@@ -239,8 +239,13 @@ def apply(
             if read.recovered:
                 _err(render_recovery(read, written=True))
             if saved is not None:
+                # Exactly the reviewed operations: the same state (lineage, serial, contents), and the plan
+                # recomputed from the saved desired resources must be the one the file shows.
                 api.check_not_stale(saved.state, read.state, saved.path, read.recovered)
-            _review_and_apply(api.make_plan(desired, read.state), read.state, backend,
+                result = api.plan_to_apply(saved, read.state)
+            else:
+                result = api.make_plan(desired, read.state)
+            _review_and_apply(result, read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:
         _fail(exc)
