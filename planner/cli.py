@@ -14,7 +14,7 @@ import enum
 import gc
 import os
 import sys
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.exceptions import TyperException
@@ -298,12 +298,22 @@ def show(
 
     try:
         if planfile:
-            _out(RENDERERS[output.value](api.load_saved_plan(planfile).wire))
+            _out(_render_saved(planfile, api.load_saved_plan(planfile).wire, output))
             return
         current = api.read_state(open_backend(state)).state
     except PlannerError as exc:
         _fail(exc)
     _out(STATE_RENDERERS[output.value](current.model_dump(mode="json")))
+
+
+def _render_saved(planfile: str, wire: dict[str, Any], output: PlanFormat) -> str:
+    """A saved plan's `plan` section, checked on load; a combination of values the checks did not foresee is
+    still refused by name, never an internal error."""
+    try:
+        return RENDERERS[output.value](wire)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise PlannerError.single(f"{planfile} cannot be displayed: its plan section is inconsistent "
+                                  f"({type(exc).__name__}: {str(exc)[:80]}): run plan again") from None
 
 
 class GetFormat(str, enum.Enum):

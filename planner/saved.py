@@ -382,8 +382,9 @@ def _wire(value: Any, format_version: str, version: str, roots: list[str], state
                           ("state", {"lineage": state["lineage"], "serial": state["serial"]})):
         if value[key] != expected:
             raise _Damaged(f"plan.{key}", "is not the one of the saved plan")
-    # What can be checked without the state: the summary counts the changes, and every desired resource is listed
-    # (a plan lists every resource, no-ops included) and not for deletion.
+    # What can be checked without the state: the summary counts the changes, every desired resource is listed (a
+    # plan lists every resource, no-ops included) and not for deletion, and the steps are numbered in order and
+    # belong to changed resources.
     actions = {c["address"]: c["action"] for c in value["resource_changes"]}
     counts = {action: 0 for action in ("create", "update", "replace", "delete")}
     for action in actions.values():
@@ -394,6 +395,11 @@ def _wire(value: Any, format_version: str, version: str, roots: list[str], state
     for address in desired:
         if actions.get(address, "delete") == "delete":
             raise _Damaged("plan.resource_changes", f"does not list {address[:80]}, a desired resource")
+    for position, step in enumerate(value["steps"], start=1):
+        if step["index"] != position:
+            raise _Damaged(f"plan.steps[{position - 1}].index", f"expected {position}, the step's position")
+        if actions.get(step["address"], "no-op") == "no-op":
+            raise _Damaged(f"plan.steps[{position - 1}].address", "is not a changed resource of the plan")
     return value
 
 

@@ -217,6 +217,8 @@ DAMAGE = [
     ("plan.summary", None, "plan.summary"),
     ("plan.roots", ["elsewhere"], "plan.roots: is not the one of the saved plan"),
     ("plan.kubernetes_version", "1.33", "plan.kubernetes_version: is not the one of the saved plan"),
+    ("plan.steps.0.address", "Deployment/default/other", "plan.steps[0].address: is not a changed resource"),
+    ("plan.steps.1.index", 7, "plan.steps[1].index: expected 2"),
 ]
 
 
