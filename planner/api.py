@@ -7,14 +7,12 @@ Library code never prints or exits: it returns values, reports progress through 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 from planner import inspect, kinds
@@ -23,10 +21,17 @@ from planner.attribute import attribute
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
-from planner.model import DesiredState, Resource, build
+from planner.model import DesiredState, build
 from planner.order import order
-from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
+from planner.plan import Action, Operation, Plan, Step
 from planner.preview import preview
+from planner.saved import SavedPlan as SavedPlan  # saved plans live in planner.saved; re-exported here
+from planner.saved import check_not_stale as check_not_stale
+from planner.saved import is_saved_plan as is_saved_plan
+from planner.saved import load_saved_plan as load_saved_plan
+from planner.saved import plan_to_apply as plan_to_apply
+from planner.saved import save_plan as save_plan
+from planner.saved import state_digest as state_digest
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
 from planner.simulate.engine import Engine
 from planner.state import Backend, ReadResult, State
@@ -129,88 +134,6 @@ def get_rows(state: State, what: str) -> tuple[GetView, list[dict[str, Any]]]:
     """`planner get WHAT`: the view WHAT names (aliases resolved: `po` is `pods`) and its rows."""
     view = inspect.view(what)
     return view, view.rows(state)
-
-
-# ---------------------------------------------------------------- saved plans
-
-
-def save_plan(plan: Plan, desired: DesiredState, path: str) -> None:
-    """A saved plan carries the desired resources and the state version it was made from (lineage, serial)."""
-    payload = {
-        "format": SAVED_PLAN_MARKER,
-        "format_version": FORMAT_VERSION,
-        "state": {"lineage": plan.state_lineage, "serial": plan.state_serial},
-        "roots": list(desired.roots),
-        "kubernetes_version": desired.kubernetes_version,
-        "desired": [{"address": r.address, "family": r.family, "api_version": r.api_version, "kind": r.kind,
-                     "name": r.name, "namespace": r.namespace, "manifest": r.manifest, "digest": r.digest}
-                    for r in desired.resources.values()],
-        "plan": plan.to_wire(),
-    }
-    try:
-        Path(path).write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise PlannerError.single(f"cannot write plan file {path}: {exc.strerror or exc}") from None
-
-
-def is_saved_plan(path: str) -> bool:
-    """Recognised by its format marker, not by its name."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(64)
-    except OSError:
-        return False
-    return head.lstrip().startswith(b"{") and f'"format":"{SAVED_PLAN_MARKER}"'.encode() in head.replace(b" ", b"")
-
-
-@dataclass(frozen=True)
-class SavedPlan:
-    path: str
-    desired: DesiredState
-    state: dict[str, Any]
-    """The state version the plan was made from: `lineage`, `serial`."""
-    wire: dict[str, Any]
-    """The plan as it was shown (its JSON form), for `planner show PLANFILE`."""
-
-
-def load_saved_plan(path: str) -> SavedPlan:
-    """The one reader of saved plans (apply PLANFILE, show PLANFILE): refuses a missing file, another kind of file,
-    a damaged plan and a plan format of another major version."""
-    if not os.path.exists(path):
-        raise PlannerError.single("no such file", file=path)
-    if not is_saved_plan(path):
-        raise PlannerError.single(f"{path} is not a saved planner plan")
-    try:
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        version = payload.get("format_version")
-    except (OSError, ValueError, AttributeError) as exc:
-        raise PlannerError.single(f"{path} is not a readable planner plan ({exc})") from None
-    if not isinstance(version, str) or version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
-        raise PlannerError.single(f"{path} has plan format {version}; this planner reads {FORMAT_VERSION}")
-    try:
-        resources = {
-            d["address"]: Resource(d["address"], d["family"], d["api_version"], d["kind"], d["name"], d["namespace"],
-                                   d["manifest"], d["digest"])
-            for d in payload["desired"]
-        }
-        desired = DesiredState(resources, payload["roots"], payload["kubernetes_version"])
-        return SavedPlan(path, desired, payload["state"], payload["plan"])
-    except (KeyError, TypeError) as exc:
-        raise PlannerError.single(f"{path} is not a readable planner plan ({exc})") from None
-
-
-def check_not_stale(saved_state: dict[str, Any], state: State, path: str, recovered: int = 0) -> None:
-    """terraform's rule: a saved plan applies only to the exact state version it was made from."""
-    if recovered:
-        raise PlannerError.single(f"Saved plan {path} is stale: an interrupted apply's journal was recovered "
-                                  f"({recovered} operation(s)) after the plan was made. Run plan again.")
-    if saved_state.get("lineage") is not None and saved_state["lineage"] != state.lineage:
-        raise PlannerError.single(f"Saved plan {path} was created from a different state lineage: it does not "
-                                  "belong to this state. Run plan again.")
-    if saved_state.get("serial") != state.serial or (saved_state.get("lineage") is None and state.lineage):
-        raise PlannerError.single(f"Saved plan {path} is stale: the state was changed by another operation after "
-                                  f"the plan was created (serial {saved_state.get('serial')} -> {state.serial}). "
-                                  "Run plan again.")
 
 
 # ---------------------------------------------------------------- apply

@@ -14,7 +14,7 @@ import enum
 import gc
 import os
 import sys
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.exceptions import TyperException
@@ -145,7 +145,7 @@ def plan(
             _err(render_recovery(read, written=False))
         result = api.make_plan(desired, read.state)
         if out:
-            api.save_plan(result, desired, out)
+            api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
         _fail(exc)
     _out(RENDERERS[output.value](result.to_wire()))
@@ -242,8 +242,13 @@ def apply(
             if read.recovered:
                 _err(render_recovery(read, written=True))
             if saved is not None:
+                # Exactly the reviewed operations: the same state (lineage, serial, contents), and the plan
+                # recomputed from the saved desired resources must be the one the file shows.
                 api.check_not_stale(saved.state, read.state, saved.path, read.recovered)
-            _review_and_apply(api.make_plan(desired, read.state), read.state, backend,
+                result = api.plan_to_apply(saved, read.state)
+            else:
+                result = api.make_plan(desired, read.state)
+            _review_and_apply(result, read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:
         _fail(exc)
@@ -296,12 +301,22 @@ def show(
 
     try:
         if planfile:
-            _out(RENDERERS[output.value](api.load_saved_plan(planfile).wire))
+            _out(_render_saved(planfile, api.load_saved_plan(planfile).wire, output))
             return
         current = api.read_state(open_backend(state)).state
     except PlannerError as exc:
         _fail(exc)
     _out(STATE_RENDERERS[output.value](current.model_dump(mode="json")))
+
+
+def _render_saved(planfile: str, wire: dict[str, Any], output: PlanFormat) -> str:
+    """A saved plan's `plan` section, checked on load; a combination of values the checks did not foresee is
+    still refused by name, never an internal error."""
+    try:
+        return RENDERERS[output.value](wire)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise PlannerError.single(f"{planfile} cannot be displayed: its plan section is inconsistent "
+                                  f"({type(exc).__name__}: {str(exc)[:80]}): run plan again") from None
 
 
 class GetFormat(str, enum.Enum):
