@@ -41,9 +41,19 @@ class Allocatable(NamedTuple):
     pods: int
 
 
+_CUSTOM_MACHINE = re.compile(r"(?:(e2|n2|n2d|n4|n4a|n4d)-)?custom-([1-9][0-9]*)-([1-9][0-9]*)(-ext)?")
+"""`[SERIES-]custom-VCPUS-MEMORY_MIB[-ext]`, the name Compute Engine gives a custom machine type. No series prefix
+means N1. The series are those whose documentation offers custom machine types: N1, N2, N2D, E2 and N4, N4A, N4D
+("General-purpose machine family", https://cloud.google.com/compute/docs/general-purpose-machines); C3, C3D, C4,
+C4A, C4D and T2A say they don't. vCPUs and memory are whole numbers from 1, written without leading zeros, so each
+shape has one name. The series' own limits on a shape (even vCPU counts, memory per vCPU, 256 MiB steps) are not
+modelled here."""
+
+
 def parse_custom_machine(name: str) -> MachineType | None:
-    """`e2-custom-4-8192`, `n2-custom-2-4096`, `custom-2-7680` (N1): vCPUs and memory in MiB."""
-    m = re.fullmatch(r"(?:(e2|n2|n2d|n4)-)?custom-(\d+)-(\d+)(-ext)?", name)
+    """`e2-custom-4-8192`, `n2-custom-2-4096`, `n4-custom-8-32768-ext`, `custom-2-7680` (N1): vCPUs and memory in
+    MiB. None for anything else, including predefined names (`n2-standard-4`) and zero sizes (`custom-0-1024`)."""
+    m = _CUSTOM_MACHINE.fullmatch(name)
     if not m:
         return None
     return MachineType(vcpus=int(m.group(2)), memory_mib=int(m.group(3)), shared_core=False)
@@ -54,6 +64,12 @@ def machine(name: str) -> MachineType:
     if found is None:
         raise KeyError(name)
     return found
+
+
+def gpus(machine_type: str) -> tuple[str, int] | None:
+    """GPUs built into a machine type, as (GKE accelerator type, count): `a3-highgpu-8g` has ("nvidia-h100-80gb", 8).
+    None for types without built-in GPUs and for custom types. Raises KeyError for an unknown type."""
+    return machine(machine_type).gpus
 
 
 def _banded(amount: float, bands: tuple[tuple[int | None, float], ...]) -> float:
