@@ -24,6 +24,7 @@ SENSITIVE = "(sensitive value)"
 
 def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], list[Diagnostic]]:
     """Every resource's change, unordered; plus warnings the reader should see before deletions."""
+    _check_one_cluster(state)
     _check_cluster_presence(desired, state)
     warnings: list[Diagnostic] = []
     old_cluster, new_cluster = state.cluster, desired.cluster
@@ -75,6 +76,17 @@ def _only_pool_warnings(changes: list[ResourceChange], desired: DesiredState) ->
                                   "Pod stops until the new pool's nodes are Ready. To avoid the outage, add the new "
                                   "pool under another name, apply, then remove the old one.",
                        address=replaced[0].address)]
+
+
+def _check_one_cluster(state: State) -> None:
+    """One state holds one cluster: a second one (a hand-edited state) would make deleting either drop everything
+    the state holds, so nothing is planned from such a state."""
+    clusters = sorted(r.address for r in state.resources.values() if kinds.spec_of(r.family).is_cluster)
+    if len(clusters) > 1:
+        raise PlannerError.single(
+            f"the state holds {len(clusters)} clusters ({', '.join(clusters)}), but one state holds one cluster: it "
+            "was edited by hand or merged from two states. Restore its .backup, or move each cluster to its own "
+            "state file.")
 
 
 def _check_cluster_presence(desired: DesiredState, state: State) -> None:

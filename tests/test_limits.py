@@ -67,3 +67,17 @@ def test_values_that_used_to_be_internal_errors_are_clear(cli, hello):
     edit(hello / "hello-web.yaml", "cpu: 100m", "cpu: 1e309")
     result = cli("plan", str(hello))
     assert result.code == 0 and "Insufficient cpu" in result.out
+
+
+def test_a_hand_edited_state_with_a_second_cluster_is_refused_not_emptied(cli, hello, tmp_path):
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    path = tmp_path / "planner.state.json"
+    state = json.loads(path.read_text())
+    second = dict(state["resources"]["ContainerCluster/hello-cluster"], address="ContainerCluster/other", name="other")
+    state["resources"]["ContainerCluster/other"] = second
+    path.write_text(json.dumps(state))
+    before = path.read_bytes()
+    for command in (("plan", str(hello)), ("destroy", "--auto-approve")):
+        result = cli(*command)
+        assert result.code == 1 and "one state holds one cluster" in result.err, result.err
+    assert path.read_bytes() == before
