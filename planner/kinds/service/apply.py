@@ -18,6 +18,7 @@ from planner.kinds.service.live import (
     cluster_ip,
     external_ip,
     field,
+    health_check_node_port,
     live_ports,
     load_balancer,
     manifest_spec,
@@ -95,6 +96,7 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
     status["spec"] = live_spec
     if wants_node_port:
         events.append({"event": "node-ports", "ports": naming.ports_text(ports)})
+    events += _health_check_node_port(engine, address, spec, service_type, live_spec, previous)
     uid = (previous.get("metadata") or {}).get("uid") or _uid(engine, address)
     status.setdefault("metadata", {})["uid"] = uid
     old_lb, old_external = load_balancer(previous), external_ip(previous)
@@ -118,6 +120,28 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
     return events
 
 
+def _health_check_node_port(engine: Engine, address: str, spec: Mapping[str, Any], service_type: str,
+                            live_spec: dict[str, Any], previous: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """kube-apiserver allocates spec.healthCheckNodePort (from the nodePort range) for a LoadBalancer with
+    externalTrafficPolicy Local, keeps it across updates, and frees it when the Service stops needing it
+    (pkg/registry/core/service/storage/alloc.go; Kubernetes "Preserving the client source IP")."""
+    world = engine.world
+    old = health_check_node_port(previous)
+    if service_type != "LoadBalancer" or spec.get("externalTrafficPolicy") != "Local":
+        world.node_ports.release(old)
+        return []
+    wanted = spec.get("healthCheckNodePort")
+    if wanted and wanted != old:
+        world.node_ports.take(wanted, address)
+        world.node_ports.release(old)
+        port = wanted
+    else:
+        port = old or world.node_ports.allocate(engine.seed.number("health-check-node-port", address),
+                                                address)
+    live_spec["healthCheckNodePort"] = port
+    return [{"event": "health-check-node-port", "port": port}]
+
+
 def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     events = _allocate(engine, op, status, {})
     return OpResult(op.change.address, "create", {"event": "service-created", "name": op.change.name}, events)
@@ -138,6 +162,7 @@ def delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         world.cluster_ips.release(ip)
     for port in live_ports(status):
         world.node_ports.release(port.get("nodePort"))
+    world.node_ports.release(health_check_node_port(status))
     world.external_ips.release(external_ip(status))
     return OpResult(op.change.address, "delete", {"event": "service-deleted", "name": op.change.name})
 
@@ -150,6 +175,9 @@ def restore(engine: Engine, resource: StoredResource) -> None:
     for port in live_ports(resource.status):
         if port.get("nodePort"):
             world.node_ports.mark(port["nodePort"])
+    health_check = health_check_node_port(resource.status)
+    if health_check:
+        world.node_ports.mark(health_check)
     external = external_ip(resource.status)
     if external:
         world.external_ips.mark(external)
