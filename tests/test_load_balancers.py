@@ -127,6 +127,33 @@ def test_a_port_change_recreates_the_forwarding_rule_and_patches_the_firewall(cl
     assert "EndpointSlices" not in text, "the targetPort did not change"
 
 
+def _identity(live: dict) -> tuple:
+    return (live["metadata"]["uid"], service.load_balancer(live)["name"], service.cluster_ip(live),
+            service.live_ports(live)[0]["nodePort"], service.external_ip(live))
+
+
+def test_a_service_recreated_with_its_cluster_is_a_new_object(cli, hello):
+    _apply(cli)
+    before = _identity(_live(hello))
+    edit(hello / "cluster.yaml", "location: us-central1-b", "location: us-central1-c")
+    _apply(cli)
+    after = _identity(_live(hello))
+    assert all(a != b for a, b in zip(before, after, strict=True)), (before, after)
+
+
+def test_a_replaced_service_gets_a_new_uid_load_balancer_and_node_port(cli, hello):
+    _apply(cli)
+    before = _identity(_live(hello))
+    edit(hello / WEB, "  type: LoadBalancer\n", "  type: LoadBalancer\n  clusterIP: 34.118.224.77\n")
+    plan = cli("plan", "hello-app/", "-o", "json").json()
+    assert next(c for c in plan["resource_changes"] if c["address"] == "Service/default/hello-web")["action"] \
+        == "replace"
+    _apply(cli)
+    after = _identity(_live(hello))
+    assert after[2] == "34.118.224.77"
+    assert after[0] != before[0] and after[1] != before[1] and after[3] != before[3], (before, after)
+
+
 def test_the_default_flavour_follows_the_gke_version():
     plain = {"spec": {"type": "LoadBalancer"}}
     assert naming.load_balancer_flavour(plain, "1.36") == naming.TARGET_POOL

@@ -73,6 +73,9 @@ class ServiceLive(TypedDict, total=False):
     spec: ServiceSpec
     status: ServiceStatus
     gce: Gce
+    incarnation: int
+    """The state serial this object was created at: a Service created again at the same address is a new object
+    (new UID, ClusterIP, nodePorts, load balancer), so its seeded allocations differ."""
 
 
 def manifest_spec(manifest: Mapping[str, Any]) -> dict[str, Any]:
