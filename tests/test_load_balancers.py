@@ -127,6 +127,32 @@ def test_a_port_change_recreates_the_forwarding_rule_and_patches_the_firewall(cl
     assert "EndpointSlices" not in text, "the targetPort did not change"
 
 
+def test_pinning_an_allocated_node_port_plans_a_move(cli, hello):
+    _apply(cli)
+    allocated = service.live_ports(_live(hello))[0]["nodePort"]
+    pinned = 30080 if allocated != 30080 else 30081
+    edit(hello / WEB, "targetPort: 8080", f"targetPort: 8080\n      nodePort: {pinned}")
+    plan = cli("plan", "hello-app/", "-o", "json").json()
+    change = next(c for c in plan["resource_changes"] if c["address"] == "Service/default/hello-web")
+    assert change["action"] == "update"
+    assert {"path": "spec.ports[port=80].nodePort", "before": allocated, "after": pinned} in change["changes"]
+    shown = " ".join(cli("plan", "hello-app/").out.split())
+    assert f"~ spec.ports[port=80].nodePort = {allocated} -> {pinned}" in shown
+    text = _text(_steps(cli, "hello-app/"))
+    assert f"releases nodePort {allocated} and allocates {pinned}" in text
+    _apply(cli)
+    assert service.live_ports(_live(hello))[0]["nodePort"] == pinned
+
+
+def test_pinning_the_cluster_ip_a_service_already_has_changes_nothing(cli, hello):
+    _apply(cli)
+    ip = service.cluster_ip(_live(hello))
+    edit(hello / WEB, "  type: LoadBalancer\n", f"  type: LoadBalancer\n  clusterIP: {ip}\n")
+    plan = cli("plan", "hello-app/", "-o", "json").json()
+    change = next(c for c in plan["resource_changes"] if c["address"] == "Service/default/hello-web")
+    assert change["action"] == "update" and not change["replace_paths"]
+
+
 def _identity(live: dict) -> tuple:
     return (live["metadata"]["uid"], service.load_balancer(live)["name"], service.cluster_ip(live),
             service.live_ports(live)[0]["nodePort"], service.external_ip(live))

@@ -26,6 +26,7 @@ from planner.kinds.service.live import (
     containers,
     external_ip,
     field,
+    health_check_node_port,
     live_ports,
     load_balancer,
     manifest_spec,
@@ -155,6 +156,28 @@ def _known_after_apply(manifest: Manifest) -> list[str]:
     return out
 
 
+def _before_view(stored: Manifest, live: Mapping[str, Any], desired: Manifest) -> Manifest:
+    """The stored manifest as the diff compares it: kube-apiserver's allocations (ClusterIP, nodePorts,
+    healthCheckNodePort) that the desired manifest now sets itself are filled in from the live object, so pinning an
+    allocated nodePort 31362 to 30080 plans `~ 31362 -> 30080` (a move), and pinning the ClusterIP a Service already
+    has is no change at all. Allocations the desired manifest leaves out stay out: kube-apiserver keeps them."""
+    spec, wanted = manifest_spec(stored), manifest_spec(desired)
+    filled: dict[str, Any] = {}
+    if "clusterIP" in wanted and "clusterIP" not in spec and cluster_ip(live):
+        filled["clusterIP"] = cluster_ip(live)
+    if "healthCheckNodePort" in wanted and "healthCheckNodePort" not in spec and health_check_node_port(live):
+        filled["healthCheckNodePort"] = health_check_node_port(live)
+    pinned = {(p.get("port"), p.get("protocol") or PORT_PROTOCOL) for p in wanted.get("ports") or []
+              if isinstance(p, dict) and p.get("nodePort")}
+    allocated = {(p.get("port"), p.get("protocol") or PORT_PROTOCOL): p.get("nodePort") for p in live_ports(live)}
+    ports = spec.get("ports") or []
+    if pinned and any(isinstance(p, dict) and "nodePort" not in p for p in ports):
+        filled["ports"] = [
+            {**p, "nodePort": allocated[key]} if isinstance(p, dict) and "nodePort" not in p
+            and (key := (p.get("port"), p.get("protocol") or PORT_PROTOCOL)) in pinned and allocated.get(key)
+            else p for p in ports]
+    return {**stored, "spec": {**spec, **filled}} if filled else stored
+
 
 # ---------------------------------------------------------------- get
 
@@ -245,6 +268,7 @@ SPEC = KindSpec(
               "traffic_policy": ("store",)},
     context=steps.context,
     known_after_apply=_known_after_apply,
+    before_view=_before_view,
     views=(
         GetView("services", _service_rows,
                 (("NAMESPACE", "namespace"), ("NAME", "name"), ("TYPE", "type"), ("CLUSTER-IP", "clusterIP"),
