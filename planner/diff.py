@@ -128,7 +128,10 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
             return ResourceChange(*common, Action.REPLACE, (Reason.CLUSTER_REPLACED.value,), before=stored.manifest,
                                   after=resource.manifest, after_digest=resource.digest)
         return ResourceChange(*common, Action.NOOP, before=stored.manifest, after=resource.manifest)
-    changes = _field_changes(stored.manifest, resource.manifest, kinds.spec_of(resource.family).sensitive_fields)
+    spec = kinds.spec_of(resource.family)
+    before = stored.manifest if spec.before_view is None else spec.before_view(stored.manifest, stored.status,
+                                                                                resource.manifest)
+    changes = _field_changes(before, resource.manifest, spec.sensitive_fields)
     replace_paths = _replace_paths(resource.family, changes)
     if replace_paths or cluster_replaced:
         forced = set(replace_paths)

@@ -155,8 +155,8 @@ def test_a_selector_change_replaces_the_deployment(walk):
 def test_deleting_a_load_balancer_service_tears_the_load_balancer_down_first(walk):
     plan, _out, state = walk["9-delete-service"]
     assert _actions(plan) == {"Service/shop/web": "delete"}
-    assert [c for _, _, c in _chain(plan, "Service/shop/web")][:3] == [
-        "kube-apiserver", "service-controller", "kube-apiserver"]
+    assert [c for _, _, c in _chain(plan, "Service/shop/web")][:4] == [  # a backend-service LB (l4-rbs)
+        "kube-apiserver", "l4-netlb-controller", "service-controller", "kube-apiserver"]
     assert "Service/shop/web" not in state
 
 

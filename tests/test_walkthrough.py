@@ -31,11 +31,13 @@ def test_plan_lists_every_step_in_execution_order_with_its_actor(cli, hello):
     assert deployment[:5] == [("cluster-master", "kube-apiserver"), ("controller", "deployment-controller"),
                               ("controller", "replicaset-controller"), ("cluster-master", "kube-scheduler"),
                               ("node", "kubelet")]
-    # The LoadBalancer Service: ClusterIP and nodePort from the apiserver, LB from Compute Engine, IP written last.
+    # The LoadBalancer Service: ClusterIP and nodePort from the apiserver, LB from Compute Engine, IP written last;
+    # then kube-proxy programs that IP on every node.
     service = [s for s in steps if s["address"].startswith("Service/")]
     assert service[0]["component"] == "kube-apiserver" and "ClusterIP" in service[0]["description"]
     assert any("forwarding rule" in s["description"] and "billable" in s["description"] for s in service)
-    assert service[-1]["component"] == "service-controller" and "ingress[0].ip" in service[-1]["description"]
+    assert service[-2]["component"] == "service-controller" and "ingress[0].ip" in service[-2]["description"]
+    assert service[-1]["component"] == "kube-proxy" and "load balancer's IP" in service[-1]["description"]
     unknown = {c["path"] for rc in plan["resource_changes"] for c in rc["changes"] if c.get("after_unknown")}
     assert {"spec.clusterIP", "spec.ports[port=80].nodePort", "status.loadBalancer.ingress[0].ip"} <= unknown
 

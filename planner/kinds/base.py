@@ -192,6 +192,10 @@ class KindSpec:
     """Fills the step templates of one operation."""
     known_after_apply: Callable[[Manifest], list[str]] = nothing
     """Paths only apply can know, shown as `(known after apply)` on create."""
+    before_view: Callable[[Manifest, Mapping[str, Any], Manifest], Manifest] | None = None
+    """(stored manifest, live object, desired manifest) -> the stored manifest as the diff compares it: values the
+    cluster filled in (a nodePort kube-apiserver allocated) that the desired manifest now sets itself, so changing
+    one shows `~ old -> new` rather than `+ new`. None: the stored manifest as it is."""
     views: tuple[GetView, ...] = ()
     status_lines: Callable[[Mapping[str, Any]], list[str]] = lambda status: []
     """`planner show`: a few lines about what the simulated cluster holds for one resource."""

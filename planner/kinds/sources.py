@@ -28,3 +28,13 @@ K8S_SCHEDULER = 'https://kubernetes.io/docs/concepts/scheduling-eviction/kube-sc
 VPC_NETWORKS = 'https://cloud.google.com/vpc/docs/vpc'
 VPC_SUBNETS = 'https://cloud.google.com/vpc/docs/subnets'
 K8S_SERVICE = 'https://kubernetes.io/docs/concepts/services-networking/service/'
+GCE_LB_NAMING = 'cloud-provider-gcp providers/gce/gce_loadbalancer_naming.go'
+GCE_LB_RANGES = 'cloud-provider-gcp providers/gce/gce_loadbalancer.go (l4LbSrcRngsFlag)'
+GKE_LB_CONCEPTS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer'
+GKE_LB_PARAMETERS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters'
+INGRESS_GCE_L4NETLB = 'kubernetes/ingress-gce pkg/l4lb/l4netlbcontroller.go'
+INGRESS_GCE_L4NETLB_RESOURCES = 'kubernetes/ingress-gce pkg/loadbalancers/l4netlb.go'
+K8S_SERVICE_CONTROLLER = 'k8s.io/cloud-provider controllers/service/controller.go'
+K8S_SOURCE_IP = ('https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/'
+                 '#preserving-the-client-source-ip')
+K8S_SERVICE_ALLOCATION = 'kubernetes pkg/registry/core/service/storage/alloc.go (nodePorts, healthCheckNodePort)'

@@ -8,7 +8,8 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "gke": ("container-api", "compute-engine", "cluster-autoscaler"),
     "cluster-master": ("kube-apiserver", "kube-scheduler"),
     "controller": ("deployment-controller", "replicaset-controller", "endpointslice-controller",
-                   "namespace-controller", "garbage-collector", "service-controller", "node-controller"),
+                   "namespace-controller", "garbage-collector", "service-controller", "node-controller",
+                   "l4-netlb-controller"),
     "node": ("kubelet", "kube-proxy"),
 }
 """Actor -> its components."""

@@ -10,6 +10,7 @@ cluster uses), the choice here is modelled, deterministic, and says so.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -109,13 +110,64 @@ def node_prefix(cluster: str, pool: str, hex8: str) -> str:
     return f"gke-{cluster}-{pool}-{hex8}"
 
 
-def load_balancer_flavour(manifest: Mapping[str, Any]) -> str:
-    """`backend-service` (GKE's L4 RBS controller) or `target-pool` (legacy, the tutorial's era)."""
+TARGET_POOL, BACKEND_SERVICE = "target-pool", "backend-service"
+"""The two flavours of GKE's external LoadBalancer: cloud-provider-gcp's target pool (service-controller), and the
+backend-service one GKE's L4 NetLB controller (kubernetes/ingress-gce) builds."""
+
+MODELLED_GKE_VERSION = "1.34"
+"""MODELLED: the GKE version the load-balancer choices below are made for. `--kubernetes-version` does not reach a
+Service's steps or handlers yet, so they follow this version (planner's default, schemas.DEFAULT_KUBERNETES_VERSION)."""
+RBS_NEG_BACKENDS_SINCE = "1.32.2-gke.1652000"
+"""From this GKE version a backend-service load balancer's backends are GCE_VM_IP NEGs, not instance groups (GKE
+"LoadBalancer Service parameters")."""
+RBS_DEFAULT_SINCE = "1.37"
+"""From this GKE version a plain `type: LoadBalancer` gets the backend-service flavour (GKE "About LoadBalancer
+Services": "In clusters with GKE 1.37 or later, GKE automatically creates a backend service-based ...")."""
+
+LB_CLEANUP_FINALIZER = "service.kubernetes.io/load-balancer-cleanup"
+"""service-controller's finalizer (k8s.io/cloud-provider controllers/service)."""
+NETLB_FINALIZER_TARGET_POOL = "gke.networking.io/l4-netlb-v1"
+"""cloud-provider-gcp's NetLBFinalizerV1, added by ensureExternalLoadBalancer to target-pool Services."""
+NETLB_FINALIZER_INSTANCE_GROUPS = "gke.networking.io/l4-netlb-v2"
+NETLB_FINALIZER_NEGS = "gke.networking.io/l4-netlb-v3"
+"""ingress-gce pkg/utils/common: NetLBFinalizerV2 (backend service, instance groups) and NetLBFinalizerV3 ("the NEG
+backed variant of the L4 External LoadBalancer services")."""
+
+NODE_HEALTH_CHECK_PORT = 10256
+"""kube-proxy's /healthz port (ports.ProxyHealthzPort): the shared node health check of every load balancer whose
+Service has externalTrafficPolicy Cluster."""
+HEALTH_CHECK_RANGES = ("130.211.0.0/22", "35.191.0.0/16", "209.85.152.0/22", "209.85.204.0/22")
+"""Google's L3/L4 health-checker ranges the health-check firewall rules allow (cloud-provider-gcp gce_loadbalancer.go,
+l4LbSrcRngsFlag; the last two are the target-pool Network Load Balancer's legacy checkers)."""
+
+
+def gke_version_key(version: str) -> tuple[int, ...]:
+    """`1.32.2-gke.1652000` -> (1, 32, 2, 1652000); `1.34` -> (1, 34, 0, 0): a minor version alone counts as its
+    first release."""
+    numbers = [int(n) for n in re.findall(r"\d+", version)]
+    return tuple([*numbers, 0, 0, 0, 0][:4])
+
+
+def rbs_uses_negs(version: str = MODELLED_GKE_VERSION) -> bool:
+    return gke_version_key(version) >= gke_version_key(RBS_NEG_BACKENDS_SINCE)
+
+
+def load_balancer_flavour(manifest: Mapping[str, Any], version: str = MODELLED_GKE_VERSION) -> str:
+    """`backend-service` (GKE's L4 NetLB controller) or `target-pool` (cloud-provider-gcp, the tutorial's era): the
+    annotation or the load-balancer class ask for the first; from GKE 1.37 it is the default."""
     annotations = (manifest.get("metadata") or {}).get("annotations") or {}
     spec = manifest.get("spec") or {}
     if annotations.get(L4_RBS_ANNOTATION) == "enabled" or spec.get("loadBalancerClass") == L4_REGIONAL_EXTERNAL_CLASS:
-        return "backend-service"
-    return "target-pool"
+        return BACKEND_SERVICE
+    if gke_version_key(version) >= gke_version_key(RBS_DEFAULT_SINCE):
+        return BACKEND_SERVICE
+    return TARGET_POOL
+
+
+def port_range(ports: Iterable[Mapping[str, Any]]) -> str:
+    """A forwarding rule's port range: lowest to highest Service port (cloud-provider-gcp loadBalancerPortRange)."""
+    numbers = [int(p["port"]) for p in ports if isinstance(p.get("port"), int)]
+    return f"{min(numbers)}-{max(numbers)}" if numbers else "-"
 
 
 def ports_text(ports: Iterable[Mapping[str, Any]]) -> str:

@@ -14,10 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from planner import limits
 from planner.errors import Diagnostic
-from planner.kinds import sources as src
-from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S, Schema
-from planner.kinds.cluster import service_range
-from planner.kinds.service import apply
+from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Schema
+from planner.kinds.service import apply, steps
 from planner.kinds.service.live import (
     DEFAULTS,
     FAMILY,
@@ -28,6 +26,7 @@ from planner.kinds.service.live import (
     containers,
     external_ip,
     field,
+    health_check_node_port,
     live_ports,
     load_balancer,
     manifest_spec,
@@ -38,7 +37,6 @@ from planner.relations import index_of
 from planner.simulate import objects
 
 if TYPE_CHECKING:
-    from planner.plan import Operation
     from planner.relations import SelectorIndex
     from planner.state import State, StoredResource
 
@@ -144,45 +142,6 @@ def _listed(items: list[str]) -> str:
 # ---------------------------------------------------------------- plan
 
 
-def _flags(manifest: Manifest) -> dict[str, bool]:
-    service_type = field(manifest, "spec.type")
-    lb = service_type == "LoadBalancer"
-    flavour = naming.load_balancer_flavour(manifest) if lb else ""
-    return {"node_port": service_type in NODE_PORT_TYPES, "lb": lb,
-            "target_pool": flavour == "target-pool", "backend_service": flavour == "backend-service"}
-
-
-def _context(op: Operation, facts: Facts) -> Context:
-    before = op.change.before or {}
-    now = (before if op.phase == "delete" else op.change.after) or {}
-    spec = manifest_spec(now)
-    ports = spec.get("ports") or []
-    flags, old = _flags(now), _flags(before) if before else _flags({})
-    selector = spec.get("selector") or {}
-    external_name = spec.get("type") == "ExternalName"
-    headless = spec.get("clusterIP") == "None"
-    return {
-        "has_cluster_ip": not (external_name or headless), "no_cluster_ip": external_name or headless,
-        "kind_of_service": f"ExternalName, a DNS CNAME to {spec.get('externalName')}" if external_name else
-                           "headless: DNS returns the Pod IPs",
-        "type": field(now, "spec.type"), "before_type": field(before, "spec.type"),
-        "port_list": ", ".join(f"{p.get('port')}/{p.get('protocol', 'TCP')}" for p in ports) or "no ports",
-        "target_ports": ", ".join(str(p.get("targetPort", p.get("port"))) for p in ports) or "-",
-        "selector": ", ".join(f"{k}={v}" for k, v in sorted(selector.items())) or "(none)",
-        "has_selector": bool(selector), "service_range": service_range(facts),
-        "rules": "ClusterIP and NodePort" if flags["node_port"] else "ClusterIP",
-        "has_node_port": flags["node_port"], "loadbalancer": flags["lb"], "target_pool": flags["target_pool"],
-        "backend_service": flags["backend_service"],
-        "lb_pieces": "backend service, instance-group backends" if flags["backend_service"] else "target pool",
-        "node_port_text": " and nodePort(s)" if flags["node_port"] else "",
-        "gains_node_port": flags["node_port"] and not old["node_port"],
-        "loses_node_port": old["node_port"] and not flags["node_port"],
-        "gains_lb": flags["lb"] and not old["lb"], "loses_lb": old["lb"] and not flags["lb"],
-        "gains_lb_target_pool": flags["target_pool"] and not old["lb"],
-        "gains_lb_backend_service": flags["backend_service"] and not old["lb"],
-    }
-
-
 def _known_after_apply(manifest: Manifest) -> list[str]:
     spec = manifest_spec(manifest)
     out = []
@@ -191,89 +150,33 @@ def _known_after_apply(manifest: Manifest) -> list[str]:
     if spec.get("type") in NODE_PORT_TYPES:
         out += [f"spec.ports[port={p.get('port')}].nodePort" for p in spec.get("ports") or [] if "nodePort" not in p]
     if spec.get("type") == "LoadBalancer":
+        if spec.get("externalTrafficPolicy") == "Local" and "healthCheckNodePort" not in spec:
+            out.append("spec.healthCheckNodePort")
         out.append("status.loadBalancer.ingress[0].ip")
     return out
 
 
-LB_CREATE = (
-    S("controller", "service-controller", "event EnsuringLoadBalancer; adds finalizer "
-                                          "service.kubernetes.io/load-balancer-cleanup", "loadbalancer",
-                                            source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "reserves a regional external IP address (ephemeral); the load balancer is named "
-                               "a<Service UID without dashes, 32 chars>", "loadbalancer", source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "creates firewall rule k8s-fw-<lb> allowing {port_list} to the nodes", "loadbalancer",
-      source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "creates HTTP health check (port 10256 /healthz) and target pool <lb> holding every "
-                               "node", "target_pool", source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "creates forwarding rule <lb>: external IP:{port_list} -> target pool "
-                               "(billable)", "target_pool", source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "creates health check, regional backend service k8s2-<hash> with the cluster's "
-                               "instance groups as backends", "backend_service", source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "creates forwarding rule k8s2-<hash>: external IP:{port_list} -> backend service "
-                               "(billable)", "backend_service", source=src.GCE_LB_EXTERNAL),
-    S("controller", "service-controller", "event EnsuredLoadBalancer; writes status.loadBalancer.ingress[0].ip "
-                                          "(EXTERNAL-IP shows <pending> until now)", "loadbalancer",
-                                            source=src.GCE_LB_EXTERNAL),
-)
-
-LB_TEARDOWN = (
-    S("controller", "service-controller", "deletes forwarding rule, {lb_pieces}, health check, firewall rule and "
-                                          "address of the load balancer, then removes the finalizer",
-      "loadbalancer", source=src.GCE_LB_EXTERNAL),
-)
-
-STEPS = {
-    "create": (
-        S("cluster-master", "kube-apiserver", "validates and stores Service {name} ({type}); allocates a ClusterIP "
-                                              "from the Service range {service_range}", "has_cluster_ip",
-                                                source=src.K8S_SERVICE),
-        S("cluster-master", "kube-apiserver", "validates and stores Service {name} ({kind_of_service}): no "
-                                              "ClusterIP is allocated", "no_cluster_ip", source=src.K8S_SERVICE),
-        S("cluster-master", "kube-apiserver", "allocates nodePort(s) in 30000-32767 for {port_list}",
-          "has_node_port", source=src.K8S_SERVICE),
-        S("controller", "endpointslice-controller", "creates EndpointSlice {name}-<5 chars> with the ready Pods "
-                                                    "selected by {selector} on targetPort {target_ports}",
-          "has_selector", source=src.K8S_ENDPOINTSLICES),
-        S("node", "kube-proxy", "programs {rules} rules on every node", "has_cluster_ip", source=src.K8S_KUBE_PROXY),
-        *LB_CREATE,
-    ),
-    "delete": (
-        S("cluster-master", "kube-apiserver", "sets deletionTimestamp on Service {name}: the load-balancer "
-                                              "finalizer holds it", "loadbalancer", source=src.K8S_SERVICE),
-        *LB_TEARDOWN,
-        S("cluster-master", "kube-apiserver", "frees ClusterIP{node_port_text} and removes Service {name}",
-          "has_cluster_ip", source=src.K8S_SERVICE),
-        S("cluster-master", "kube-apiserver", "removes Service {name}", "no_cluster_ip", source=src.K8S_SERVICE),
-        S("controller", "garbage-collector", "deletes its EndpointSlices", source=src.K8S_GARBAGE_COLLECTION),
-        S("node", "kube-proxy", "removes its rules from every node", source=src.K8S_KUBE_PROXY),
-    ),
-    "type": (
-        S("cluster-master", "kube-apiserver", "stores type {before_type} -> {type}", source=src.K8S_SERVICE),
-        S("cluster-master", "kube-apiserver", "allocates nodePort(s) in 30000-32767 for {port_list}",
-          "gains_node_port", source=src.K8S_SERVICE),
-        S("cluster-master", "kube-apiserver", "frees the nodePort(s)", "loses_node_port", source=src.K8S_SERVICE),
-        S("node", "kube-proxy", "reprograms {rules} rules on every node", source=src.K8S_KUBE_PROXY),
-        *(s._replace(when="gains_lb" if s.when == "loadbalancer" else f"gains_lb_{s.when}") for s in LB_CREATE),
-        *(s._replace(when="loses_lb") for s in LB_TEARDOWN),
-    ),
-    "ports": (
-        S("cluster-master", "kube-apiserver", "stores the new ports ({changed})", source=src.K8S_SERVICE),
-        S("controller", "endpointslice-controller", "rewrites the EndpointSlices with the new targetPort(s)",
-          source=src.K8S_ENDPOINTSLICES),
-        S("node", "kube-proxy", "reprograms the Service rules on every node", source=src.K8S_KUBE_PROXY),
-        S("controller", "service-controller", "updates the load balancer's firewall rule and forwarding rule "
-                                              "ports", "loadbalancer", source=src.GCE_LB_EXTERNAL),
-    ),
-    "selector": (
-        S("cluster-master", "kube-apiserver", "stores the new selector {selector}", source=src.K8S_SERVICE),
-        S("controller", "endpointslice-controller", "recomputes the EndpointSlices from the Pods now selected",
-          source=src.K8S_ENDPOINTSLICES),
-        S("node", "kube-proxy", "reprograms the Service's endpoints on every node", source=src.K8S_KUBE_PROXY),
-    ),
-    "store": (
-        S("cluster-master", "kube-apiserver", "stores the change ({changed})", source=src.K8S_SERVICE),
-    ),
-}
+def _before_view(stored: Manifest, live: Mapping[str, Any], desired: Manifest) -> Manifest:
+    """The stored manifest as the diff compares it: kube-apiserver's allocations (ClusterIP, nodePorts,
+    healthCheckNodePort) that the desired manifest now sets itself are filled in from the live object, so pinning an
+    allocated nodePort 31362 to 30080 plans `~ 31362 -> 30080` (a move), and pinning the ClusterIP a Service already
+    has is no change at all. Allocations the desired manifest leaves out stay out: kube-apiserver keeps them."""
+    spec, wanted = manifest_spec(stored), manifest_spec(desired)
+    filled: dict[str, Any] = {}
+    if "clusterIP" in wanted and "clusterIP" not in spec and cluster_ip(live):
+        filled["clusterIP"] = cluster_ip(live)
+    if "healthCheckNodePort" in wanted and "healthCheckNodePort" not in spec and health_check_node_port(live):
+        filled["healthCheckNodePort"] = health_check_node_port(live)
+    pinned = {(p.get("port"), p.get("protocol") or PORT_PROTOCOL) for p in wanted.get("ports") or []
+              if isinstance(p, dict) and p.get("nodePort")}
+    allocated = {(p.get("port"), p.get("protocol") or PORT_PROTOCOL): p.get("nodePort") for p in live_ports(live)}
+    ports = spec.get("ports") or []
+    if pinned and any(isinstance(p, dict) and "nodePort" not in p for p in ports):
+        filled["ports"] = [
+            {**p, "nodePort": allocated[key]} if isinstance(p, dict) and "nodePort" not in p
+            and (key := (p.get("port"), p.get("protocol") or PORT_PROTOCOL)) in pinned and allocated.get(key)
+            else p for p in ports]
+    return {**stored, "spec": {**spec, **filled}} if filled else stored
 
 
 # ---------------------------------------------------------------- get
@@ -347,7 +250,7 @@ SPEC = KindSpec(
     rank=Rank(5, "Services before the Deployments they select: Pods started after their Service get its "
                  "environment variables (Kubernetes configuration best practices; Helm's install order). "
                  "The GKE tutorial runs `kubectl expose` last only because expose reads the Deployment"),
-    steps=STEPS,
+    steps=steps.STEPS,
     handlers={"create": apply.create, "update": apply.update, "delete": apply.delete},
     schema=Schema(constraints="Service"),
     check=_check,
@@ -359,10 +262,13 @@ SPEC = KindSpec(
         ("spec.ipFamilies", "spec.ipFamilies is immutable"),
     ),
     change_classes=(("spec.type", "type"), ("spec.ports", "ports"), ("spec.selector", "selector"),
-                    ("spec.externalTrafficPolicy", "ports"), ("", "store")),
-    subsumes={"type": ("ports", "store"), "ports": ("store",), "selector": ("store",)},
-    context=_context,
+                    ("spec.externalTrafficPolicy", "traffic_policy"), ("spec.healthCheckNodePort", "traffic_policy"),
+                    ("", "store")),
+    subsumes={"type": ("ports", "traffic_policy", "store"), "ports": ("store",), "selector": ("store",),
+              "traffic_policy": ("store",)},
+    context=steps.context,
     known_after_apply=_known_after_apply,
+    before_view=_before_view,
     views=(
         GetView("services", _service_rows,
                 (("NAMESPACE", "namespace"), ("NAME", "name"), ("TYPE", "type"), ("CLUSTER-IP", "clusterIP"),
@@ -385,6 +291,7 @@ SPEC = KindSpec(
         "service-deleted": "Service {name} deleted",
         "cluster-ip": "ClusterIP {ip}",
         "node-ports": "PORT(S) {ports}",
+        "health-check-node-port": "healthCheckNodePort {port}",
         "external-ip": "EXTERNAL-IP {ip} ({flavour} load balancer)",
         "lb-torn-down": "load balancer torn down",
     },

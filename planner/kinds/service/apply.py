@@ -18,6 +18,7 @@ from planner.kinds.service.live import (
     cluster_ip,
     external_ip,
     field,
+    health_check_node_port,
     live_ports,
     load_balancer,
     manifest_spec,
@@ -30,9 +31,18 @@ if TYPE_CHECKING:
     from planner.state import StoredResource
 
 
-def _uid(engine: Engine, address: str) -> str:
-    h = f"{engine.seed.number('uid', address):016x}{engine.seed.number('uid2', address):016x}"
+def _uid(engine: Engine, address: str, incarnation: int) -> str:
+    seed = engine.seed
+    h = f"{seed.number('uid', address, incarnation):016x}{seed.number('uid2', address, incarnation):016x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+def _incarnation(engine: Engine, previous: Mapping[str, Any]) -> int:
+    """Which creation of this address the object is: the state serial it was created at. A Service deleted and
+    created again (replaced, or recreated with its cluster) is a new object: new UID, load-balancer name, ClusterIP,
+    nodePorts and external IP, so its seeds must differ from the first one's."""
+    found = previous.get("incarnation")
+    return found if isinstance(found, int) else engine.state.serial
 
 
 def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: Mapping[str, Any]
@@ -45,6 +55,7 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
     service_type = field(manifest, "spec.type")
     live_spec: dict[str, Any] = {}
     events: list[dict[str, Any]] = []
+    incarnation = _incarnation(engine, previous)
     old_ip = cluster_ip(previous)
     if service_type == "ExternalName":  # a DNS name only: any ClusterIP it had goes back to the range
         if world.cluster_ips is not None and old_ip not in (None, "None"):
@@ -62,7 +73,8 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
                 allocator.take(spec["clusterIP"], address)
                 live_spec["clusterIP"] = spec["clusterIP"]
             else:
-                live_spec["clusterIP"] = allocator.allocate(engine.seed.number("cluster-ip", address), address)
+                live_spec["clusterIP"] = allocator.allocate(engine.seed.number("cluster-ip", address, incarnation),
+                                                            address)
         events.append({"event": "cluster-ip", "ip": live_spec["clusterIP"]})
     # A port keeps its nodePort across updates (matched by port and protocol), and a Service may move its own
     # nodePorts between its ports: only a nodePort it does not hold yet must be free.
@@ -85,8 +97,8 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
             elif previous_port and previous_port not in wanted_ports:
                 entry["nodePort"] = previous_port
             else:
-                entry["nodePort"] = world.node_ports.allocate(engine.seed.number("node-port", address, port["port"]),
-                                                              address)
+                entry["nodePort"] = world.node_ports.allocate(
+                    engine.seed.number("node-port", address, port["port"], incarnation), address)
         ports.append(entry)
     kept = {p.get("nodePort") for p in ports}
     for old in held - kept:
@@ -95,15 +107,17 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
     status["spec"] = live_spec
     if wants_node_port:
         events.append({"event": "node-ports", "ports": naming.ports_text(ports)})
-    uid = (previous.get("metadata") or {}).get("uid") or _uid(engine, address)
+    events += _health_check_node_port(engine, address, spec, service_type, live_spec, previous, incarnation)
+    uid = (previous.get("metadata") or {}).get("uid") or _uid(engine, address, incarnation)
     status.setdefault("metadata", {})["uid"] = uid
+    status["incarnation"] = incarnation
     old_lb, old_external = load_balancer(previous), external_ip(previous)
     if service_type == "LoadBalancer":
         if old_lb and old_external:
             status["gce"] = {"loadBalancer": old_lb}
             status["status"] = {"loadBalancer": {"ingress": [{"ip": old_external}]}}
         else:
-            ip = world.external_ips.allocate(engine.seed.number("external-ip", address), address)
+            ip = world.external_ips.allocate(engine.seed.number("external-ip", address, incarnation), address)
             status["gce"] = {"loadBalancer": {"name": "a" + uid.replace("-", "")[:31],
                                               "flavour": naming.load_balancer_flavour(manifest)}}
             status["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
@@ -116,6 +130,29 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
             world.external_ips.release(old_external)
             events.append({"event": "lb-torn-down"})
     return events
+
+
+def _health_check_node_port(engine: Engine, address: str, spec: Mapping[str, Any], service_type: str,
+                            live_spec: dict[str, Any], previous: Mapping[str, Any], incarnation: int
+                            ) -> list[dict[str, Any]]:
+    """kube-apiserver allocates spec.healthCheckNodePort (from the nodePort range) for a LoadBalancer with
+    externalTrafficPolicy Local, keeps it across updates, and frees it when the Service stops needing it
+    (pkg/registry/core/service/storage/alloc.go; Kubernetes "Preserving the client source IP")."""
+    world = engine.world
+    old = health_check_node_port(previous)
+    if service_type != "LoadBalancer" or spec.get("externalTrafficPolicy") != "Local":
+        world.node_ports.release(old)
+        return []
+    wanted = spec.get("healthCheckNodePort")
+    if wanted and wanted != old:
+        world.node_ports.take(wanted, address)
+        world.node_ports.release(old)
+        port = wanted
+    else:
+        port = old or world.node_ports.allocate(engine.seed.number("health-check-node-port", address, incarnation),
+                                                address)
+    live_spec["healthCheckNodePort"] = port
+    return [{"event": "health-check-node-port", "port": port}]
 
 
 def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
@@ -138,6 +175,7 @@ def delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         world.cluster_ips.release(ip)
     for port in live_ports(status):
         world.node_ports.release(port.get("nodePort"))
+    world.node_ports.release(health_check_node_port(status))
     world.external_ips.release(external_ip(status))
     return OpResult(op.change.address, "delete", {"event": "service-deleted", "name": op.change.name})
 
@@ -150,6 +188,9 @@ def restore(engine: Engine, resource: StoredResource) -> None:
     for port in live_ports(resource.status):
         if port.get("nodePort"):
             world.node_ports.mark(port["nodePort"])
+    health_check = health_check_node_port(resource.status)
+    if health_check:
+        world.node_ports.mark(health_check)
     external = external_ip(resource.status)
     if external:
         world.external_ips.mark(external)

@@ -38,6 +38,8 @@ class ServicePort(TypedDict, total=False):
 class ServiceSpec(TypedDict, total=False):
     clusterIP: str
     ports: list[ServicePort]
+    healthCheckNodePort: int
+    """LoadBalancer with externalTrafficPolicy Local: where kube-proxy answers the load balancer's health check."""
 
 
 class Ingress(TypedDict):
@@ -71,6 +73,9 @@ class ServiceLive(TypedDict, total=False):
     spec: ServiceSpec
     status: ServiceStatus
     gce: Gce
+    incarnation: int
+    """The state serial this object was created at: a Service created again at the same address is a new object
+    (new UID, ClusterIP, nodePorts, load balancer), so its seeded allocations differ."""
 
 
 def manifest_spec(manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -94,6 +99,11 @@ def cluster_ip(live: Mapping[str, Any]) -> str | None:
 def live_ports(live: Mapping[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = (live.get("spec") or {}).get("ports") or []
     return found
+
+
+def health_check_node_port(live: Mapping[str, Any]) -> int | None:
+    value: int | None = (live.get("spec") or {}).get("healthCheckNodePort")
+    return value
 
 
 def external_ip(live: Mapping[str, Any]) -> str | None:
