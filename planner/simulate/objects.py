@@ -89,9 +89,18 @@ class Node(TypedDict):
 # ---------------------------------------------------------------- Pods
 
 
+_OWNERS: dict[tuple[str, str], list[dict[str, str]]] = {}
+
+
 def new_pod(name: str, owner_kind: str, owner: str, now: str) -> Obj:
-    return {"metadata": {"name": name, "creationTimestamp": now,
-                         "ownerReferences": [{"kind": owner_kind, "name": owner}]},
+    """A new Pod. Its ownerReferences list is shared by the siblings of one owner (nothing changes it): a large
+    plan's preview holds tens of thousands of Pods, and one list per owner instead of one per Pod saves memory."""
+    owners = _OWNERS.get((owner_kind, owner))
+    if owners is None:
+        owners = [{"kind": owner_kind, "name": owner}]
+        if len(_OWNERS) < 200_000:
+            _OWNERS[(owner_kind, owner)] = owners
+    return {"metadata": {"name": name, "creationTimestamp": now, "ownerReferences": owners},
             "spec": {}, "status": {"phase": "Pending"}}
 
 
