@@ -8,7 +8,12 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "gke": ("container-api", "compute-engine", "cluster-autoscaler"),
     "cluster-master": ("kube-apiserver", "kube-scheduler"),
     "controller": ("deployment-controller", "replicaset-controller", "endpointslice-controller",
-                   "namespace-controller", "garbage-collector", "service-controller", "node-controller"),
-    "node": ("kubelet", "kube-proxy"),
+                   "namespace-controller", "garbage-collector", "service-controller", "node-controller",
+                   "node-ipam-controller",
+                   "l4-netlb-controller",  # also added on the service branch: keep one when merging
+                   ),
+    "node": ("kubelet", "kube-proxy",
+             "cni",
+             ),
 }
 """Actor -> its components."""
