@@ -175,3 +175,20 @@ def test_a_replaced_cluster_gets_a_new_endpoint_pod_range_and_node_names(cli, tm
     new_group, new_names, new_endpoint, new_pods = _identity(tmp_path)
     assert new_group != group and not names & new_names
     assert new_endpoint != endpoint and new_pods != pods
+
+
+# ---------------------------------------------------------------- 5. nodeCount alongside autoscaling
+
+
+def test_node_count_alongside_autoscaling_is_a_warning_at_its_position(cli, tmp_path):
+    shop = _use(tmp_path, "1")  # the pool sets nodeCount: 1 and autoscaling 1-3
+    checked = cli("validate", "shop")
+    assert checked.code == 0
+    assert "shop/cluster.yaml:24:14: warning: spec.nodeCount: nodeCount should not be used alongside autoscaling" \
+        in checked.out + checked.err
+    plan = cli("plan", "shop", "-o", "json")
+    assert plan.code == 0
+    found = [d for d in plan.json()["diagnostics"] if d.get("path") == "spec.nodeCount"]
+    assert [(d["severity"], d["line"], d["column"]) for d in found] == [("warning", 24, 14)]
+    edit(shop / "cluster.yaml", "  nodeCount: 1\n", "")  # the autoscaler alone decides the count: no warning
+    assert "nodeCount" not in cli("validate", "shop").out + cli("validate", "shop").err

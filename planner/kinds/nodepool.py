@@ -59,6 +59,11 @@ def _check(data: Manifest) -> list[Problem]:
     low, high = auto.get("minNodeCount"), auto.get("maxNodeCount")
     if low is not None and high is not None and low > high:
         problems.append(Problem(("spec", "autoscaling"), f"minNodeCount {low} is above maxNodeCount {high}"))
+    if spec.get("nodeCount") is not None and spec.get("autoscaling"):
+        problems.append(Problem(("spec", "nodeCount"), "nodeCount should not be used alongside autoscaling "
+                                "(Config Connector's ContainerNodePool reference): cluster-autoscaler changes the "
+                                "node count and Config Connector's periodic reconcile sets it back to nodeCount; "
+                                "drop nodeCount (initialNodeCount sets the starting size)", severity="warning"))
     if "name" not in (spec.get("clusterRef") or {}):
         problems.append(Problem(("spec", "clusterRef"), 'missing required field "name" (external clusters are '
                                 "not modelled: one state holds one cluster)"))
