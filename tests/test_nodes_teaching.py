@@ -149,7 +149,14 @@ def _identity(tmp_path: Path) -> tuple[str, set[str], str, str]:
         observed["clusterIpv4Cidr"]
 
 
+def _fixed_lineage(tmp_path: Path) -> None:
+    """An empty state with a fixed lineage: the seeded choices (names, ranges) are the same on every run."""
+    (tmp_path / "planner.state.json").write_text(json.dumps(
+        {"version": 2, "serial": 0, "lineage": "teach-nodes", "roots": [], "resources": {}}))
+
+
 def test_a_recreated_pool_gets_a_new_instance_group_and_new_vm_names(cli, tmp_path):
+    _fixed_lineage(tmp_path)
     _apply_until(cli, tmp_path, 1)
     group, names, endpoint, pods = _identity(tmp_path)
     shop = tmp_path / "shop"
@@ -166,6 +173,7 @@ def test_a_recreated_pool_gets_a_new_instance_group_and_new_vm_names(cli, tmp_pa
 
 
 def test_a_replaced_cluster_gets_a_new_endpoint_pod_range_and_node_names(cli, tmp_path):
+    _fixed_lineage(tmp_path)
     _apply_until(cli, tmp_path, 1)
     group, names, endpoint, pods = _identity(tmp_path)
     edit(tmp_path / "shop" / "cluster.yaml", "  initialNodeCount: 1", "  initialNodeCount: 2")  # replaces the cluster
