@@ -200,3 +200,28 @@ def test_node_count_alongside_autoscaling_is_a_warning_at_its_position(cli, tmp_
     assert [(d["severity"], d["line"], d["column"]) for d in found] == [("warning", 24, 14)]
     edit(shop / "cluster.yaml", "  nodeCount: 1\n", "")  # the autoscaler alone decides the count: no warning
     assert "nodeCount" not in cli("validate", "shop").out + cli("validate", "shop").err
+
+
+# ---------------------------------------------------------------- 6, 7. Pod IPs and EndpointSlices
+
+
+def _web(plan: dict) -> list[tuple[str, str, str]]:
+    return _steps(plan, "Deployment/shop/web")
+
+
+def test_pod_ips_come_from_the_cni_plugin_and_endpointslices_list_pods_before_they_are_ready(cli, tmp_path):
+    _use(tmp_path, "1")
+    plans = [cli("plan", "shop", "-o", "json").json()]  # create
+    for step in ("2", "3"):  # scale 3 -> 6, then a new image (a rollout)
+        assert cli("apply", "shop", "--auto-approve").code == 0
+        _use(tmp_path, step)
+        plans.append(cli("plan", "shop", "-o", "json").json())
+    for plan in plans:
+        steps = _web(plan)
+        components = [c for _, c, _ in steps]
+        assert ("node", "cni") in {(a, c) for a, c, _ in steps}, components
+        assert all(" IP" not in d for _, c, d in steps if c == "kubelet")  # the kubelet hands out no IP
+        assert components.index("cni") < components.index("endpointslice-controller")
+        slices = [d for _, c, d in steps if c == "endpointslice-controller"]
+        assert any("ready: false" in d for d in slices), slices
+        assert not any("ready Pod IPs" in d or "swaps" in d for d in slices)
