@@ -225,3 +225,48 @@ def test_pod_ips_come_from_the_cni_plugin_and_endpointslices_list_pods_before_th
         slices = [d for _, c, d in steps if c == "endpointslice-controller"]
         assert any("ready: false" in d for d in slices), slices
         assert not any("ready Pod IPs" in d or "swaps" in d for d in slices)
+
+
+# ---------------------------------------------------------------- 8. node labels in place; routes only in ROUTES mode
+
+
+def test_node_labels_change_in_place_on_existing_nodes_and_config_connector_refuses_it(cli, tmp_path):
+    shop = _use(tmp_path, "1")
+    assert cli("apply", "shop", "--auto-approve").code == 0
+    edit(shop / "cluster.yaml", "    machineType: e2-standard-2\n",
+         "    machineType: e2-standard-2\n    labels:\n      team: shop\n")
+    plan = cli("plan", "shop", "-o", "json").json()
+    change = next(c for c in plan["resource_changes"] if c["address"] == POOL)
+    assert change["action"] == "update"  # GKE updates node labels in place: no new pool, no new nodes
+    steps = _steps(plan, POOL)
+    assert [c for _, c, _ in steps] == ["container-api", "container-api"]  # not the kubelet: it labels at registration
+    assert "existing Nodes in place" in steps[0][2] and "Immutable" in steps[1][2] and "refuses" in steps[1][2]
+    applied = cli("apply", "shop", "--auto-approve")
+    assert applied.code == 0 and "updated in place" in applied.out
+    nodes = _state(tmp_path)[POOL]["status"]["pool"]["nodes"]
+    assert len(nodes) == 3 and all(n["metadata"]["labels"].get("team") == "shop" for n in nodes)
+    assert all(objects.node_pool(n) == "pool" for n in nodes)  # GKE's own labels stay
+
+
+ROUTES_CLUSTER = """\
+apiVersion: container.cnrm.cloud.google.com/v1beta1
+kind: ContainerCluster
+metadata:
+  name: old
+spec:
+  location: us-central1-a
+  initialNodeCount: 1
+  networkingMode: {mode}
+"""
+
+
+def test_only_a_routes_based_cluster_has_per_node_routes(cli, tmp_path):
+    for mode, routes in (("VPC_NATIVE", False), ("ROUTES", True)):
+        (tmp_path / "c").mkdir(exist_ok=True)
+        (tmp_path / "c" / "cluster.yaml").write_text(ROUTES_CLUSTER.format(mode=mode))
+        created = _steps(cli("plan", "c", "-o", "json").json(), "ContainerCluster/old")
+        assert any("alias IP range" in d for _, _, d in created) is not routes
+        assert any(c == "node-ipam-controller" and "route" in d for _, c, d in created) is routes
+        assert cli("apply", "c", "--auto-approve").code == 0
+        destroyed = cli("destroy", "--auto-approve").out
+        assert ("routes" in destroyed) is routes, destroyed

@@ -157,6 +157,7 @@ def _context(op: Operation, facts: Facts) -> Context:
         pool=naming.DEFAULT_POOL, groups=f"{prefix}-grp", vm_pattern=f"{prefix}-<4 chars>",
         default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now), routes=routes,
         vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
+        default_pool_routes=per_zone > 0 and routes, default_pool_vpc_native=per_zone > 0 and not routes,
     )
     return context
 
@@ -180,7 +181,7 @@ STEPS = {
         S("cluster-master", "kube-apiserver", "starts with namespaces default, kube-system, kube-public and "
                                               "kube-node-lease, and Service default/kubernetes",
                                                 source=src.K8S_INITIAL_NAMESPACES),
-        *(s._replace(when="default_pool") for s in nodes.NODES_UP),
+        *(s._replace(when=f"default_pool_{s.when}" if s.when else "default_pool") for s in nodes.NODES_UP),
         S("gke", "container-api", "deletes default-pool right after creation (annotation "
                                   "cnrm.cloud.google.com/remove-default-node-pool)", "remove_default_pool",
                                     source=src.GKE_ARCHITECTURE),

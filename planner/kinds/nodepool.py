@@ -178,10 +178,16 @@ STEPS = {
     "management": (
         S("gke", "container-api", "updates auto-repair / auto-upgrade of node pool {name}", source=src.GKE_RESIZE),
     ),
+    "node-labels": (
+        S("gke", "container-api", "updates the Kubernetes labels of {name}'s existing Nodes in place ({changed}); "
+                                  "the kubelet sets labels only when a node registers, so only new nodes get them "
+                                  "from it", source=src.GKE_NODE_LABELS_UPDATE),
+        S("gke", "container-api", "note: Config Connector marks nodeConfig.labels Immutable, so its admission webhook "
+                                  "refuses this change (GKE's API and gcloud accept it)", source=src.CNRM_NODEPOOL),
+    ),
     "node-config": (
         S("gke", "container-api", "updates the mutable node settings of {name} in place ({changed})",
           source=src.GKE_RESIZE),
-        S("node", "kubelet", "Nodes carry the new labels", source=src.K8S_NODE_REGISTRATION),
     ),
     "gke-update": (
         S("gke", "container-api", "updates node pool {name} in place ({changed})", source=src.GKE_RESIZE),
@@ -221,9 +227,24 @@ def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
                                                   "count": len(doomed)}, details)
 
 
+def _relabel(op: Operation, status: dict[str, Any]) -> int:
+    """GKE updates the labels of the pool's existing Nodes in place: the old nodeConfig.labels go, the new come."""
+    old = ((nodes.manifest_spec(op.change.before or {}).get("nodeConfig") or {}).get("labels") or {})
+    new = ((nodes.manifest_spec(op.change.after or {}).get("nodeConfig") or {}).get("labels") or {})
+    pool_nodes = (status.get("pool") or {}).get("nodes") or []
+    for node in pool_nodes:
+        labels = node["metadata"]["labels"]
+        for key in old:
+            labels.pop(key, None)
+        node["metadata"]["labels"] = {**new, **labels}
+    return len(pool_nodes)
+
+
 def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    relabelled = _relabel(op, status) if "node-labels" in op.change.change_classes else 0
     if "resize" not in op.change.change_classes:
-        return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name})
+        return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name},
+                        [{"event": "pool-relabelled", "count": relabelled}] if relabelled else [])
     shape = _shape(op.change.after or {})
     pool = status.setdefault("pool", {"name": op.change.name, "nodes": []})
     removed: list[str] = []
@@ -273,8 +294,10 @@ SPEC = KindSpec(
             "serviceAccountRef", "localSsdCount", "minCpuPlatform", "metadata")),
     ),
     change_classes=(("spec.nodeCount", "resize"), ("spec.autoscaling", "autoscaling"),
-                    ("spec.management", "management"), ("spec.nodeConfig", "node-config"), ("", "gke-update")),
-    subsumes={"resize": ("gke-update",), "autoscaling": ("gke-update",), "node-config": ("gke-update",)},
+                    ("spec.management", "management"), ("spec.nodeConfig.labels", "node-labels"),
+                    ("spec.nodeConfig", "node-config"), ("", "gke-update")),
+    subsumes={"resize": ("gke-update",), "autoscaling": ("gke-update",), "node-config": ("gke-update",),
+              "node-labels": ("gke-update",)},
     context=_context,
     known_after_apply=lambda manifest: ["status.instanceGroupUrls", "status.nodes"],
     views=nodes.VIEWS,
@@ -296,6 +319,7 @@ SPEC = KindSpec(
         "pool-updated": "node pool {name} updated in place",
         "pool-resized": "node pool {name} resized to {count} node(s)",
         "pool-resize-counts": "added {added}, removed {removed}",
+        "pool-relabelled": "labels of its {count} existing node(s) updated in place",
         "pending": "{count} Pod(s) Pending",
     },
 )
