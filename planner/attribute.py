@@ -24,9 +24,10 @@ def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str,
     cluster: dict[str, Any] | None = None
     cluster_status: Mapping[str, Any] = {}
     objects = []
-    flavours = {naming.load_balancer_flavour(change.after) for change in changes
-                if change.after is not None and kinds.spec_of(change.family).selector is not None
-                and (change.after.get("spec") or {}).get("type") == "LoadBalancer"}
+    flavours = {naming.load_balancer_flavour(change.after) for change in changes  # LBs that exist and stay:
+                if change.after is not None and change.before is not None  # new ones take every node at creation
+                and kinds.spec_of(change.family).selector is not None
+                and all((m.get("spec") or {}).get("type") == "LoadBalancer" for m in (change.before, change.after))}
     for change in changes:
         manifest = change.after if change.after is not None else change.before
         if manifest is None:

@@ -270,3 +270,8 @@ def test_only_a_routes_based_cluster_has_per_node_routes(cli, tmp_path):
         assert cli("apply", "c", "--auto-approve").code == 0
         destroyed = cli("destroy", "--auto-approve").out
         assert ("routes" in destroyed) is routes, destroyed
+
+
+def test_a_new_pool_joins_only_load_balancers_that_already_exist(cli, tmp_path):
+    _use(tmp_path, "1")  # the Services are created after the pool, with every node in their backends
+    assert "l4-netlb-controller" not in [c for _, c, _ in _steps(cli("plan", "shop", "-o", "json").json(), POOL)]

@@ -87,8 +87,8 @@ class Facts:
         self.statuses = statuses
         self.services_selecting = services_selecting
         self.load_balancer_flavours = load_balancer_flavours
-        """The flavours (`target-pool`, `backend-service`) of the load balancers the cluster will have: which
-        controllers sync nodes into load-balancer backends."""
+        """The flavours (`target-pool`, `backend-service`) of the load balancers that already exist and stay:
+        which controllers sync changed nodes into load-balancer backends (a new one takes every node)."""
 
 
 Event = dict[str, Any]
