@@ -13,6 +13,7 @@ from typing import Any
 from planner import kinds
 from planner.errors import Diagnostic
 from planner.kinds.base import Facts
+from planner.knowledge import naming
 from planner.plan import Operation, ResourceChange, Step
 from planner.relations import index_of
 
@@ -23,6 +24,10 @@ def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str,
     cluster: dict[str, Any] | None = None
     cluster_status: Mapping[str, Any] = {}
     objects = []
+    flavours = {naming.load_balancer_flavour(change.after) for change in changes  # LBs that exist and stay:
+                if change.after is not None and change.before is not None  # new ones take every node at creation
+                and kinds.spec_of(change.family).selector is not None
+                and all((m.get("spec") or {}).get("type") == "LoadBalancer" for m in (change.before, change.after))}
     for change in changes:
         manifest = change.after if change.after is not None else change.before
         if manifest is None:
@@ -33,7 +38,7 @@ def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str,
             cluster_status = statuses.get(change.address) or cluster_status
         objects.append((change.family, change.address, change.namespace or "", change.name, manifest))
     index = index_of(objects)
-    return Facts(cluster, cluster_status, statuses, index.selecting)
+    return Facts(cluster, cluster_status, statuses, index.selecting, frozenset(flavours))
 
 
 ORDER_NOTE = ("{services} {verb} created before {deployments}, which {verb2}: Pods started after their "

@@ -164,6 +164,10 @@ class Validator:
                 with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):
                     problems.extend(check(document.data))
             problems = _without_redundant(problems)
+            advice = [p for p in problems if p.severity == "warning"]
+            problems = [p for p in problems if p.severity != "warning"]
+            if advice:
+                warnings.extend(self._located(document, advice, "warning"))
             if problems:
                 errors.extend(self._located(document, problems, "error"))
             else:

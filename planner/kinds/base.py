@@ -69,6 +69,9 @@ class Problem:
     path: Path
     message: str
     at_key: bool = False
+    severity: str = "error"
+    """`warning`: reported at its file position, and the document is still valid (a setting GKE accepts but
+    advises against)."""
 
 
 class Facts:
@@ -77,11 +80,15 @@ class Facts:
 
     def __init__(self, cluster: Manifest | None, cluster_status: Mapping[str, Any],
                  statuses: Mapping[str, Mapping[str, Any]], services_selecting: Callable[[str, Mapping[str, str]],
-                                                                                         list[str]]) -> None:
+                                                                                         list[str]],
+                 load_balancer_flavours: frozenset[str] = frozenset()) -> None:
         self.cluster = cluster
         self.cluster_status = cluster_status
         self.statuses = statuses
         self.services_selecting = services_selecting
+        self.load_balancer_flavours = load_balancer_flavours
+        """The flavours (`target-pool`, `backend-service`) of the load balancers that already exist and stay:
+        which controllers sync changed nodes into load-balancer backends (a new one takes every node)."""
 
 
 Event = dict[str, Any]
@@ -241,3 +248,5 @@ class NodePoolShape(NamedTuple):
     max_nodes: int | None = None
     cluster: str = ""
     pool: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    """`nodeConfig.labels`: GKE gives every node of the pool these Kubernetes labels."""

@@ -147,14 +147,17 @@ def _context(op: Operation, facts: Facts) -> Context:
     policy = spec.get("ipAllocationPolicy") or {}
     name = op.change.name
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
-                            field(now, "spec.nodeConfig.machineType"))
+                            field(now, "spec.nodeConfig.machineType"), facts)
+    routes = field(now, "spec.networkingMode") == "ROUTES"
     prefix = naming.node_prefix(name, naming.DEFAULT_POOL, "<8hex>")
     context.update(
         location=spec.get("location"), channel=field(now, "spec.releaseChannel.channel"),
         pod_range=policy.get("clusterIpv4CidrBlock", "(a /14 from 10.0.0.0/8, known after apply)"),
         service_range=field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
         pool=naming.DEFAULT_POOL, groups=f"{prefix}-grp", vm_pattern=f"{prefix}-<4 chars>",
-        default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now),
+        default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now), routes=routes,
+        vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
+        default_pool_routes=per_zone > 0 and routes, default_pool_vpc_native=per_zone > 0 and not routes,
     )
     return context
 
@@ -169,7 +172,7 @@ def _known_after_apply(manifest: Manifest) -> list[str]:
 STEPS = {
     "create": (
         S("gke", "container-api", "validates ContainerCluster {name} and applies GKE defaults: {machine_type}, "
-                                  "{per_zone} node(s) per zone, first pool default-pool, VPC-native, release "
+                                  "{per_zone} node(s) per zone, first pool default-pool, {mode}, release "
                                   "channel {channel}", source=src.GKE_ARCHITECTURE),
         S("gke", "container-api", "starts the Google-managed control plane in {location} (kube-apiserver, etcd, "
                                   "kube-scheduler, controllers): not VMs in your project", source=src.GKE_ARCHITECTURE),
@@ -178,7 +181,7 @@ STEPS = {
         S("cluster-master", "kube-apiserver", "starts with namespaces default, kube-system, kube-public and "
                                               "kube-node-lease, and Service default/kubernetes",
                                                 source=src.K8S_INITIAL_NAMESPACES),
-        *(s._replace(when="default_pool") for s in nodes.NODES_UP),
+        *(s._replace(when=f"default_pool_{s.when}" if s.when else "default_pool") for s in nodes.NODES_UP),
         S("gke", "container-api", "deletes default-pool right after creation (annotation "
                                   "cnrm.cloud.google.com/remove-default-node-pool)", "remove_default_pool",
                                     source=src.GKE_ARCHITECTURE),
@@ -186,9 +189,11 @@ STEPS = {
     "delete": (
         S("gke", "container-api", "deletes the control plane of {name}, with every object stored in it",
           source=src.GKE_ARCHITECTURE),
-        S("gke", "compute-engine", "deletes all nodes and their Pods, instance groups, templates, firewall rules "
-                                   "and routes (load balancers are only attempted: LoadBalancer Services are "
-                                   "deleted first)", source=src.GKE_FIREWALLS),
+        S("gke", "compute-engine", "deletes all nodes and their Pods, instance groups, templates and firewall rules "
+                                   "(load balancers are only attempted: LoadBalancer Services are deleted first)",
+          source=src.GKE_FIREWALLS),
+        S("gke", "compute-engine", "deletes the cluster's per-node routes (a routes-based cluster's Pod ranges)",
+          "routes", source=src.GKE_ROUTES_CLUSTER),
     ),
     "release-channel": (
         S("gke", "container-api", "moves {name} to release channel {channel}; upgrades follow the channel's "
@@ -207,7 +212,8 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     manifest = op.change.after or {}
     spec = manifest.get("spec") or {}
     policy = spec.get("ipAllocationPolicy") or {}
-    seed = engine.seed.number("pod-range", op.change.name)
+    incarnation = nodes.incarnation(engine)  # a replaced cluster is a new one: new endpoint, new Pod range
+    seed = engine.seed.number("pod-range", op.change.name, incarnation)
     pod_range = policy.get("clusterIpv4CidrBlock") or naming.POD_RANGE_CANDIDATES[
         seed % len(naming.POD_RANGE_CANDIDATES)]
     if pod_range.startswith("/"):
@@ -217,7 +223,8 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     if region not in REGIONS:
         raise PlannerError.single(f"unknown region {region}")
     status["status"] = {
-        "endpoint": control_plane.allocate(engine.seed.number("endpoint", op.change.name), "control plane"),
+        "endpoint": control_plane.allocate(engine.seed.number("endpoint", op.change.name, incarnation),
+                                           "control plane"),
         "locations": naming.zones_for(spec["location"], spec.get("nodeLocations")),
         "clusterIpv4Cidr": pod_range,
         "servicesIpv4Cidr": policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
@@ -317,6 +324,7 @@ SPEC = KindSpec(
     in_cluster=False,
     namespaced=False,
     messages={
+        **nodes.MESSAGES,
         "cluster-running": "cluster {name} running in {location}",
         "cluster-ranges": "control plane endpoint {endpoint}; Pod range {clusterIpv4Cidr}; Service range "
                           "{servicesIpv4Cidr}",

@@ -59,6 +59,11 @@ def _check(data: Manifest) -> list[Problem]:
     low, high = auto.get("minNodeCount"), auto.get("maxNodeCount")
     if low is not None and high is not None and low > high:
         problems.append(Problem(("spec", "autoscaling"), f"minNodeCount {low} is above maxNodeCount {high}"))
+    if spec.get("nodeCount") is not None and spec.get("autoscaling"):
+        problems.append(Problem(("spec", "nodeCount"), "nodeCount should not be used alongside autoscaling "
+                                "(Config Connector's ContainerNodePool reference): cluster-autoscaler changes the "
+                                "node count and Config Connector's periodic reconcile sets it back to nodeCount; "
+                                "drop nodeCount (initialNodeCount sets the starting size)", severity="warning"))
     if "name" not in (spec.get("clusterRef") or {}):
         problems.append(Problem(("spec", "clusterRef"), 'missing required field "name" (external clusters are '
                                 "not modelled: one state holds one cluster)"))
@@ -86,7 +91,7 @@ def _context(op: Operation, facts: Facts) -> Context:
     cluster = (spec.get("clusterRef") or {}).get("name", "?")
     per_zone = field(now, "spec.nodeCount")
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
-                            field(now, "spec.nodeConfig.machineType"))
+                            field(now, "spec.nodeConfig.machineType"), facts)
     before_per_zone = before_spec.get("nodeCount", per_zone)
     live = ((facts.statuses.get(op.change.address) or {}).get("pool") or {}).get("nodes")
     if op.phase == "delete" and live is not None:  # the autoscaler may have grown it past nodeCount
@@ -99,7 +104,11 @@ def _context(op: Operation, facts: Facts) -> Context:
         grow=per_zone > before_per_zone, shrink=per_zone < before_per_zone,
         autoscaling=bool(autoscaling), min_nodes=autoscaling.get("minNodeCount", 0),
         max_nodes=autoscaling.get("maxNodeCount", per_zone),
+        added=max(0, per_zone - before_per_zone) * len(context["zones"]),
     )
+    for flag in ("vpc_native", "routes", "lb_target_pool", "lb_backend_service"):
+        context[f"grow_{flag}"] = context["grow"] and context[flag]
+        context[f"shrink_{flag}"] = context["shrink"] and context[flag]
     return context
 
 
@@ -108,9 +117,11 @@ STEPS = {
         S("gke", "container-api", "creates node pool {name} in cluster {cluster}: {total} x {machine_type} "
                                   "({per_zone} per zone in {zones_text})", source=src.GKE_RESIZE),
         *nodes.NODES_UP,
+        *nodes.LB_NODES_ADDED,
         S("cluster-master", "kube-scheduler", "binds Pending Pods (if any) to the new nodes", source=src.K8S_SCHEDULER),
         S("gke", "cluster-autoscaler", "keeps {name} between {min_nodes} and {max_nodes} node(s) per zone, adding "
-                                       "nodes when Pods are Pending", "autoscaling", source=src.GKE_AUTOSCALER),
+                                       "nodes when Pods are Pending and a new node would fit them",
+          "autoscaling", source=src.CA_NO_SCALE_UP),
     ),
     "delete": (
         S("gke", "container-api", "deletes node pool {name}: GKE drains its {total} node(s) (Pods terminated "
@@ -120,18 +131,32 @@ STEPS = {
         S("controller", "node-controller", "deletes the Node objects", source=src.K8S_NODE_CONTROLLER),
         S("controller", "replicaset-controller", "recreates the drained Pods; kube-scheduler places them on other "
                                                  "nodes or leaves them Pending", source=src.K8S_REPLICASET),
-        S("controller", "service-controller", "removes the nodes from load-balancer target pools / instance groups",
-          source=src.GCE_LB_NODE_SYNC),
+        *nodes.LB_NODES_REMOVED,
     ),
     "resize": (
         S("gke", "container-api", "resizes node pool {name}: {before_per_zone} -> {per_zone} node(s) per zone "
                                   "({before_total} -> {total})", source=src.GKE_RESIZE),
-        S("gke", "compute-engine", "grows the managed instance group(s): new VMs {vm_pattern}", "grow",
-          source=src.GKE_RESIZE),
-        S("node", "kubelet", "new kubelets register their Nodes and report Ready", "grow",
+        S("gke", "compute-engine", "grows the managed instance group(s): {added} new VM(s) {vm_pattern}, each "
+                                   "with an alias IP range (a /{pod_cidr_prefix}) from the Pod range",
+          "grow_vpc_native", source=src.GKE_ALIAS_IPS),
+        S("gke", "compute-engine", "grows the managed instance group(s): {added} new VM(s) {vm_pattern}",
+          "grow_routes", source=src.GKE_RESIZE),
+        S("node", "kubelet", "each new VM's kubelet registers its Node, tainted "
+                             "node.cloudprovider.kubernetes.io/uninitialized", "grow",
           source=src.K8S_NODE_REGISTRATION),
-        S("controller", "node-controller", "assigns each new Node a /24 Pod CIDR", "grow",
-          source=src.K8S_NODE_CONTROLLER),
+        S("controller", "node-controller", "initialises the new Nodes from their VMs and removes the uninitialized "
+                                           "taint", "grow", source=src.K8S_NODE_CONTROLLER),
+        S("controller", "node-ipam-controller", "reads each new VM's alias IP range, writes it to the Node's "
+                                                "spec.podCIDR, then clears NetworkUnavailable", "grow_vpc_native",
+          source=src.GCP_CLOUD_CIDR_ALLOCATOR),
+        S("controller", "node-ipam-controller", "gives each new Node a /{pod_cidr_prefix} of the Pod range and a "
+                                                "route to it; then clears NetworkUnavailable", "grow_routes",
+          source=src.GKE_ROUTES_CLUSTER),
+        S("node", "kubelet", "reports the {added} new Node(s) Ready once their Pod range is set", "grow",
+          source=src.K8S_NODE_REGISTRATION),
+        S("node", "kube-proxy", "starts on every new node and programs the existing Service rules", "grow",
+          source=src.K8S_KUBE_PROXY),
+        *(t._replace(when=f"grow_{t.when}") for t in nodes.LB_NODES_ADDED),
         S("cluster-master", "kube-scheduler", "binds Pending Pods (if any) to the new nodes; running Pods are not "
                                               "moved", "grow", source=src.K8S_SCHEDULER),
         S("gke", "container-api", "drains the nodes being removed (Pods terminated gracefully)", "shrink",
@@ -142,8 +167,7 @@ STEPS = {
           "shrink", source=src.K8S_REPLICASET),
         S("controller", "node-controller", "deletes the removed Node objects", "shrink",
           source=src.K8S_NODE_CONTROLLER),
-        S("controller", "service-controller", "updates load-balancer backends to the remaining nodes", "shrink",
-          source=src.GCE_LB_NODE_SYNC),
+        *(t._replace(when=f"shrink_{t.when}") for t in nodes.LB_NODES_REMOVED),
     ),
     "autoscaling": (
         S("gke", "container-api", "sets autoscaling of {name} to {min_nodes}-{max_nodes} node(s) per zone",
@@ -154,10 +178,16 @@ STEPS = {
     "management": (
         S("gke", "container-api", "updates auto-repair / auto-upgrade of node pool {name}", source=src.GKE_RESIZE),
     ),
+    "node-labels": (
+        S("gke", "container-api", "updates the Kubernetes labels of {name}'s existing Nodes in place ({changed}); "
+                                  "the kubelet sets labels only when a node registers, so only new nodes get them "
+                                  "from it", source=src.GKE_NODE_LABELS_UPDATE),
+        S("gke", "container-api", "note: Config Connector marks nodeConfig.labels Immutable, so its admission webhook "
+                                  "refuses this change (GKE's API and gcloud accept it)", source=src.CNRM_NODEPOOL),
+    ),
     "node-config": (
         S("gke", "container-api", "updates the mutable node settings of {name} in place ({changed})",
           source=src.GKE_RESIZE),
-        S("node", "kubelet", "Nodes carry the new labels", source=src.K8S_NODE_REGISTRATION),
     ),
     "gke-update": (
         S("gke", "container-api", "updates node pool {name} in place ({changed})", source=src.GKE_RESIZE),
@@ -184,18 +214,37 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 
 def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     doomed = nodes.names_event((status.get("pool") or {}).get("nodes") or [])
-    evicted = engine.world.delete_nodes(doomed)
-    pending = engine.world.reschedule(evicted)
-    details: list[dict[str, Any]] = [{"event": "drained", "count": len(evicted)}] if evicted else []
+    world = engine.world
+    before = world.pending_pods()
+    evicted = world.delete_nodes(doomed)
+    pending = world.reschedule(evicted)
+    stranded = min(len(evicted), max(0, pending - before))  # recreated Pods that found no room
+    details: list[dict[str, Any]] = [{"event": "drained", "count": len(evicted), "placed": len(evicted) - stranded,
+                                      "pending": stranded}] if evicted else []
     if pending:
-        details.append({"event": "pending-no-room", "count": pending})
+        details.append({"event": "pending-no-room", "count": pending, "reason": world.scheduler_reason()})
     return OpResult(op.change.address, "delete", {"event": "pool-deleted", "name": op.change.name,
                                                   "count": len(doomed)}, details)
 
 
+def _relabel(op: Operation, status: dict[str, Any]) -> int:
+    """GKE updates the labels of the pool's existing Nodes in place: the old nodeConfig.labels go, the new come."""
+    old = ((nodes.manifest_spec(op.change.before or {}).get("nodeConfig") or {}).get("labels") or {})
+    new = ((nodes.manifest_spec(op.change.after or {}).get("nodeConfig") or {}).get("labels") or {})
+    pool_nodes = (status.get("pool") or {}).get("nodes") or []
+    for node in pool_nodes:
+        labels = node["metadata"]["labels"]
+        for key in old:
+            labels.pop(key, None)
+        node["metadata"]["labels"] = {**new, **labels}
+    return len(pool_nodes)
+
+
 def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
+    relabelled = _relabel(op, status) if "node-labels" in op.change.change_classes else 0
     if "resize" not in op.change.change_classes:
-        return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name})
+        return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name},
+                        [{"event": "pool-relabelled", "count": relabelled}] if relabelled else [])
     shape = _shape(op.change.after or {})
     pool = status.setdefault("pool", {"name": op.change.name, "nodes": []})
     removed: list[str] = []
@@ -205,8 +254,9 @@ def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     gone = set(removed)
     evicted = engine.world.delete_nodes(removed)
     pool["nodes"] = [n for n in pool["nodes"] if objects.node_name(n) not in gone]
-    added = engine.world.create_nodes(shape.cluster, shape.pool, shape.zones, shape.per_zone, shape.machine_type,
-                                      shape.max_pods, existing=pool["nodes"])
+    added = engine.world.create_nodes(nodes.vm_prefix(engine, shape, pool), shape.pool, shape.zones, shape.per_zone,
+                                      shape.machine_type, shape.max_pods, existing=pool["nodes"],
+                                      labels=dict(shape.labels))
     pool["nodes"] = pool["nodes"] + added
     engine.own(op.change.address).status = status
     pending = engine.world.reschedule(evicted)
@@ -244,8 +294,10 @@ SPEC = KindSpec(
             "serviceAccountRef", "localSsdCount", "minCpuPlatform", "metadata")),
     ),
     change_classes=(("spec.nodeCount", "resize"), ("spec.autoscaling", "autoscaling"),
-                    ("spec.management", "management"), ("spec.nodeConfig", "node-config"), ("", "gke-update")),
-    subsumes={"resize": ("gke-update",), "autoscaling": ("gke-update",), "node-config": ("gke-update",)},
+                    ("spec.management", "management"), ("spec.nodeConfig.labels", "node-labels"),
+                    ("spec.nodeConfig", "node-config"), ("", "gke-update")),
+    subsumes={"resize": ("gke-update",), "autoscaling": ("gke-update",), "node-config": ("gke-update",),
+              "node-labels": ("gke-update",)},
     context=_context,
     known_after_apply=lambda manifest: ["status.instanceGroupUrls", "status.nodes"],
     views=nodes.VIEWS,
@@ -256,15 +308,18 @@ SPEC = KindSpec(
     upgrades={1: _upgrade_v1},
     namespaced=False,
     messages={
+        **nodes.MESSAGES,
         "pool-created": "node pool {name} with {count} node(s)",
         "pool-nodes": "{count} node(s): {names}",
         "still-pending": "{count} Pod(s) still Pending",
         "pool-deleted": "node pool {name} deleted ({count} node(s))",
-        "drained": "{count} Pod(s) drained and recreated elsewhere",
-        "pending-no-room": "{count} Pod(s) Pending: no room on the remaining nodes",
+        "drained": "{count} Pod(s) drained; their controllers recreated them: {placed} running on other nodes, "
+                   "{pending} Pending",
+        "pending-no-room": "{count} Pod(s) Pending in the cluster now: {reason}",
         "pool-updated": "node pool {name} updated in place",
         "pool-resized": "node pool {name} resized to {count} node(s)",
         "pool-resize-counts": "added {added}, removed {removed}",
+        "pool-relabelled": "labels of its {count} existing node(s) updated in place",
         "pending": "{count} Pod(s) Pending",
     },
 )

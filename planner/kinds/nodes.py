@@ -15,7 +15,7 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner import kinds
 from planner.kinds import sources as src
-from planner.kinds.base import Context, Fields, GetView, Manifest, Meta, NodePoolShape, S
+from planner.kinds.base import Context, Facts, Fields, GetView, Manifest, Meta, NodePoolShape, S
 from planner.knowledge import capacity, naming
 from planner.knowledge.gce import REGIONS
 from planner.simulate import objects
@@ -41,18 +41,54 @@ NODES_UP = (
     S("gke", "compute-engine", "creates instance template and managed instance group {groups} ({per_zone} per zone "
                                "in {zones_text})", source=src.GKE_ALIAS_IPS),
     S("gke", "compute-engine", "creates {total} VM(s) {vm_pattern} ({machine_type}) with internal IPs from "
-                               "{subnet}", source=src.GKE_ALIAS_IPS),
-    S("node", "kubelet", "each VM's kubelet registers its Node (label cloud.google.com/gke-nodepool={pool})",
-      source=src.K8S_NODE_REGISTRATION),
-    S("controller", "node-controller", "removes the node.cloudprovider.kubernetes.io/uninitialized taint and "
-                                       "assigns each Node a /24 Pod CIDR from the Pod range",
-                                         source=src.K8S_NODE_CONTROLLER),
-    S("node", "kubelet", "reports {total} Node(s) Ready: {cpu_free} CPU and {memory_free} memory free for Pods on "
-                         "each (allocatable {allocatable}, minus a modelled kube-system reservation)",
-                           source=src.K8S_NODE_REGISTRATION),
+                               "{subnet}; each VM's interface gets an alias IP range (a /{pod_cidr_prefix}) from the "
+                               "Pod range: its node's Pod range", "vpc_native", source=src.GKE_ALIAS_IPS),
+    S("gke", "compute-engine", "creates {total} VM(s) {vm_pattern} ({machine_type}) with internal IPs from "
+                               "{subnet}", "routes", source=src.GKE_ROUTES_CLUSTER),
+    S("node", "kubelet", "each VM's kubelet registers its Node (label cloud.google.com/gke-nodepool={pool}), "
+                         "tainted node.cloudprovider.kubernetes.io/uninitialized", source=src.K8S_NODE_REGISTRATION),
+    S("controller", "node-controller", "initialises each Node from its VM (addresses, zone labels, providerID) and "
+                                       "removes the uninitialized taint", source=src.K8S_NODE_CONTROLLER),
+    S("controller", "node-ipam-controller", "reads each VM's alias IP range, writes it to the Node's spec.podCIDR, "
+                                            "then clears the NetworkUnavailable condition", "vpc_native",
+      source=src.GCP_CLOUD_CIDR_ALLOCATOR),
+    S("controller", "node-ipam-controller", "gives each Node a /{pod_cidr_prefix} of the Pod range in spec.podCIDR "
+                                            "and a route to it; then clears NetworkUnavailable", "routes",
+      source=src.GKE_ROUTES_CLUSTER),
+    S("node", "kubelet", "reports {total} Node(s) Ready once their Pod range is set: {cpu_free} CPU and "
+                         "{memory_free} memory free for Pods on each (allocatable {allocatable}, minus a modelled "
+                         "kube-system reservation)", source=src.K8S_NODE_REGISTRATION),
     S("node", "kube-proxy", "starts on every new node and programs the existing Service rules",
       source=src.K8S_KUBE_PROXY),
 )
+"""How nodes come up on GKE: Compute Engine creates the VM with its alias Pod range (VPC-native); the kubelet
+registers the Node; the cloud node controller initialises it; the node IPAM controller (cloud-provider-gcp's
+CloudAllocator) copies the alias range to spec.podCIDR and clears NetworkUnavailable. Only then is the node Ready."""
+
+LB_NODES_ADDED = (
+    S("controller", "service-controller", "adds the new nodes to every target-pool load balancer's target pool",
+      "lb_target_pool", source=src.GCE_LB_NODE_SYNC),
+    S("controller", "l4-netlb-controller", "adds the new nodes to the instance-group (or GCE_VM_IP NEG) backends of "
+                                           "every backend-service load balancer", "lb_backend_service",
+      source=src.L4_NETLB_NODE_SYNC),
+)
+LB_NODES_REMOVED = (
+    S("controller", "service-controller", "removes the nodes from every target-pool load balancer's target pool",
+      "lb_target_pool", source=src.GCE_LB_NODE_SYNC),
+    S("controller", "l4-netlb-controller", "removes the nodes from the instance-group (or NEG) backends of every "
+                                           "backend-service load balancer", "lb_backend_service",
+      source=src.L4_NETLB_NODE_SYNC),
+)
+"""The load balancers' node sync: service-controller for target pools (cloud-provider-gcp UpdateLoadBalancer),
+GKE's L4 NetLB controller for backend-service load balancers."""
+
+MESSAGES = {
+    "autoscaler-added": "cluster-autoscaler added {added} node(s) to {pool} for Pending Pods (max {max} per zone)",
+    "autoscaler-no-scale-up": "cluster-autoscaler: NotTriggerScaleUp for {count} Pending Pod(s) of {owner}: pod "
+                              "didn't trigger scale-up (it wouldn't fit if a new node is added: {pools})",
+    "autoscaler-still-pending": "{count} Pod(s) still Pending: {reason}",
+}
+"""Apply's English for cluster-autoscaler's events (planner.simulate.controllers.World.autoscale)."""
 
 
 DEFAULT_NODES_PER_ZONE = 3
@@ -75,10 +111,12 @@ def shape(manifest: Manifest, field: Fields, count_path: str, cluster: str, pool
         min_nodes=auto.get("minNodeCount", 0) if auto else None,
         max_nodes=auto.get("maxNodeCount", 0) if auto else None,
         cluster=cluster, pool=pool,
+        labels=tuple(sorted(((spec.get("nodeConfig") or {}).get("labels") or {}).items())),
     )
 
 
-def context(location: str, node_locations: list[str] | None, per_zone: int, machine_type: str) -> Context:
+def context(location: str, node_locations: list[str] | None, per_zone: int, machine_type: str,
+            facts: Facts | None = None) -> Context:
     zones = naming.zones_for(location, node_locations)
     try:
         free = capacity.free_for_workloads(machine_type)
@@ -88,22 +126,46 @@ def context(location: str, node_locations: list[str] | None, per_zone: int, mach
     except KeyError:
         cpu_free = memory_free = allocatable = "?"
     region = naming.region_of(location)
+    cluster = (facts.cluster if facts is not None else None) or {}
+    routes = ((cluster.get("spec") or {}).get("networkingMode") or "VPC_NATIVE") == "ROUTES"
+    flavours = facts.load_balancer_flavours if facts is not None else frozenset()
     return {
         "zones": zones, "zones_text": ", ".join(zones), "per_zone": per_zone, "total": per_zone * len(zones),
         "machine_type": machine_type, "cpu_free": cpu_free, "memory_free": memory_free, "allocatable": allocatable,
         "subnet": f"the {region} default subnet {REGIONS[region].subnet}" if region in REGIONS else "the subnet",
+        "pod_cidr_prefix": naming.POD_CIDR_PREFIX, "vpc_native": not routes, "routes": routes,
+        "lb_target_pool": "target-pool" in flavours, "lb_backend_service": "backend-service" in flavours,
     }
 
 
+def incarnation(engine: Engine) -> int:
+    """Which creation this is: the state serial of the apply that creates the object. A recreated pool or a replaced
+    cluster is a new object, so every name seeded with it (instance-group hash, VM names, endpoint, Pod range) is
+    new; within one apply an address is created at most once."""
+    return engine.state.serial
+
+
 def group_name(engine: Engine, cluster: str, pool: str) -> str:
-    return f"{naming.node_prefix(cluster, pool, engine.seed.hex8('instance-group', cluster, pool))}-grp"
+    """The managed instance group `gke-<cluster>-<pool>-<8 hex>-grp`: the hash is new for each new pool."""
+    digest = engine.seed.hex8("instance-group", cluster, pool, incarnation(engine))
+    return f"{naming.node_prefix(cluster, pool, digest)}-grp"
+
+
+def vm_prefix(engine: Engine, pool: NodePoolShape, live: Mapping[str, Any]) -> str:
+    """The base instance name the group gives its VMs (the group's name without `-grp`); a pool recorded without
+    groups (an older state) keeps the name it was given then."""
+    groups = live.get("instanceGroups") or []
+    if groups:
+        return str(groups[0]).removesuffix("-grp")
+    return naming.node_prefix(pool.cluster, pool.pool, engine.seed.hex8("instance-group", pool.cluster, pool.pool))
 
 
 def make_pool(engine: Engine, pool: NodePoolShape) -> dict[str, Any]:
     """Compute Engine's managed instance group and its VMs; each kubelet registers a Node of the same name."""
-    nodes = engine.world.create_nodes(pool.cluster, pool.pool, pool.zones, pool.per_zone, pool.machine_type,
-                                      pool.max_pods)
-    return {"name": pool.pool, "instanceGroups": [group_name(engine, pool.cluster, pool.pool)], "nodes": nodes}
+    group = group_name(engine, pool.cluster, pool.pool)
+    nodes = engine.world.create_nodes(group.removesuffix("-grp"), pool.pool, pool.zones, pool.per_zone,
+                                      pool.machine_type, pool.max_pods, labels=dict(pool.labels))
+    return {"name": pool.pool, "instanceGroups": [group], "nodes": nodes}
 
 
 def restore(engine: Engine, resource: StoredResource) -> None:

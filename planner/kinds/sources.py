@@ -5,6 +5,15 @@
 
 from __future__ import annotations
 
+CA_NO_SCALE_UP = ('kubernetes/autoscaler cluster-autoscaler/FAQ.md ("I have a couple of pending pods, but there was no '
+                  'scale-up?")')
+CNRM_NODEPOOL = 'https://cloud.google.com/config-connector/docs/reference/resource-docs/container/containernodepool'
+GCP_CLOUD_CIDR_ALLOCATOR = 'cloud-provider-gcp pkg/controller/nodeipam/ipam/cloud_cidr_allocator.go'
+GKE_NODE_LABELS_UPDATE = 'https://cloud.google.com/kubernetes-engine/docs/how-to/update-existing-nodepools'
+GKE_ROUTES_CLUSTER = 'https://cloud.google.com/kubernetes-engine/docs/how-to/routes-based-cluster'
+K8S_CNI = 'https://kubernetes.io/docs/concepts/extend-kubernetes/compute-storage-net/network-plugins/'
+L4_NETLB_NODE_SYNC = 'kubernetes/ingress-gce pkg/l4lb/l4netlbcontroller.go (node sync)'
+
 GCE_LB_EXTERNAL = 'cloud-provider-gcp providers/gce/gce_loadbalancer_external.go'
 GCE_LB_NODE_SYNC = 'cloud-provider-gcp providers/gce/gce_loadbalancer_external.go (UpdateLoadBalancer)'
 GKE_ALIAS_IPS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips'

@@ -9,7 +9,7 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "cluster-master": ("kube-apiserver", "kube-scheduler"),
     "controller": ("deployment-controller", "replicaset-controller", "endpointslice-controller",
                    "namespace-controller", "garbage-collector", "service-controller", "node-controller",
-                   "l4-netlb-controller"),
-    "node": ("kubelet", "kube-proxy"),
+                   "node-ipam-controller", "l4-netlb-controller"),
+    "node": ("kubelet", "kube-proxy", "cni"),
 }
 """Actor -> its components."""

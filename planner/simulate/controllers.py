@@ -91,13 +91,14 @@ class World:
         self.pod_blocks.mark(self._block_index(made.pod_cidr))
         self.scheduler.add(made)
 
-    def create_nodes(self, cluster: str, pool: str, zones: list[str], per_zone: int, machine_type: str,
-                     max_pods: int, existing: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-        """Compute Engine creates the VMs (lowest free internal IP, an alias Pod range each); returns the new Node
-        objects, or all of them when `existing` is None."""
+    def create_nodes(self, prefix: str, pool: str, zones: list[str], per_zone: int, machine_type: str,
+                     max_pods: int, existing: list[dict[str, Any]] | None = None,
+                     labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        """Compute Engine creates the VMs of the managed instance group whose base instance name is `prefix` (lowest
+        free internal IP, an alias Pod range each); returns the new Node objects, or all of them when `existing` is
+        None."""
         assert self.node_ips is not None and self.pod_blocks is not None and self.pod_range is not None
         seed = self.engine.seed
-        prefix = naming.node_prefix(cluster, pool, seed.hex8("instance-group", cluster, pool))
         nodes = list(existing or [])
         taken = {objects.node_name(n) for n in nodes}
         created = []
@@ -114,11 +115,12 @@ class World:
                     attempt += 1
                 taken.add(name)
                 ip = self.node_ips.allocate(0, f"node {name}")  # Compute Engine: the lowest free address
-                block = int(self.pod_blocks.allocate(0, f"node {name}"))
+                block = int(self.pod_blocks.allocate(0, f"node {name}"))  # the VM's alias IP range
                 base = int(self.pod_range.network_address) + (block << (32 - naming.POD_CIDR_PREFIX))
                 cidr = f"{ipaddress.ip_address(base)}/{naming.POD_CIDR_PREFIX}"
                 self.scheduler.add(make_node(name, pool, zone, str(ip), cidr, machine_type, max_pods))
-                node = objects.new_node(name, pool, zone, str(ip), cidr, machine_type, self.engine.now)
+                # The node IPAM controller copies the alias range to spec.podCIDR: only then is the Node Ready.
+                node = objects.new_node(name, pool, zone, str(ip), cidr, machine_type, self.engine.now, labels)
                 nodes.append(node)
                 created.append(node)
         return created if existing is not None else nodes
@@ -280,34 +282,86 @@ class World:
 
     # -- controllers across resources -------------------------------------------------------------------------
 
-    def autoscale(self) -> list[dict[str, Any]]:
-        """GKE's cluster-autoscaler: while Pods are Pending, grow pools that have autoscaling, one node per zone at
-        a time, up to maxNodeCount per zone. It stops when new nodes do not help (a Pod too big for any node)."""
-        events = []
+    def _pending_requests(self) -> dict[str, tuple[int, int, int]]:
+        """Workloads with Pending Pods: (CPU m, memory Mi, how many Pending) of one Pod."""
+        out = {}
+        resources = self.engine.state.resources
+        for address in sorted(self.pending_owners):
+            resource = resources.get(address)
+            if resource is None:
+                continue
+            count = (sum(1 for p in resource.status.get("pods") or () if not objects.pod_node(p))
+                     + (resource.status.get("unscheduled") or {}).get("count", 0))
+            if count:
+                out[address] = (*workload_requests(resource.manifest, resource.family), count)
+        return out
+
+    def _autoscaled_pools(self) -> list[tuple[StoredResource, Any]]:
+        out = []
         for resource in list(self.engine.state.resources.values()):
             hook = kinds.spec_of(resource.family).node_pool
             shape = hook(resource.manifest) if hook is not None else None
-            if shape is None or shape.max_nodes is None or not self.pending_owners:
-                continue
+            if shape is not None and shape.max_nodes is not None:
+                out.append((resource, shape))
+        return out
+
+    def scheduler_reason(self) -> str:
+        """kube-scheduler's message on the first Pending Pod (what `kubectl describe pod` shows)."""
+        resources = self.engine.state.resources
+        for address in sorted(self.pending_owners):
+            for pod in (resources[address].status.get("pods") or ()) if address in resources else ():
+                if not objects.pod_node(pod):
+                    return objects.scheduler_message(pod)
+        return ""
+
+    def autoscale(self) -> list[dict[str, Any]]:
+        """GKE's cluster-autoscaler: while Pods are Pending, grow a pool that has autoscaling, one node per zone at a
+        time up to maxNodeCount per zone, but only if a new (empty) node of that pool would fit a Pending Pod. A Pod
+        no new node would fit gets NotTriggerScaleUp and nothing is added (cluster-autoscaler FAQ: "I have a couple
+        of pending pods, but there was no scale-up?")."""
+        pools = self._autoscaled_pools()
+        if not pools or not self.pending_owners:
+            return []
+        events: list[dict[str, Any]] = []
+        for resource, shape in pools:
+            free = capacity.free_for_workloads(shape.machine_type, shape.max_pods)
             owned = self.engine.own(resource.address)
             pool = owned.status.setdefault("pool", {"name": shape.pool, "nodes": []})
+            groups = pool.get("instanceGroups") or []
+            prefix = (str(groups[0]).removesuffix("-grp") if groups else naming.node_prefix(
+                shape.cluster, shape.pool, self.engine.seed.hex8("instance-group", shape.cluster, shape.pool)))
+            labels = dict(shape.labels)
             added = 0
-            while self.pending_owners:
+            while True:
+                helped = [a for a, (cpu, memory, _) in self._pending_requests().items()
+                          if cpu <= free.cpu_milli and memory <= free.memory_mib and free.pods >= 1]
                 per_zone = max((sum(1 for n in pool["nodes"] if objects.node_zone(n) == z) for z in shape.zones),
                                default=0)
-                if per_zone >= shape.max_nodes:
+                if not helped or per_zone >= shape.max_nodes:
                     break
                 before = self.pending_pods()
-                new = self.create_nodes(shape.cluster, shape.pool, shape.zones, per_zone + 1, shape.machine_type,
-                                        shape.max_pods, existing=pool["nodes"])
+                new = self.create_nodes(prefix, shape.pool, shape.zones, per_zone + 1, shape.machine_type,
+                                        shape.max_pods, existing=pool["nodes"], labels=labels)
                 pool["nodes"] = pool["nodes"] + new
                 added += len(new)
                 self.engine.touched.add(resource.address)
                 if self.reschedule([]) >= before:
                     break
             if added:
-                events.append({"event": "autoscaled", "pool": shape.pool, "added": added, "max": shape.max_nodes,
-                               "pending": self.pending_pods()})
+                events.append({"event": "autoscaler-added", "pool": shape.pool, "added": added,
+                               "max": shape.max_nodes})
+        for address, (cpu, memory, count) in self._pending_requests().items():
+            if address not in self.engine.touched:
+                continue  # only the Pods this operation left Pending: the others had their event already
+            room = [(shape, capacity.free_for_workloads(shape.machine_type, shape.max_pods)) for _, shape in pools]
+            if not any(cpu <= free.cpu_milli and memory <= free.memory_mib and free.pods >= 1 for _, free in room):
+                why = "; ".join(f"{shape.pool}'s {shape.machine_type} nodes have {free.cpu_milli}m CPU, "
+                                f"{free.memory_mib}Mi free for Pods" for shape, free in room)
+                events.append({"event": "autoscaler-no-scale-up", "owner": address, "count": count,
+                               "pools": f"{why}; the Pod requests {cpu}m CPU, {memory}Mi"})
+        if any(e["event"] == "autoscaler-added" for e in events) and self.pending_pods():  # the scheduler's word
+            events.append({"event": "autoscaler-still-pending", "count": self.pending_pods(),
+                           "reason": self.scheduler_reason()})
         return events
 
     def resume_stalled(self) -> list[dict[str, Any]]:

@@ -80,6 +80,8 @@ class Engine:
         world = self.world
         world.stalled.discard(address)  # a handler whose change cannot go on marks it stalled again
         result = handler(self, op, status)
+        if op.phase != "delete":
+            self.touched.add(address)  # before the cluster-wide controllers: its Pods are among those they act on
         if world.pending_owners and op.phase != "delete" and (spec.node_pool or spec.pod_spec) is not None:
             result.details += world.autoscale()
         if world.stalled and address not in world.stalled:

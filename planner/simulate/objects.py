@@ -13,6 +13,7 @@ These helpers are the one place that knows the nesting, so the controllers and k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
@@ -157,9 +158,13 @@ def scheduler_message(pod: Obj) -> str:
 # ---------------------------------------------------------------- Nodes
 
 
-def new_node(name: str, pool: str, zone: str, internal_ip: str, pod_cidr: str, machine_type: str, now: str) -> Obj:
+def new_node(name: str, pool: str, zone: str, internal_ip: str, pod_cidr: str, machine_type: str, now: str,
+             labels: Mapping[str, str] | None = None) -> Obj:
+    """A registered Node: the pool's `nodeConfig.labels` and GKE's own labels, and the Pod range the node IPAM
+    controller wrote to spec.podCIDR."""
     return {"metadata": {"name": name, "creationTimestamp": now,
-                         "labels": {NODE_POOL_LABEL: pool, ZONE_LABEL: zone, INSTANCE_TYPE_LABEL: machine_type}},
+                         "labels": {**(labels or {}), NODE_POOL_LABEL: pool, ZONE_LABEL: zone,
+                                    INSTANCE_TYPE_LABEL: machine_type}},
             "spec": {"podCIDR": pod_cidr},
             "status": {"addresses": [{"type": "InternalIP", "address": internal_ip}]}}
 

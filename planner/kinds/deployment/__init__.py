@@ -111,6 +111,8 @@ def _context(op: Operation, facts: Facts) -> Context:
                     "available",
         "replicas": replicas, "before_replicas": before_replicas, "delta": abs(replicas - before_replicas),
         "scale_up": replicas > before_replicas, "scale_down": replicas < before_replicas, "has_pods": replicas > 0,
+        "scale_up_selected": replicas > before_replicas and bool(services),
+        "scale_down_selected": replicas < before_replicas and bool(services),
         "images": ", ".join(images), "requests": _describe_requests(pod_spec),
         "max_surge": max_surge, "max_unavailable": max_unavailable, "surge": surge, "unavailable": unavailable,
         "history": field(now, "spec.revisionHistoryLimit"),
@@ -132,10 +134,15 @@ STEPS = {
                                                  "batches 1, 2, 4, ...)", "has_pods", source=src.K8S_REPLICASET),
         S("cluster-master", "kube-scheduler", "binds each Pod to a node with room for its requests ({requests})",
           "has_pods", source=src.K8S_SCHEDULER),
-        S("node", "kubelet", "pulls {images}, gives each Pod an IP from its node's Pod CIDR, starts the "
-                             "container(s) and reports Ready", "has_pods", source=src.K8S_POD_LIFECYCLE),
-        S("controller", "endpointslice-controller", "adds the ready Pod IPs to the EndpointSlices of {services}",
-          "selected", source=src.K8S_ENDPOINTSLICES),
+        S("node", "kubelet", "creates each Pod's sandbox through the container runtime and pulls {images}",
+          "has_pods", source=src.K8S_POD_LIFECYCLE),
+        S("node", "cni", "gives each Pod an IP from its node's Pod range (spec.podCIDR): the container runtime "
+                         "calls the CNI plugin when it sets up the sandbox", "has_pods", source=src.K8S_CNI),
+        S("node", "kubelet", "starts the container(s) and reports each Pod Ready", "has_pods",
+          source=src.K8S_POD_LIFECYCLE),
+        S("controller", "endpointslice-controller", "lists each Pod's IP in the EndpointSlices of {services} as soon "
+                                                    "as it has one (ready: false), then ready: true once the Pod is "
+                                                    "Ready", "selected", source=src.K8S_ENDPOINTSLICES),
         S("controller", "deployment-controller", "updates the Deployment's status: {replicas}/{replicas} available",
           source=src.K8S_ROLLING_UPDATE),
     ),
@@ -156,14 +163,20 @@ STEPS = {
         S("controller", "replicaset-controller", "creates {delta} Pod(s)", "scale_up", source=src.K8S_REPLICASET),
         S("cluster-master", "kube-scheduler", "binds the new Pods to nodes with room ({requests})", "scale_up",
           source=src.K8S_SCHEDULER),
+        S("node", "kubelet", "creates the new Pods' sandboxes and pulls {images}", "scale_up",
+          source=src.K8S_POD_LIFECYCLE),
+        S("node", "cni", "gives each new Pod an IP from its node's Pod range", "scale_up", source=src.K8S_CNI),
         S("node", "kubelet", "starts the new Pods and reports them Ready", "scale_up", source=src.K8S_POD_LIFECYCLE),
         S("controller", "replicaset-controller", "deletes {delta} Pod(s): Pending ones first, then those on the "
                                                  "most crowded nodes, then the newest", "scale_down",
                                                    source=src.K8S_REPLICASET),
         S("node", "kubelet", "stops the removed Pods (SIGTERM, {grace}s grace period)", "scale_down",
           source=src.K8S_POD_LIFECYCLE),
-        S("controller", "endpointslice-controller", "updates the EndpointSlices of {services}", "selected",
+        S("controller", "endpointslice-controller", "adds the new Pods to the EndpointSlices of {services} (ready: "
+                                                    "false until each is Ready)", "scale_up_selected",
           source=src.K8S_ENDPOINTSLICES),
+        S("controller", "endpointslice-controller", "drops the removed Pods from the EndpointSlices of {services}",
+          "scale_down_selected", source=src.K8S_ENDPOINTSLICES),
     ),
     "rollout": (
         S("cluster-master", "kube-apiserver", "stores the new Pod template (generation + 1): {changed}",
@@ -174,11 +187,14 @@ STEPS = {
         S("controller", "deployment-controller", "scales in waves (surge {surge}, unavailable {unavailable}): "
                                                  "{waves}", source=src.K8S_ROLLING_UPDATE),
         S("controller", "replicaset-controller", "creates and deletes each wave's Pods; kube-scheduler binds the "
-                                                 "new ones ({requests}); kubelets pull {images} and start them",
-                                                   source=src.K8S_REPLICASET),
-        S("controller", "endpointslice-controller", "swaps old Pod IPs for new ones in the EndpointSlices of "
-                                                    "{services} as Pods become Ready", "selected",
-                                                      source=src.K8S_ENDPOINTSLICES),
+                                                 "new ones ({requests})", source=src.K8S_REPLICASET),
+        S("node", "kubelet", "creates each new Pod's sandbox, pulls {images}, starts it and reports it Ready",
+          source=src.K8S_POD_LIFECYCLE),
+        S("node", "cni", "gives each new Pod an IP from its node's Pod range as its sandbox is set up",
+          source=src.K8S_CNI),
+        S("controller", "endpointslice-controller", "adds each new Pod to the EndpointSlices of {services} "
+                                                    "(ready: false, then true once Ready) and drops each deleted "
+                                                    "old Pod", "selected", source=src.K8S_ENDPOINTSLICES),
         S("controller", "deployment-controller", "keeps ReplicaSet {old_rs} at 0 replicas as history "
                                                  "(revisionHistoryLimit {history}); a rollback reuses it",
                                                    source=src.K8S_ROLLING_UPDATE),
