@@ -138,6 +138,7 @@ def plan(
         backend = open_backend(state)
         desired.roots = api.relative_roots(paths, backend)
         read = api.read_state(backend)
+        _err("\n".join(read.warnings))
         if read.recovered:
             _err(render_recovery(read, written=False))
         result = api.make_plan(desired, read.state)
@@ -236,6 +237,7 @@ def apply(
         if saved is None:
             desired.roots = api.relative_roots(paths, backend)
         with api.locked_state(backend, "apply", lock_timeout) as read:
+            _err("\n".join(read.warnings))
             if read.recovered:
                 _err(render_recovery(read, written=True))
             if saved is not None:
@@ -273,6 +275,7 @@ def destroy(
     try:
         backend = open_backend(state)
         with api.locked_state(backend, "destroy", lock_timeout) as read:
+            _err("\n".join(read.warnings))
             if read.recovered:
                 _err(render_recovery(read, written=True))
             _review_and_apply(api.destroy_plan(read.state), read.state, backend,
