@@ -378,3 +378,23 @@ def test_a_journal_already_folded_into_the_state_is_removed_silently(cli, hello,
     _journal(tmp_path).write_bytes(json.dumps({"journal": 1, "lineage": lineage, "base_serial": 0}).encode() + b"\n")
     plan = cli("plan", str(hello), "--detailed-exitcode")
     assert plan.code == 0 and plan.err == ""
+
+
+# ---------------------------------------------------------------- 6. duplicate keys
+
+
+@pytest.mark.parametrize("old, new", [('"serial":1,', '"serial":1,"serial":7,'),
+                                      ('"replicas":3', '"replicas":3,"replicas":30')])
+def test_a_hand_edited_state_with_a_key_given_twice_is_refused(cli, hello, tmp_path, old, new):
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    state = tmp_path / STATE
+    text = state.read_text()
+    assert old in text
+    state.write_text(text.replace(old, new, 1))
+    edited = state.read_bytes()
+    key = old.split('"')[1]
+    for command in (["plan", str(hello)], ["show"], ["apply", str(hello), "--auto-approve"]):
+        result = cli(*command)
+        assert result.code == 1, (command, result.out)
+        assert f"state file {STATE} has the key '{key}' twice" in result.err, result.err
+    assert state.read_bytes() == edited
