@@ -236,30 +236,38 @@ class ApplyResult:
 
 
 class Interrupted(Exception):
-    """Ctrl-C during apply: the operation in flight finished and the state was saved."""
+    """Ctrl-C (SIGINT) or SIGTERM during apply: the operation in flight finished and the state was saved."""
 
-    def __init__(self, done: int, remaining: list[str]) -> None:
+    def __init__(self, done: int, remaining: list[str], signum: int = signal.SIGINT) -> None:
         super().__init__(f"interrupted after {done} operation(s); not done: {len(remaining)}")
         self.done = done
         self.remaining = remaining
+        self.signum = signum
+        """The signal that stopped the apply (the CLI exits 128 + signum: 130 for SIGINT, 143 for SIGTERM)."""
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""Signals that stop an apply gracefully: Ctrl-C, and what `kill`, systemd, docker stop and CI runners send."""
 
 
 @contextmanager
-def _deferred_interrupts() -> Iterator[list[bool]]:
-    """Turn SIGINT into a flag checked between operations, so the one in flight always completes."""
-    flag = [False]
+def _deferred_interrupts() -> Iterator[list[int]]:
+    """Turn SIGINT and SIGTERM into a flag checked between operations (0, or the first signal received), so the
+    operation in flight always completes and the state is saved before the process exits."""
+    flag = [0]
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
 
     def handler(signum: int, frame: object) -> None:
-        flag[0] = True
+        flag[0] = flag[0] or signum
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
     try:
         yield flag
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 def apply_plan(plan: Plan, state: State, backend: Backend,
@@ -267,8 +275,8 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
     """Carry out the plan's operations in order against the simulated GKE, starting from `state` as read.
 
     Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
-    an operation fails, or on Ctrl-C after the operation in flight), on condition that the stored state is still
-    the one read. Apply time is linear in the plan's size."""
+    an operation fails, or on Ctrl-C or SIGTERM after the operation in flight), on condition that the stored state
+    is still the one read. Apply time is linear in the plan's size."""
     base_serial = state.serial
     engine = Engine(state)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
@@ -280,7 +288,8 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
             for position, op in enumerate(operations):
                 if interrupted[0]:
                     _finish(state, plan, backend, base_serial)
-                    raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]])
+                    raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]],
+                                      interrupted[0])
                 on_event(ApplyEvent("start", op))
                 try:
                     result = engine.run(op)

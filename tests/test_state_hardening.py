@@ -398,3 +398,101 @@ def test_a_hand_edited_state_with_a_key_given_twice_is_refused(cli, hello, tmp_p
         assert result.code == 1, (command, result.out)
         assert f"state file {STATE} has the key '{key}' twice" in result.err, result.err
     assert state.read_bytes() == edited
+
+
+# ---------------------------------------------------------------- 7. force-unlock
+
+
+@pytest.mark.parametrize("details", [b"", b"{damaged", b"elsewhere"])
+def test_force_unlock_treats_a_holder_it_cannot_identify_as_live(cli, tmp_path, details):
+    import fcntl
+
+    from planner.state import LockInfo
+
+    if details == b"elsewhere":
+        details = LockInfo(pid=1234, host="another-host.example", user="ci", operation="apply",
+                           since="2026-01-01T00:00:00+00:00").model_dump_json().encode()
+    lock = tmp_path / f"{STATE}.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # held; details as given (b"": the moment before the holder writes them)
+        os.write(fd, details)
+        refused = cli("force-unlock")
+        assert refused.code == 1, refused.out
+        assert "cannot tell whether it is still running" in refused.err and "--force" in refused.err
+        assert lock.exists()
+        broken = cli("force-unlock", "--force")
+        assert broken.code == 0 and "Lock on planner.state.json broken" in broken.out
+        assert not lock.exists()
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- 8. the confirmation prompt
+
+
+def _apply_on_a_terminal(tmp_path: Path, hello: Path):
+    """`planner apply` with a terminal as its standard input; returns (process, the terminal's writing end) once
+    it asks for confirmation."""
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "planner", "apply", str(hello)], cwd=tmp_path, stdin=slave,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(slave)
+    seen = b""
+    while b"Enter a value:" not in seen:
+        chunk = os.read(process.stdout.fileno(), 65536)
+        assert chunk, process.stderr.read()
+        seen += chunk
+    return process, master
+
+
+@pytest.mark.parametrize("answer, code", [(b"yes\n", 0), (b" yes \n", 1), (b"yes \n", 1), (b"Yes\n", 1)])
+def test_only_exactly_yes_approves(tmp_path, hello, answer, code):
+    process, master = _apply_on_a_terminal(tmp_path, hello)
+    try:
+        os.write(master, answer)
+        _, err = process.communicate(timeout=60)
+    finally:
+        os.close(master)
+    assert process.returncode == code, err
+    assert (tmp_path / STATE).exists() == (code == 0)
+    if code:
+        assert b"Apply cancelled." in err
+
+
+def test_ctrl_c_at_the_prompt_exits_130(tmp_path, hello):
+    import signal
+
+    process, master = _apply_on_a_terminal(tmp_path, hello)
+    try:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        os.close(master)
+    assert process.returncode == 130, err
+    assert b"Apply cancelled" in err and b"Traceback" not in err
+    assert not (tmp_path / STATE).exists()
+
+
+# ---------------------------------------------------------------- 9. SIGTERM
+
+
+def test_sigterm_during_apply_finishes_the_operation_in_flight_saves_and_exits_143(cli, tmp_path):
+    import signal
+
+    write(tmp_path / "many.yaml", many_apps(800))
+    process = subprocess.Popen([sys.executable, "-m", "planner", "apply", "many.yaml", "--auto-approve"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    while b"Deployment/default/app100: Creation complete" not in (line := process.stdout.readline()):
+        assert line, process.stderr.read()
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err
+    assert b"Interrupted: the operation in flight finished and the state was saved" in err and b"Not done:" in err
+    state = json.loads((tmp_path / STATE).read_text())
+    assert state["serial"] == 1 and 0 < len(state["resources"]) < 1601
+    assert not (tmp_path / f"{STATE}.journal").exists()
+    assert cli("apply", "many.yaml", "--auto-approve").code == 0
+    assert cli("plan", "many.yaml", "--detailed-exitcode").code == 0
