@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from planner import inspect, kinds
+from planner import inspect, kinds, model
 from planner import load as load_stage
 from planner.attribute import attribute
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
-from planner.model import DesiredState, Resource, build
+from planner.model import DesiredState, Resource, SecretKey, build
 from planner.order import order
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Action, Operation, Plan, Step
 from planner.preview import preview
@@ -61,10 +61,12 @@ def relative_roots(paths: list[str], backend: Backend) -> list[str]:
 
 
 def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options(),
-                 complete: bool = True) -> DesiredState:
+                 complete: bool = True, secret_key: SecretKey | None = None) -> DesiredState:
     """load -> validate -> model. Raises PlannerError with every problem found in every file.
 
-    `complete`: the input is the whole cluster (plan, apply), so dangling references are errors."""
+    `complete`: the input is the whole cluster (plan, apply), so dangling references are errors.
+    `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
+    it (validate, which compares no digests) a random key of this process."""
     loaded = load_stage.load(paths, stdin)
     validator = Validator(options.kubernetes_version, options.skip_unknown)
     try:
@@ -73,7 +75,8 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
         raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
     if loaded.errors:
         raise PlannerError(sorted(loaded.errors, key=Diagnostic.sort_key))
-    desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete)
+    desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete,
+                    secret_key=secret_key or model.process_key)
     desired.warnings.extend(result.warnings)
     return desired
 
@@ -110,7 +113,9 @@ def destroy_plan(state: State) -> Plan:
 def read_state(backend: Backend) -> ReadResult:
     """The state for plan, show and get: an interrupted apply's journal is replayed in memory only (`recovered`
     says how many operations); the next apply writes them into the state."""
-    return backend.read()
+    read = backend.read()
+    _upgrade_secret_digests(read.state, backend)
+    return read
 
 
 @contextmanager
@@ -122,7 +127,33 @@ def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iter
         read = backend.read()
         if read.recovered:
             backend.write(read.state, read.state.serial)
+        _upgrade_secret_digests(read.state, backend)
         yield read
+
+
+def _upgrade_secret_digests(state: State, backend: Backend) -> None:
+    """A state written before keyed digests holds `sha256:` digests of its secret values. Each one whose value was
+    loaded in this process (plan and apply load the input first) gets its keyed digest, in memory: an unchanged
+    secret then plans as unchanged, and the next write stores the keyed digest. One whose value is not in the
+    input (or changed) stays as it is and plans as changed. `show` of such a state shows the old digests."""
+    if not model.has_legacy_candidates():
+        return
+    key: bytes | None = None
+    for resource in state.resources.values():
+        fields = kinds.spec_of(resource.family).sensitive_fields
+        legacy = [(name, values) for name in fields if isinstance(values := resource.manifest.get(name), dict)
+                  and any(isinstance(v, str) and v.startswith(model.LEGACY_SECRET_DIGEST) for v in values.values())]
+        if not legacy:
+            continue
+        key = key or backend.secret_key()
+        consistent = resource.digest == model.digest_of(resource.manifest)
+        manifest = dict(resource.manifest)
+        for name, values in legacy:
+            manifest[name] = {k: (model.keyed_digest_for_legacy(key, v) or v) if isinstance(v, str) else v
+                              for k, v in values.items()}
+        resource.manifest = manifest
+        if consistent:
+            resource.digest = model.digest_of(manifest)
 
 
 def get_rows(state: State, what: str) -> tuple[GetView, list[dict[str, Any]]]:

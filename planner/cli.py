@@ -136,8 +136,9 @@ def plan(
     from planner.state import open_backend
 
     try:
-        desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
         backend = open_backend(state)
+        desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
+                                   secret_key=backend.secret_key)
         desired.roots = api.relative_roots(paths, backend)
         read = api.read_state(backend)
         _err("\n".join(read.warnings))
@@ -233,11 +234,12 @@ def apply(
     saved_path = paths[0] if len(paths) == 1 and paths[0] != "-" and api.is_saved_plan(paths[0]) else None
     try:
         saved = api.load_saved_plan(saved_path) if saved_path is not None else None
+        backend = open_backend(state)
         if saved is not None:
             desired = saved.desired
         else:
-            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
-        backend = open_backend(state)
+            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
+                                       secret_key=backend.secret_key)
         if saved is None:
             desired.roots = api.relative_roots(paths, backend)
         with api.locked_state(backend, "apply", lock_timeout) as read:

@@ -84,7 +84,7 @@ def _run_root(cwd: Path, *args: str) -> Result:
 
 
 @needs_nobody
-@pytest.mark.parametrize("name", [f"{STATE}.lock", f"{STATE}.journal", f"{STATE}.backup"])
+@pytest.mark.parametrize("name", [f"{STATE}.lock", f"{STATE}.journal", f"{STATE}.backup", f"{STATE}.key"])
 def test_a_link_planted_by_another_user_is_refused_and_its_target_untouched(shared_dir, name):
     # A sticky folder of root's, where nobody may add files (like /tmp): root's apply must not write through them.
     os.chmod(shared_dir, 0o1777)
@@ -496,3 +496,71 @@ def test_sigterm_during_apply_finishes_the_operation_in_flight_saves_and_exits_1
     assert not (tmp_path / f"{STATE}.journal").exists()
     assert cli("apply", "many.yaml", "--auto-approve").code == 0
     assert cli("plan", "many.yaml", "--detailed-exitcode").code == 0
+
+
+# ---------------------------------------------------------------- 10. secret digests
+
+
+SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {value}\n"
+
+
+def test_secret_digests_are_keyed_with_a_private_key_outside_the_state(cli, hello, tmp_path):
+    import hashlib
+    import hmac
+
+    (hello / "secret.yaml").write_text(SECRET.format(value="password"))
+    unsalted = hashlib.sha256(b"password").hexdigest()[:16]  # 5e884898da280471: in every rainbow table
+    plan = cli("plan", str(hello), "-o", "json", "--out", "saved.plan")
+    assert plan.code == 0, plan.err
+    key_file = tmp_path / f"{STATE}.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = bytes.fromhex(key_file.read_text().strip())
+    expected = "hmac-sha256:" + hmac.new(key, b"password", hashlib.sha256).hexdigest()
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    shown = cli("show", "-o", "json")
+    assert unsalted not in plan.out
+    for text in ((tmp_path / "saved.plan").read_text(), shown.out, (tmp_path / STATE).read_text()):
+        assert unsalted not in text
+        assert expected in text
+    assert key.hex() not in (tmp_path / STATE).read_text()
+    # Another state has another key: the same value gets another digest.
+    other = cli("plan", str(hello), "-o", "json", "--state", "other/planner.state.json")
+    assert other.code == 0
+    other_key = bytes.fromhex((tmp_path / "other" / f"{STATE}.key").read_text().strip())
+    assert other_key != key
+    # A changed value still plans as a (sensitive) update, an unchanged one as nothing.
+    assert cli("plan", str(hello), "--detailed-exitcode").code == 0
+    (hello / "secret.yaml").write_text(SECRET.format(value="swordfish"))
+    changed = cli("plan", str(hello), "-o", "json").json()
+    secret = next(c for c in changed["resource_changes"] if c["kind"] == "Secret")
+    assert secret["action"] == "update" and secret["changes"][0]["sensitive"] is True
+
+
+def test_the_memory_backend_and_validate_need_no_key_file(cli, hello, tmp_path):
+    (hello / "secret.yaml").write_text(SECRET.format(value="password"))
+    assert cli("apply", str(hello), "--auto-approve", "--state", "memory:").code == 0
+    assert cli("validate", str(hello)).code == 0
+    assert not list(tmp_path.glob("*.key"))
+
+
+def test_a_state_with_old_unkeyed_digests_plans_unchanged_and_is_upgraded_at_the_next_write(cli, hello, tmp_path):
+    import hashlib
+
+    from planner.model import digest_of
+
+    (hello / "secret.yaml").write_text(SECRET.format(value="password"))
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    state_file = tmp_path / STATE
+    state = json.loads(state_file.read_text())
+    secret = state["resources"]["Secret/default/db"]
+    secret["manifest"]["stringData"]["password"] = "sha256:" + hashlib.sha256(b"password").hexdigest()[:16]
+    secret["digest"] = digest_of(secret["manifest"])
+    state_file.write_text(json.dumps(state))
+    assert cli("plan", str(hello), "--detailed-exitcode").code == 0  # the same value: no change
+    web = hello / "hello-web.yaml"
+    web.write_text(web.read_text().replace("replicas: 3", "replicas: 2"))
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    assert "hmac-sha256:" in state_file.read_text() and '"sha256:' not in state_file.read_text()
+    # A legacy digest whose value changed plans as changed.
+    (hello / "secret.yaml").write_text(SECRET.format(value="swordfish"))
+    assert cli("plan", str(hello), "--detailed-exitcode").code == 2
