@@ -15,13 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds
+from planner import inspect, kinds, model
 from planner import load as load_stage
 from planner.attribute import attribute
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
-from planner.model import DesiredState, build
+from planner.model import DesiredState, SecretKey, build
 from planner.order import order
 from planner.plan import Action, Operation, Plan, Step
 from planner.preview import preview
@@ -66,10 +66,12 @@ def relative_roots(paths: list[str], backend: Backend) -> list[str]:
 
 
 def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options(),
-                 complete: bool = True) -> DesiredState:
+                 complete: bool = True, secret_key: SecretKey | None = None) -> DesiredState:
     """load -> validate -> model. Raises PlannerError with every problem found in every file.
 
-    `complete`: the input is the whole cluster (plan, apply), so dangling references are errors."""
+    `complete`: the input is the whole cluster (plan, apply), so dangling references are errors.
+    `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
+    it (validate, which compares no digests) a random key of this process."""
     loaded = load_stage.load(paths, stdin)
     validator = Validator(options.kubernetes_version, options.skip_unknown)
     try:
@@ -78,7 +80,8 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
         raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
     if loaded.errors:
         raise PlannerError(sorted(loaded.errors, key=Diagnostic.sort_key))
-    desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete)
+    desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete,
+                    secret_key=secret_key or model.process_key)
     desired.warnings.extend(result.warnings)
     return desired
 
@@ -115,7 +118,9 @@ def destroy_plan(state: State) -> Plan:
 def read_state(backend: Backend) -> ReadResult:
     """The state for plan, show and get: an interrupted apply's journal is replayed in memory only (`recovered`
     says how many operations); the next apply writes them into the state."""
-    return backend.read()
+    read = backend.read()
+    _upgrade_secret_digests(read.state, backend)
+    return read
 
 
 @contextmanager
@@ -127,7 +132,33 @@ def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iter
         read = backend.read()
         if read.recovered:
             backend.write(read.state, read.state.serial)
+        _upgrade_secret_digests(read.state, backend)
         yield read
+
+
+def _upgrade_secret_digests(state: State, backend: Backend) -> None:
+    """A state written before keyed digests holds `sha256:` digests of its secret values. Each one whose value was
+    loaded in this process (plan and apply load the input first) gets its keyed digest, in memory: an unchanged
+    secret then plans as unchanged, and the next write stores the keyed digest. One whose value is not in the
+    input (or changed) stays as it is and plans as changed. `show` of such a state shows the old digests."""
+    if not model.has_legacy_candidates():
+        return
+    key: bytes | None = None
+    for resource in state.resources.values():
+        fields = kinds.spec_of(resource.family).sensitive_fields
+        legacy = [(name, values) for name in fields if isinstance(values := resource.manifest.get(name), dict)
+                  and any(isinstance(v, str) and v.startswith(model.LEGACY_SECRET_DIGEST) for v in values.values())]
+        if not legacy:
+            continue
+        key = key or backend.secret_key()
+        consistent = resource.digest == model.digest_of(resource.manifest)
+        manifest = dict(resource.manifest)
+        for name, values in legacy:
+            manifest[name] = {k: (model.keyed_digest_for_legacy(key, v) or v) if isinstance(v, str) else v
+                              for k, v in values.items()}
+        resource.manifest = manifest
+        if consistent:
+            resource.digest = model.digest_of(manifest)
 
 
 def get_rows(state: State, what: str) -> tuple[GetView, list[dict[str, Any]]]:
@@ -159,30 +190,38 @@ class ApplyResult:
 
 
 class Interrupted(Exception):
-    """Ctrl-C during apply: the operation in flight finished and the state was saved."""
+    """Ctrl-C (SIGINT) or SIGTERM during apply: the operation in flight finished and the state was saved."""
 
-    def __init__(self, done: int, remaining: list[str]) -> None:
+    def __init__(self, done: int, remaining: list[str], signum: int = signal.SIGINT) -> None:
         super().__init__(f"interrupted after {done} operation(s); not done: {len(remaining)}")
         self.done = done
         self.remaining = remaining
+        self.signum = signum
+        """The signal that stopped the apply (the CLI exits 128 + signum: 130 for SIGINT, 143 for SIGTERM)."""
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""Signals that stop an apply gracefully: Ctrl-C, and what `kill`, systemd, docker stop and CI runners send."""
 
 
 @contextmanager
-def _deferred_interrupts() -> Iterator[list[bool]]:
-    """Turn SIGINT into a flag checked between operations, so the one in flight always completes."""
-    flag = [False]
+def _deferred_interrupts() -> Iterator[list[int]]:
+    """Turn SIGINT and SIGTERM into a flag checked between operations (0, or the first signal received), so the
+    operation in flight always completes and the state is saved before the process exits."""
+    flag = [0]
     if threading.current_thread() is not threading.main_thread():
         yield flag
         return
 
     def handler(signum: int, frame: object) -> None:
-        flag[0] = True
+        flag[0] = flag[0] or signum
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
     try:
         yield flag
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, before in previous.items():
+            signal.signal(signum, before)
 
 
 def apply_plan(plan: Plan, state: State, backend: Backend,
@@ -190,8 +229,8 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
     """Carry out the plan's operations in order against the simulated GKE, starting from `state` as read.
 
     Each completed operation is appended to the backend's journal; the state is written once, at the end (or when
-    an operation fails, or on Ctrl-C after the operation in flight), on condition that the stored state is still
-    the one read. Apply time is linear in the plan's size."""
+    an operation fails, or on Ctrl-C or SIGTERM after the operation in flight), on condition that the stored state
+    is still the one read. Apply time is linear in the plan's size."""
     base_serial = state.serial
     engine = Engine(state)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
@@ -203,7 +242,8 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
             for position, op in enumerate(operations):
                 if interrupted[0]:
                     _finish(state, plan, backend, base_serial)
-                    raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]])
+                    raise Interrupted(done, [f"{o.phase} {o.change.address}" for o in operations[position:]],
+                                      interrupted[0])
                 on_event(ApplyEvent("start", op))
                 try:
                     result = engine.run(op)

@@ -1,7 +1,9 @@
 """The command line: parse options, call planner.api, pick a renderer, map results to exit codes.
 
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 any error, 2 changes present (only with
---detailed-exitcode), 130 interrupted. Warnings never change the exit code.
+--detailed-exitcode), 130 interrupted (Ctrl-C; also at the confirmation prompt), 143 apply stopped by SIGTERM
+(like Ctrl-C: after the operation in flight, with the state saved; 128 + the signal, as a shell reports it).
+Warnings never change the exit code.
 
 Imports: planner.api, the state backends (`open_backend`) and rich are imported inside the commands that use them.
 At the top they would load pydantic, the schemas and the simulator before anything runs, and `planner --help` and
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 
     from planner.api import Options
     from planner.plan import Plan
-    from planner.state import Backend, State
+    from planner.state import Backend, LockInfo, State
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -137,10 +139,12 @@ def plan(
     from planner.state import open_backend
 
     try:
-        desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
         backend = open_backend(state)
+        desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
+                                   secret_key=backend.secret_key)
         desired.roots = api.relative_roots(paths, backend)
         read = api.read_state(backend)
+        _err("\n".join(read.warnings))
         if read.recovered:
             _err(render_recovery(read, written=False))
         result = api.make_plan(desired, read.state)
@@ -162,12 +166,14 @@ def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
         _err("Error: apply needs confirmation, and standard input is not a terminal: run it on a terminal, or "
              "pass --auto-approve.")
         raise typer.Exit(EXIT_ERROR)
-    _out(f"\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-    try:
-        answer = sys.stdin.readline().strip()
+    try:  # the prompt too: Ctrl-C may come as soon as it is shown, before readline starts
+        _out(f"\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+        answer = sys.stdin.readline()
     except KeyboardInterrupt:
-        answer = ""
-    if answer != "yes":
+        _err("\nApply cancelled (interrupted).")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    # Exactly `yes`: only the line's end is taken off (not spaces: " yes " is not what was asked for).
+    if answer.removesuffix("\n").removesuffix("\r") != "yes":
         _err("\nApply cancelled.")
         raise typer.Exit(EXIT_ERROR)
 
@@ -206,7 +212,7 @@ def _run_apply(plan_result: Plan, current: State, backend: Backend) -> None:
         result = api.apply_plan(plan_result, current, backend, on_event)
     except api.Interrupted as exc:
         _err(render_interrupted(exc.done, exc.remaining))
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        raise typer.Exit(128 + exc.signum) from None
     except PlannerError as exc:
         _fail(exc)
     finally:
@@ -231,14 +237,16 @@ def apply(
     saved_path = paths[0] if len(paths) == 1 and paths[0] != "-" and api.is_saved_plan(paths[0]) else None
     try:
         saved = api.load_saved_plan(saved_path) if saved_path is not None else None
+        backend = open_backend(state)
         if saved is not None:
             desired = saved.desired
         else:
-            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
-        backend = open_backend(state)
+            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
+                                       secret_key=backend.secret_key)
         if saved is None:
             desired.roots = api.relative_roots(paths, backend)
         with api.locked_state(backend, "apply", lock_timeout) as read:
+            _err("\n".join(read.warnings))
             if read.recovered:
                 _err(render_recovery(read, written=True))
             if saved is not None:
@@ -281,6 +289,7 @@ def destroy(
     try:
         backend = open_backend(state)
         with api.locked_state(backend, "destroy", lock_timeout) as read:
+            _err("\n".join(read.warnings))
             if read.recovered:
                 _err(render_recovery(read, written=True))
             _review_and_apply(api.destroy_plan(read.state), read.state, backend,
@@ -345,26 +354,42 @@ def get(
 @app.command("force-unlock")
 def force_unlock(
     state: str = StateOpt,
-    force: bool = typer.Option(False, "--force", help="Break the lock even if its holder is still running here."),
+    force: bool = typer.Option(False, "--force", help="Break the lock even if its holder is still running, or "
+                                                      "cannot be identified (another host, unreadable details)."),
 ) -> None:
     """Break the state lock. The kernel releases a dead process's lock by itself: this is for the rare stale case."""
     from planner.state import open_backend
 
     try:
         backend = open_backend(state)
+        holder = backend.holder()
+        if holder is None:
+            _out(f"{state} is not locked.\n")
+            return
+        # Only a holder known to be dead is broken without --force: one that is alive, or whose liveness cannot be
+        # told from here (another host; details unreadable, as in the moment between its flock and writing them),
+        # may be writing the state right now.
+        alive = backend.holder_alive(holder)
+        if alive is not False and not force:
+            _err(_live_lock_message(state, holder, alive))
+            raise typer.Exit(EXIT_ERROR)
+        backend.force_unlock()
     except PlannerError as exc:
         _fail(exc)
-    holder = backend.holder()
-    if holder is None:
-        _out(f"{state} is not locked.\n")
-        return
-    # A holder whose liveness cannot be told from here (another host) is broken without --force, as a dead one is.
-    if backend.holder_alive(holder) is True and not force:
-        _err(f"Error: the lock on {state} is held by {holder.describe()}, which is still running. Stop it, or pass "
-             "--force if you are sure it is hung (breaking a live lock lets two applies write at once).")
-        raise typer.Exit(EXIT_ERROR)
-    backend.force_unlock()
-    _out(f"Lock on {state} broken (it was held by {holder.describe()}).\n")
+    who = holder.describe() if holder.pid > 0 else "a holder whose details could not be read"
+    _out(f"Lock on {state} broken (it was held by {who}).\n")
+
+
+def _live_lock_message(state: str, holder: LockInfo, alive: bool | None) -> str:
+    sure = ("pass --force if you are sure it is hung (breaking a live lock lets two applies write at once)")
+    if alive:
+        return f"Error: the lock on {state} is held by {holder.describe()}, which is still running. Stop it, or {sure}."
+    if holder.pid <= 0:
+        return (f"Error: the lock on {state} is held by a process whose details cannot be read (it may have just "
+                "taken the lock, or its details are damaged): this machine cannot tell whether it is still running. "
+                f"Wait and run force-unlock again, or {sure}.")
+    return (f"Error: the lock on {state} is held by {holder.describe()}: this machine cannot tell whether it is still "
+            f"running. Check on {holder.host}, or {sure}.")
 
 
 @app.command()

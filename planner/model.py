@@ -8,7 +8,10 @@ are recognised without any field-level diff.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,16 +98,59 @@ def digest_of(manifest: dict[str, Any]) -> str:
     return _digest_parts(manifest)[0]
 
 
-def _mask_secret(manifest: dict[str, Any], fields: tuple[str, ...]) -> None:
-    """Keep only a digest of each secret value: enough to see that it changed, never the value."""
-    for key in fields:
-        values = manifest.get(key)
-        if isinstance(values, dict):
-            manifest[key] = {k: "sha256:" + hashlib.sha256(str(v).encode()).hexdigest()[:16]
-                             for k, v in values.items()}
+SecretKey = Callable[[], bytes]
+"""Where the key of the secret values' digests comes from: the state backend's `secret_key` (called only when
+there is a secret value to mask, so a state without Secrets never needs a key file)."""
+
+SECRET_DIGEST = "hmac-sha256:"
+LEGACY_SECRET_DIGEST = "sha256:"
+"""Before keyed digests, secret values were kept as `sha256:` + 16 hex digits of their unsalted SHA-256: reversible
+by hashing guesses ("password" is sha256:5e884898da280471)."""
+
+_PROCESS_KEY = secrets.token_bytes(32)
 
 
-def to_resource(valid: ValidDocument) -> Resource:
+def process_key() -> bytes:
+    """The key when there is no state (`validate`): random per process, as its digests are never compared."""
+    return _PROCESS_KEY
+
+
+_LEGACY_DIGESTS: dict[tuple[bytes, str], str] = {}
+"""(key, legacy digest) -> keyed digest of the secret values masked in this process, so that a state written
+before keyed digests can be read as if written with them (`keyed_digest_for_legacy`)."""
+
+
+def _mask_secret(manifest: dict[str, Any], fields: tuple[str, ...], secret_key: SecretKey = process_key) -> None:
+    """Keep only a keyed digest (HMAC-SHA256) of each secret value: enough to see that it changed, never the value,
+    and not reversible by hashing guesses without the key, which lives outside the state and the plans."""
+    key: bytes | None = None
+    for name in fields:
+        values = manifest.get(name)
+        if not isinstance(values, dict):
+            continue
+        if values and key is None:
+            key = secret_key()
+        masked = {}
+        for k, v in values.items():
+            raw = str(v).encode()
+            assert key is not None
+            digest = SECRET_DIGEST + hmac.new(key, raw, hashlib.sha256).hexdigest()
+            if len(_LEGACY_DIGESTS) < 200_000:
+                _LEGACY_DIGESTS[(key, LEGACY_SECRET_DIGEST + hashlib.sha256(raw).hexdigest()[:16])] = digest
+            masked[k] = digest
+        manifest[name] = masked
+
+
+def keyed_digest_for_legacy(key: bytes, legacy: str) -> str | None:
+    """The keyed digest of a value masked in this process whose legacy digest is `legacy` (None if none was)."""
+    return _LEGACY_DIGESTS.get((key, legacy))
+
+
+def has_legacy_candidates() -> bool:
+    return bool(_LEGACY_DIGESTS)
+
+
+def to_resource(valid: ValidDocument, secret_key: SecretKey = process_key) -> Resource:
     data = valid.document.data
     kind, api_version = data["kind"], data["apiVersion"]
     manifest = {k: v for k, v in data.items() if k != "status"}
@@ -120,7 +166,7 @@ def to_resource(valid: ValidDocument) -> Resource:
     apply_defaults(valid.family, manifest)
     spec = kinds.spec_of(valid.family)
     if spec.sensitive_fields:
-        _mask_secret(manifest, spec.sensitive_fields)
+        _mask_secret(manifest, spec.sensitive_fields, secret_key)
     digest, template_json = _digest_parts(manifest)
     if spec.pod_spec is not None and template_json is not None and len(_REPLICA_SETS) < 200_000:
         _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)
@@ -129,7 +175,7 @@ def to_resource(valid: ValidDocument) -> Resource:
 
 
 def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: str,
-          references_are_errors: bool = True) -> DesiredState:
+          references_are_errors: bool = True, secret_key: SecretKey = process_key) -> DesiredState:
     """Resources keyed by address, in input order; every duplicate and dangling reference reported at once.
 
     `planner validate` checks documents, which may be one file of a larger folder: there a reference to a
@@ -141,7 +187,7 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     resources: dict[str, Resource] = {}
     cluster: Resource | None = None
     for valid in documents:
-        resource = to_resource(valid)
+        resource = to_resource(valid, secret_key)
         if resource.address in resources:
             first = resources[resource.address].document
             errors.append(_at(resource, f"duplicate resource {resource.address} (first defined at "

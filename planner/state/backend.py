@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from planner.errors import PlannerError
@@ -26,6 +26,8 @@ class ReadResult:
     """How many completed operations of an interrupted apply the read replayed (0: there was nothing to recover)."""
     journal: str = ""
     """Where they were recovered from, for messages (the journal file)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the user should know about the read (a journal of another state moved aside), one message each."""
 
 
 class Backend(Protocol):
@@ -70,6 +72,12 @@ class Backend(Protocol):
         """Start the journal of an apply that starts from `state` (as read)."""
         ...
 
+    def secret_key(self) -> bytes:
+        """The key of the keyed digests (HMAC-SHA256) that stand for secret values in plans and in the state. It is
+        kept outside the state (a 0600 file beside a file state), so a digest cannot be reversed by hashing guesses
+        without it; the same key must serve every plan and apply of one state."""
+        ...
+
 
 def lock_held(where: str, holder: LockInfo | None) -> PlannerError:
     """The error when the lock stays held: it names the holder."""
@@ -86,8 +94,8 @@ def stale_write(where: str, stored: int, expected: int) -> PlannerError:
 
 
 def holder_alive(info: LockInfo) -> bool | None:
-    """A holder on this host is alive if its pid is (True/False); on another host, or unreadable, nobody here can
-    tell (None)."""
+    """A holder on this host is alive if its pid is (True/False); on another host, or unreadable (pid 0: its
+    details could not be read), nobody here can tell (None)."""
     if info.pid <= 0 or info.host != socket.gethostname():
         return None
     try:

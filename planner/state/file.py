@@ -12,6 +12,13 @@ Guarantees:
   moment leaves the state plus a journal; the next read replays it, so every operation that completed before the
   last durable journal write is kept.
 
+Hardening (see `planner.state.fs`): no link is followed when opening the lock, journal, key, backup, state and
+temporary files (a state path that is itself a link is resolved once, so the real file is the one locked and
+updated); a folder other users can write is refused; the state's mode is kept for its backup and journal (0600 for
+a new state); temporary files get random names, are removed on every error (disk full included), and those of a
+crashed writer are removed by the next lock holder; a journal that belongs to another state is moved aside, never
+deleted; every OS error is a message naming the file and what to do.
+
 `fcntl` is imported where the lock is taken, not at the top: reading a state (plan, show, get) needs no lock.
 """
 
@@ -19,29 +26,43 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hmac
 import json
 import os
+import secrets
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from planner.errors import PlannerError
+from planner.state import fs
 from planner.state.backend import ReadResult, holder_alive, lock_held, stale_write
-from planner.state.journal import FileJournal, recover
+from planner.state.journal import FileJournal, check_header, classify, replay
 from planner.state.model import LockInfo, State, parse_state
+
+KEY_BYTES = 32
+"""The secret key's length (HMAC-SHA256 keys longer than the hash's block add nothing)."""
 
 
 class FileBackend:
-    """State in a local JSON file, with `.backup`, `.lock` and `.journal` beside it."""
+    """State in a local JSON file, with `.backup`, `.lock`, `.journal` and `.key` beside it."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+        given = Path(path)
+        # A state path that is a link is resolved once: the real file is then the one locked, backed up and
+        # replaced (replacing the link would fork the state in two, each path with its own lock).
+        self.path = Path(os.path.realpath(given)) if os.path.islink(given) else given
         self.backup_path = self.path.with_name(self.path.name + ".backup")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.journal_path = self.path.with_name(self.path.name + ".journal")
+        self.key_path = self.path.with_name(self.path.name + ".key")
         self._lock_fd: int | None = None
         """The lock file's descriptor while this backend holds the lock."""
+        self._key: bytes | None = None
+        self._notes: list[str] = []
+        """Warnings from a write, reported by the next read."""
 
     def describe(self) -> str:
         return str(self.path)
@@ -52,14 +73,14 @@ class FileBackend:
     # -- reading ------------------------------------------------------------------------------------------
 
     def read(self) -> ReadResult:
-        """The state, with the journal of an interrupted apply replayed on top (in memory; apply compacts it)."""
-        try:
-            raw: bytes | None = self.path.read_bytes()
-        except FileNotFoundError:
-            raw = None
-        except OSError as exc:
-            raise PlannerError.single(f"cannot read state file {self.path}: {exc.strerror or exc}") from None
+        """The state, with the journal of an interrupted apply replayed on top (in memory; apply compacts it).
+
+        A journal of another state is not replayed: under the lock it is moved aside (`.journal.orphaned-TIME`),
+        otherwise only reported; both with a warning in the result."""
+        found = fs.read_file(self.path, "state file")
+        raw = None if found is None else found[0]
         journal = self._journal_lines()
+        warnings, self._notes = self._notes, []
         if raw is None:
             first_apply = journal is not None and journal[0].get("base_serial") == 0
             if self.backup_path.exists() or (journal is not None and not first_apply):
@@ -73,27 +94,57 @@ class FileBackend:
             state = parse_state(raw, str(self.path), self._backup_hint())
         recovered = 0
         if journal is not None:
-            state, recovered = recover(state, journal[0], journal[1], stored=raw is not None)
-        return ReadResult(state, recovered, str(self.journal_path))
+            head, lines = journal
+            kind = classify(head, state, stored=raw is not None)
+            if kind == "replay":
+                state.lineage = head.get("lineage") or state.lineage
+                state, recovered = replay(state, lines, str(self.journal_path))
+            elif kind == "orphan":
+                warnings.append(self._orphaned(head, state))
+        return ReadResult(state, recovered, str(self.journal_path), warnings)
+
+    def _orphaned(self, head: dict[str, Any], state: State) -> str:
+        """The warning for a journal of another state; under the lock, the journal is moved aside first."""
+        what = (f"the journal {self.journal_path} belongs to another state (it starts from serial "
+                f"{head.get('base_serial')} of lineage {head.get('lineage')}; the state is serial {state.serial} of "
+                f"lineage {state.lineage}), so it was not replayed")
+        if self._lock_fd is None:
+            return f"Warning: {what}. The next apply moves it aside."
+        moved = self._move_journal_aside()
+        return (f"Warning: {what}. It was moved to {moved} (not deleted): if the state was restored from an older "
+                "copy, the operations it lists may be missing from it.")
+
+    def _move_journal_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = self.journal_path.with_name(f"{self.journal_path.name}.orphaned-{stamp}")
+        if os.path.lexists(target):
+            target = target.with_name(f"{target.name}-{secrets.token_hex(3)}")
+        try:
+            os.rename(self.journal_path, target)
+        except OSError as exc:
+            raise fs.os_error(exc, "moving", self.journal_path) from None
+        fs.fsync_dir(self.path.parent)
+        return target
 
     def _backup_hint(self) -> str:
         return f" The previous version is in {self.backup_path}." if self.backup_path.exists() else ""
 
     def _journal_lines(self) -> tuple[dict[str, Any], list[bytes]] | None:
-        try:
-            raw = self.journal_path.read_bytes()
-        except FileNotFoundError:
+        """The journal's header and the lines after it (the last one: what follows the last newline); None when
+        there is none, or only a header torn by a crash (nothing was applied after it)."""
+        found = fs.read_file(self.journal_path, "journal")
+        if found is None:
             return None
-        except OSError as exc:
-            raise PlannerError.single(f"cannot read journal {self.journal_path}: {exc.strerror or exc}") from None
-        lines = raw.split(b"\n")
-        try:
-            head = json.loads(lines[0])
-        except ValueError:
+        first, newline, rest = found[0].partition(b"\n")
+        if not newline:
             return None  # torn before the header was durable: nothing was applied after it
-        if not isinstance(head, dict) or head.get("journal") != 1:
-            raise PlannerError.single(f"{self.journal_path} is not a planner journal; move it away to continue")
-        return head, [line for line in lines[1:] if line.strip()]
+        try:
+            head = json.loads(first)
+        except ValueError as exc:
+            raise PlannerError.single(f"journal {self.journal_path} is damaged at line 1 (not valid JSON: {exc}): "
+                                      f"it cannot be replayed. Move it away (mv {self.journal_path} "
+                                      f"{self.journal_path}.damaged) to continue from the state alone.") from None
+        return check_header(head, str(self.journal_path)), rest.split(b"\n")
 
     # -- writing ------------------------------------------------------------------------------------------
 
@@ -107,27 +158,36 @@ class FileBackend:
             self._write_locked(state, expected_serial)
 
     def _write_locked(self, state: State, expected_serial: int) -> None:
-        try:
-            previous: bytes | None = self.path.read_bytes()
-        except FileNotFoundError:
-            previous = None
-        except OSError as exc:
-            raise PlannerError.single(f"cannot read state file {self.path}: {exc.strerror or exc}") from None
-        stored = 0 if previous is None else self._serial_of(previous)
+        found = fs.read_file(self.path, "state file")
+        stored = 0 if found is None else self._serial_of(found[0])
         if stored != expected_serial:
             raise stale_write(str(self.path), stored, expected_serial)
         state.ensure_lineage()
+        payload = json.dumps({**state.model_dump(mode="json"), "serial": expected_serial + 1},
+                             separators=(",", ":"), sort_keys=True).encode()
+        mode = fs.NEW_FILE_MODE if found is None else found[1]
+        if found is not None:
+            fs.atomic_write(self.backup_path, found[0], mode)
+        fs.atomic_write(self.path, payload, mode)
         state.serial = expected_serial + 1
-        payload = json.dumps(state.model_dump(mode="json"), separators=(",", ":"), sort_keys=True).encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if previous is not None:
-            atomic_write(self.backup_path, previous)
-        atomic_write(self.path, payload)
-        # The journal's operations are in the state now; a journal left behind by a crash right here is ignored on
-        # the next read because its base serial is no longer the state's serial.
-        with contextlib.suppress(FileNotFoundError):
-            self.journal_path.unlink()
-            fsync_dir(self.path.parent)
+        self._retire_journal(expected_serial, state)
+
+    def _retire_journal(self, folded_serial: int, state: State) -> None:
+        """After a write: the journal it folded in goes; any other is moved aside (reported by the next read)."""
+        try:
+            journal = self._journal_lines()
+        except PlannerError:
+            journal = ({}, [])
+        if journal is None and not os.path.lexists(self.journal_path):
+            return
+        if journal is None or (journal[0].get("base_serial") == folded_serial
+                               and journal[0].get("lineage") in (state.lineage, None)):
+            with contextlib.suppress(FileNotFoundError):
+                self.journal_path.unlink()
+                fs.fsync_dir(self.path.parent)
+            return
+        self._notes.append(f"Warning: {self.journal_path} did not belong to the state just written; it was moved to "
+                           f"{self._move_journal_aside()} (not deleted).")
 
     def _serial_of(self, raw: bytes) -> int:
         """The serial of the stored bytes (a full parse only if they are not a plain JSON object with a serial)."""
@@ -141,10 +201,51 @@ class FileBackend:
         return parse_state(raw, str(self.path), self._backup_hint()).serial  # raises the precise error
 
     def journal(self, state: State) -> FileJournal:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        journal = FileJournal(self.journal_path, state)
-        fsync_dir(self.journal_path.parent)
+        fs.prepare_folder(self.path.parent)
+        journal = FileJournal(self.journal_path, state, fs.mode_of(self.path))
+        fs.fsync_dir(self.journal_path.parent)
         return journal
+
+    # -- the secret key -----------------------------------------------------------------------------------
+
+    def secret_key(self) -> bytes:
+        """The key of the secret values' digests: `<state>.key` (0600), made on first need. It is not in the state,
+        so the digests that plans and the state hold cannot be reversed by guessing values without it."""
+        if self._key is None:
+            found = fs.read_file(self.key_path, "secret key file")
+            if found is None:
+                self._create_key()
+                found = fs.read_file(self.key_path, "secret key file")
+                assert found is not None
+            self._key = self._parse_key(found[0])
+        return self._key
+
+    def _create_key(self) -> None:
+        """Write a new key: to a temporary file (O_EXCL, no link followed, 0600), then hard-linked to its name, so
+        that two processes creating it at once agree on one key and none ever reads a half-written one."""
+        fs.prepare_folder(self.path.parent)
+        try:
+            with fs.temporary(self.key_path, fs.NEW_FILE_MODE) as (tmp, fd):
+                fs.write_all(fd, secrets.token_hex(KEY_BYTES).encode() + b"\n")
+                os.fsync(fd)
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, self.key_path)
+                os.unlink(tmp)
+        except OSError as exc:
+            raise fs.os_error(exc, "creating", self.key_path, unchanged="") from None
+        fs.fsync_dir(self.path.parent)
+
+    def _parse_key(self, raw: bytes) -> bytes:
+        text = raw.strip()
+        try:
+            key = bytes.fromhex(text.decode("ascii"))
+        except (UnicodeDecodeError, ValueError):
+            key = b""
+        if len(key) != KEY_BYTES or not hmac.compare_digest(key.hex().encode(), text.lower()):
+            raise PlannerError.single(
+                f"secret key file {self.key_path} is damaged (it must hold {KEY_BYTES * 2} hex digits): restore it "
+                "from a backup; or remove it, and secrets are then planned as changed once (a new key is made).")
+        return key
 
     # -- locking ------------------------------------------------------------------------------------------
 
@@ -152,8 +253,8 @@ class FileBackend:
     def lock(self, operation: str, timeout: float = 0.0) -> Iterator[None]:
         import fcntl
 
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fs.prepare_folder(self.path.parent)
+        fd = fs.open_own(self.lock_path, os.O_RDWR, fs.mode_of(self.path))
         try:
             deadline = time.monotonic() + max(0.0, timeout)
             while True:
@@ -162,7 +263,7 @@ class FileBackend:
                     break
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                        raise
+                        raise fs.os_error(exc, "locking", self.lock_path) from None
                     now = time.monotonic()
                     if now >= deadline:
                         holder = _read_holder(fd)
@@ -173,26 +274,40 @@ class FileBackend:
                         raise lock_held(str(self.path), holder) from None
                     time.sleep(0.05)
             payload = LockInfo.now(operation).model_dump_json().encode()
-            os.pwrite(fd, payload, 0)
-            os.ftruncate(fd, len(payload))
+            try:
+                os.pwrite(fd, payload, 0)
+                os.ftruncate(fd, len(payload))
+            except OSError as exc:
+                raise fs.os_error(exc, "writing", self.lock_path) from None
+            # Only the lock holder writes temporary files: any whose writer is dead was left by a crash.
+            fs.remove_stale_temporaries(self.path.parent, (self.path.name, self.backup_path.name,
+                                                           self.key_path.name))
             self._lock_fd = fd
             try:
                 yield
             finally:
                 self._lock_fd = None
-                os.ftruncate(fd, 0)
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, 0)
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
 
     def holder(self) -> LockInfo | None:
-        """Who holds the lock now (None when nobody does)."""
+        """Who holds the lock now (None when nobody does). A holder whose details cannot be read (it has just
+        locked and not written them yet, or they are damaged) is reported with pid 0: nobody can tell its state."""
         import fcntl
 
-        if not self.lock_path.exists():
-            return None
-        fd = os.open(self.lock_path, os.O_RDWR)
         try:
+            fd = os.open(self.lock_path, os.O_RDONLY | os.O_NONBLOCK | fs.NOFOLLOW)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise fs.os_error(exc, "reading", self.lock_path, unchanged="") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise PlannerError.single(f"lock file {self.lock_path} is not a regular file: move it away (mv "
+                                          f"{self.lock_path} {self.lock_path}.old) when no apply is running.")
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -209,8 +324,13 @@ class FileBackend:
         """Break a lock whose holder cannot release it (a hung process, a lock on a network filesystem that lost
         its holder): the lock file is replaced, so new applies lock the new file. Returns who held it."""
         info = self.holder()
-        with contextlib.suppress(FileNotFoundError):
+        fs.check_folder(self.path.parent)
+        try:
             self.lock_path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise fs.os_error(exc, "removing", self.lock_path, unchanged="") from None
         return info
 
 
@@ -219,28 +339,3 @@ def _read_holder(fd: int) -> LockInfo | None:
         return LockInfo.model_validate_json(os.pread(fd, 4096, 0))
     except (OSError, ValueError):
         return None
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Replace `path` by `payload` so that a reader sees the old or the new bytes, never a mix, even after a crash."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
-
-
-def fsync_dir(directory: Path) -> None:
-    """Make a rename or unlink in `directory` durable."""
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -7,6 +7,7 @@ Same rules as the file backend: serial and lineage, conditional writes, a lock t
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from collections.abc import Iterator
 
@@ -26,6 +27,8 @@ class MemoryBackend:
         self._holder: LockInfo | None = None
         self._mutex = threading.Lock()
         """Makes a write's check of the serial and its store one step."""
+        self._key = secrets.token_bytes(32)
+        """The secret digests' key: it lives as long as the state does (this object)."""
 
     def describe(self) -> str:
         return WHERE
@@ -39,7 +42,8 @@ class MemoryBackend:
         state = State() if payload is None else parse_state(payload, WHERE)
         recovered = 0
         if journal is not None:
-            state, recovered = recover(state, journal.header, list(journal.lines), stored=payload is not None)
+            state, recovered = recover(state, journal.header, [*journal.lines, b""], stored=payload is not None,
+                                       where=f"{WHERE} journal")
         return ReadResult(state, recovered, f"{WHERE} journal")
 
     def write(self, state: State, expected_serial: int) -> None:
@@ -55,6 +59,9 @@ class MemoryBackend:
     def journal(self, state: State) -> MemoryJournal:
         self._journal = MemoryJournal(state)
         return self._journal
+
+    def secret_key(self) -> bytes:
+        return self._key
 
     @contextlib.contextmanager
     def lock(self, operation: str, timeout: float = 0.0) -> Iterator[None]:

@@ -117,15 +117,41 @@ def _user() -> str:
         return str(os.getuid())
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object_pairs_hook refusing a key given twice (json.loads keeps the last one silently). It runs in
+    the C decoder's loop, one Python call per object. Measured (CPU time) on a 10,000-resource state (12 MB):
+    json.loads 100 ms -> 160 ms, parse_state 155 -> 215 ms, about 4% of `planner show`; a canonical re-dump to
+    skip the check for files planner wrote itself cost more (+160 ms)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
 def parse_state(raw: bytes, name: str, hint: str = "") -> State:
-    """Stored bytes -> State: refuses what is not a whole planner state, upgrades an older version.
+    """Stored bytes -> State: refuses what is not a whole planner state (a key given twice included: a hand edit
+    that JSON parsers resolve silently, each its own way), upgrades an older version.
 
     `name` says where the bytes came from (a file name), `hint` is appended to the errors about damage (where the
     previous version is)."""
     if not raw.strip():
         raise PlannerError.single(f"state file {name} is empty: refusing to treat it as no state.{hint}")
     try:
-        head = json.loads(raw)
+        head = json.loads(raw, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise PlannerError.single(
+            f"state file {name} has the key {exc.key!r} twice in one object (a hand edit?): refusing to guess which "
+            f"one is meant. Remove one of them, or restore the previous version.{hint}") from None
     except ValueError as exc:
         raise PlannerError.single(f"state file {name} is not valid JSON ({exc}); it may be truncated.{hint}") from None
     if not isinstance(head, dict) or not isinstance(head.get("version"), int):
