@@ -67,10 +67,15 @@ class NodeAddress(TypedDict):
     address: str
 
 
+NodeLabels = TypedDict("NodeLabels", {
+    "cloud.google.com/gke-nodepool": str, "topology.kubernetes.io/zone": str, "node.kubernetes.io/instance-type": str})
+"""The labels GKE sets on every node (the pool's own labels come beside them)."""
+
+
 class NodeMeta(TypedDict):
     name: str
     creationTimestamp: str
-    labels: dict[str, str]
+    labels: NodeLabels
 
 
 class NodeSpec(TypedDict):

@@ -161,12 +161,35 @@ def parse_state(raw: bytes, name: str, hint: str = "") -> State:
                                   f"planner understands ({STATE_VERSION}): upgrade planner")
     if head["version"] < STATE_VERSION:
         head = upgrade(head, name)
+    damage = _live_object_damage(head)
+    if damage is not None:
+        raise PlannerError.single(f"state file {name} is damaged: {damage}.{hint}")
     try:
         return State.model_validate(head)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise PlannerError.single(f"state file {name} is damaged: {where}: {first['msg']}.{hint}") from None
+
+
+_SCHEMA: list[Any] = []
+
+
+def _live_object_damage(head: dict[str, Any]) -> str | None:
+    """Where the stored live objects break `schemas/state.schema.json` (generated from each kind's live TypedDict),
+    or None. A compiled validator answers yes or no fast; only a damaged state pays for the wording."""
+    if not _SCHEMA:
+        import jsonschema_rs  # on first use: start-up time
+
+        from planner.schemas import own_schema
+
+        _SCHEMA.append(jsonschema_rs.validator_for(own_schema("state.schema.json")))
+    validator = _SCHEMA[0]
+    if validator.is_valid(head):
+        return None
+    error = next(iter(validator.iter_errors(head)))
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path).lstrip(".")
+    return f"{where}: {error.message}" if where else str(error.message)
 
 
 def oldest_readable() -> int:
