@@ -69,6 +69,24 @@ def test_json_output_keeps_the_value_and_escapes_every_control_character(cli, ho
     assert images == [HOSTILE_IMAGE]
 
 
+def test_a_control_character_in_a_yaml_key_is_escaped_in_the_error(cli, tmp_path):
+    write(tmp_path / "bad.yaml", 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n'
+                                 '  "sneaky\\e[2J\\e]0;pwned\\a\\nFORGED": 1\n')
+    result = cli("validate", "bad.yaml")
+    assert result.code == 1
+    assert_terminal_safe(result)
+    assert result.err.splitlines() == [
+        "bad.yaml:5:3: metadata.sneaky\\x1b[2J\\x1b]0;pwned\\x07\\nFORGED: unknown field", "1 error in 1 file"]
+
+
+def test_a_kind_with_controls_is_escaped_in_the_error(cli, tmp_path):
+    write(tmp_path / "bad.yaml", 'apiVersion: "v1\\e[31m"\nkind: "Config\\u202eMap\\nFORGED"\nmetadata:\n  name: x\n')
+    result = cli("plan", "bad.yaml")
+    assert result.code == 1
+    assert_terminal_safe(result)
+    assert "Config\\u202eMap\\nFORGED" in result.err
+
+
 def test_a_tampered_saved_plan_is_shown_escaped(cli, tmp_path):
     shutil.copytree(EXAMPLES / "hello-app", tmp_path / "app")
     assert cli("plan", "app", "--out", "app.tfplan").code == 0
