@@ -104,6 +104,24 @@ def test_a_tampered_saved_plan_is_shown_escaped(cli, tmp_path):
     assert_terminal_safe(cli("show", "app.tfplan", "-o", "json"))
 
 
+def test_a_tampered_state_is_shown_escaped_by_show_and_get(cli, tmp_path):
+    shutil.copytree(EXAMPLES / "hello-app", tmp_path / "app")
+    assert cli("apply", "app", "--auto-approve").code == 0
+    state = json.loads((tmp_path / "planner.state.json").read_text())
+    pod = state["resources"]["Deployment/default/hello-web"]["status"]["pods"][0]
+    pod["metadata"]["name"] = "pod\x1b[2J\nFORGED\u202e"
+    (tmp_path / "planner.state.json").write_text(json.dumps(state))
+    shown, pods = cli("show"), cli("get", "pods", "-o", "wide")
+    for result in (shown, pods, cli("get", "pods", "-o", "json"), cli("show", "-o", "json")):
+        assert_terminal_safe(result)
+    if shown.code == 0:
+        assert "    pod pod\\x1b[2J\\nFORGED\\u202e  Running" in shown.out
+    if pods.code == 0:  # the columns line up on the escaped name
+        header, *rows = pods.out.splitlines()
+        row = next(r for r in rows if "FORGED" in r)
+        assert row.index("1/1") == header.index("READY")
+
+
 def test_printable_unicode_is_left_alone(cli, tmp_path):
     shutil.copytree(EXAMPLES / "hello-app", tmp_path / "app")
     write(tmp_path / "app" / "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\n"
