@@ -41,11 +41,16 @@ class Diagnostic:
         return ":".join(parts)
 
     def format(self) -> str:
+        """One line, escaped (render/escape.py): file names, field paths and messages quote the input, and a field
+        name or value holding ESC or a newline must not reach the terminal raw."""
+        # Not at the top: importing planner.render runs its __init__, which imports planner.kinds, which imports this.
+        from planner.render.escape import escape
+
         loc = self.location()
         head = f"{loc}: " if loc else ""
         where = f"{self.path}: " if self.path else (f"{self.address}: " if self.address and not loc else "")
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{head}{prefix}{where}{self.message}"
+        return escape(f"{head}{prefix}{where}{self.message}")
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"severity": self.severity, "message": self.message}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from planner.render.escape import escape
 from planner.render.events import event_text
 
 if TYPE_CHECKING:
@@ -17,13 +18,14 @@ VERBS = {"create": ("Creating...", "Creation complete"), "update": ("Modifying..
 
 def render_event(event: ApplyEvent) -> str:
     """`<address>: Creating...`, then each step as `  N. [actor/component] description`, then
-    `<address>: Creation complete: <summary>` and its details."""
-    address, phase = event.operation.change.address, event.operation.phase
+    `<address>: Creation complete: <summary>` and its details. Addresses and descriptions carry names and images:
+    escaped (event_text escapes its own)."""
+    address, phase = escape(event.operation.change.address), event.operation.phase
     if event.kind == "start":
         return f"{address}: {VERBS[phase][0]}\n"
     if event.kind == "step" and event.step is not None:
         step = event.step
-        return f"  {step.index:>4}. [{step.actor}/{step.component}] {step.description}\n"
+        return escape(f"  {step.index:>4}. [{step.actor}/{step.component}] {step.description}") + "\n"
     if event.kind == "done":
         return f"{address}: {VERBS[phase][1]}: {event_text(event.summary)}\n" + "".join(
             f"    {event_text(d)}\n" for d in event.details)
@@ -42,17 +44,18 @@ def render_apply_result(result: ApplyResult) -> str:
 def render_interrupted(done: int, remaining: list[str]) -> str:
     """Ctrl-C during apply (stderr)."""
     return (f"\nInterrupted: the operation in flight finished and the state was saved ({done} operation(s) done). "
-            "Not done:\n" + "".join(f"  {line}\n" for line in remaining))
+            "Not done:\n" + "".join(f"  {escape(line)}\n" for line in remaining))
 
 
 def render_recovery(read: ReadResult, written: bool) -> str:
     """The warning when a read replayed an interrupted apply's journal (stderr); `written`: it is in the state now."""
     return (f"Warning: an earlier apply was interrupted; {read.recovered} operation(s) it completed were recovered "
-            f"from {read.journal}. " + ("They are now written into the state.\n" if written else
+            f"from {escape(str(read.journal))}. " + ("They are now written into the state.\n" if written else
                                         "The next apply writes them into the state.\n"))
 
 
 def render_saved_plan(out: str, state: str | None) -> str:
     """After `plan --out FILE`: how to apply exactly that plan (`state`: the --state given, if not the default)."""
+    out, state = escape(out), escape(state) if state is not None else None
     return (f"\nSaved the plan to: {out}\nTo perform exactly these actions, run: planner apply {out}"
             f"{' --state ' + state if state is not None else ''}\n")

@@ -1,6 +1,7 @@
 """Apply's events in words: each handler returns data (`{"event": code, ...}`), each kind registers the English
 for its codes (`KindSpec.messages`), and this module fills them in. A list value is joined with commas, followed by
-" ..." when the handler cut it short (`<key>_more`)."""
+" ..." when the handler cut it short (`<key>_more`). The text is escaped (render/escape.py): values are names,
+images and messages from the input."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from planner import kinds
+from planner.render.escape import escape
 
 WORLD_MESSAGES = {
     "autoscaled": "cluster-autoscaler added {added} node(s) to {pool} for Pending Pods (max {max} per zone); "
@@ -33,4 +35,4 @@ def event_text(event: Mapping[str, Any]) -> str:
             value = ", ".join(str(v) for v in value[:5]) + (" ..." if event.get(f"{key}_more") or len(value) > 5
                                                              else "")
         values[key] = value
-    return _messages(kinds.REGISTRY.generation)[event["event"]].format_map(values)
+    return escape(_messages(kinds.REGISTRY.generation)[event["event"]].format_map(values))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any
 
 from planner.kinds.base import GetView
+from planner.render.escape import escape, escape_json, is_clean
 
 
 def age(created: str | None, now: datetime | None = None) -> str:
@@ -29,7 +31,7 @@ def _endpoints(addresses: list[str]) -> str:
 
 def render_get(view: GetView, rows: list[dict[str, Any]], output: str) -> str:
     if output == "json":
-        return json.dumps({"kind": view.name, "items": rows}, separators=(",", ":")) + "\n"
+        return escape_json(json.dumps({"kind": view.name, "items": rows}, separators=(",", ":"))) + "\n"
     columns = list(view.columns) + (list(view.wide) if output == "wide" else [])
     if not rows:
         return "No resources found.\n"
@@ -40,5 +42,7 @@ def render_get(view: GetView, rows: list[dict[str, Any]], output: str) -> str:
             value = age(row.get("created")) if key == "age" else row.get(key, "")
             cells.append(_endpoints(value) if key == "endpoints" and isinstance(value, list) else str(value))
         table.append(cells)
+    if not is_clean("".join(chain.from_iterable(table))):  # a hand-edited state: escaped before the widths are taken
+        table = [[escape(cell) for cell in row] for row in table]
     widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
     return "\n".join("   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table) + "\n"

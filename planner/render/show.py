@@ -6,11 +6,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from planner.render.escape import escape_json
 from planner.render.state import render_state
 
 
 def render_state_json(state: dict[str, Any]) -> str:
-    return json.dumps(state, separators=(",", ":")) + "\n"
+    return escape_json(json.dumps(state, separators=(",", ":"))) + "\n"  # ASCII: only a DEL to escape
 
 
 STATE_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_state, "json": render_state_json}

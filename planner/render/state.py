@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from planner import kinds
+from planner.render.escape import join_lines
 
 
 def render_state(state: dict[str, Any]) -> str:
+    """Escaped (render/escape.py): addresses, names and status text come from the input and the state file."""
     resources = state.get("resources") or {}
     if not resources:
         return "The state is empty: nothing has been applied yet.\n"
@@ -19,4 +21,4 @@ def render_state(state: dict[str, Any]) -> str:
         lines.append(f"{address}")
         for line in kinds.spec_of(resource["family"]).status_lines(status):
             lines.append(f"    {line}")
-    return "\n".join(lines) + "\n"
+    return join_lines(lines)  # a hand-edited state can hold anything

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.errors import Diagnostic, PlannerError
+from planner.render.escape import escape_json
 
 
 def render_validate_text(report: dict[str, Any]) -> str:
@@ -16,15 +17,15 @@ def render_validate_text(report: dict[str, Any]) -> str:
 
 
 def render_validate_json(report: dict[str, Any]) -> str:
-    return json.dumps(report) + "\n"
+    return escape_json(json.dumps(report)) + "\n"  # ASCII: only a DEL to escape
 
 
 def render_validate_failure_json(error: PlannerError) -> str:
     """`validate -o json` when the input is invalid: the same document with `valid: false`, errors first."""
     errors = sorted(error.errors, key=Diagnostic.sort_key)
     warnings = [d for d in error.diagnostics if d.severity == "warning"]
-    return json.dumps({"valid": False, "summary": error.summary(),
-                       "diagnostics": [d.to_json() for d in errors + warnings]}) + "\n"
+    return escape_json(json.dumps({"valid": False, "summary": error.summary(),
+                       "diagnostics": [d.to_json() for d in errors + warnings]})) + "\n"
 
 
 VALIDATE_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
