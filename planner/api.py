@@ -94,6 +94,7 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
 
 def make_plan(desired: DesiredState, state: State) -> Plan:
     """diff -> order -> attribute: a pure function of the desired resources and the state."""
+    _check_stored_manifests(state)
     changes, warnings = diff(desired, state)
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
@@ -105,6 +106,22 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
         state_lineage=state.lineage, state_serial=state.serial, roots=tuple(desired.roots),
         previous_roots=tuple(state.roots), kubernetes_version=desired.kubernetes_version,
     )
+
+
+def _check_stored_manifests(state: State) -> None:
+    """Every last-applied manifest in the state still validates as its kind: a hand-edited record is refused here,
+    by name, instead of failing somewhere in the simulation."""
+    if not state.resources:
+        return
+    validator = Validator(state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
+    for resource in state.resources.values():
+        manifest = resource.manifest
+        problem = validator.stored_manifest_problem(resource.api_version, resource.kind, manifest) if isinstance(
+            manifest, dict) else "not a mapping"
+        if problem is not None:
+            raise PlannerError.single(f"the state's record of {resource.address} is damaged: its last-applied "
+                                      f"manifest does not validate ({problem}). Restore the state's .backup, or "
+                                      "remove the record and apply again.")
 
 
 def destroy_plan(state: State) -> Plan:
@@ -164,7 +181,7 @@ def _upgrade_secret_digests(state: State, backend: Backend) -> None:
 def get_rows(state: State, what: str) -> tuple[GetView, list[dict[str, Any]]]:
     """`planner get WHAT`: the view WHAT names (aliases resolved: `po` is `pods`) and its rows."""
     view = inspect.view(what)
-    return view, view.rows(state)
+    return view, inspect.view_rows(view, state)
 
 
 # ---------------------------------------------------------------- apply

@@ -23,4 +23,14 @@ def view(what: str) -> GetView:
 
 
 def rows(state: State, what: str) -> list[dict[str, Any]]:
-    return view(what).rows(state)
+    return view_rows(view(what), state)
+
+
+def view_rows(found: GetView, state: State) -> list[dict[str, Any]]:
+    """A view's rows; a stored value no view can read is a damaged state, said so, not an internal error."""
+    from planner.simulate.engine import DAMAGE
+
+    try:
+        return found.rows(state)
+    except DAMAGE as exc:
+        raise PlannerError.single(f"the state is damaged ({type(exc).__name__}: {exc}): restore its .backup") from None

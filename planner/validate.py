@@ -102,6 +102,18 @@ class Validator:
             _COMPILED[(self.version, api_version, kind)] = found
         return found
 
+    def stored_manifest_problem(self, api_version: str, kind: str, manifest: dict[str, Any]) -> str | None:
+        """Why a manifest the state recorded no longer validates (a hand-edited state), or None. The compiled
+        validators answer; only a damaged record pays for the wording."""
+        if (api_version, kind) not in self._known_kinds():
+            return f"unknown kind {kind} ({api_version})"
+        compiled = self._validators(api_version, kind)
+        if all(c.fast.is_valid(manifest) for c in compiled):
+            return None
+        problems = [p for c in compiled for p in _schema_problems(c, manifest, ())]
+        first = problems[0] if problems else Problem((), "does not validate")
+        return f"{format_path(first.path) or '(root)'}: {first.message}"
+
     def _identify(self, data: dict[str, Any]) -> tuple[list[Problem], str | None]:
         """Check apiVersion/kind/metadata.name enough to pick a schema; None means skip (unknown kind)."""
         problems: list[Problem] = []

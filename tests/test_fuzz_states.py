@@ -82,7 +82,7 @@ def _mutated(base: Base, mutation: tuple[Any, ...]) -> bytes:
     return json.dumps(data).encode()
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(mutation=mutations, command=st.sampled_from(COMMANDS))
 def test_a_damaged_state_is_a_clear_error_never_a_crash(base: Base, mutation: tuple[Any, ...],

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from planner.knowledge.gce import MACHINE_TYPES, MachineType
@@ -141,10 +142,16 @@ def quantity_exact(value: str | int | float) -> Fraction:
             raise ValueError(value)
         exact = Fraction(repr(value))  # the number as written in the YAML, not its binary approximation
     else:
-        exact = _parse(value.strip())
+        exact = _parse_text(value)
     if exact < 0:
         raise ValueError(f"negative quantity {value!r}")
     return _bounded(exact)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Fraction:
+    """Memoized: a large input repeats a few request strings (`250m`, `128Mi`) tens of thousands of times."""
+    return _parse(value.strip())
 
 
 def _parse(text: str) -> Fraction:

@@ -15,7 +15,10 @@ def age(created: str | None, now: datetime | None = None) -> str:
     """kubectl's AGE: 45s, 12m, 3h, 2d."""
     if not created:
         return "<unknown>"
-    seconds = int(((now or datetime.now(timezone.utc)) - datetime.fromisoformat(created)).total_seconds())
+    try:
+        seconds = int(((now or datetime.now(timezone.utc)) - datetime.fromisoformat(created)).total_seconds())
+    except (TypeError, ValueError):  # a hand-edited timestamp: kubectl shows <unknown> too
+        return "<unknown>"
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size * (2 if unit != "m" else 1):
             return f"{seconds // size}{unit}"

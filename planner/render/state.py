@@ -19,6 +19,10 @@ def render_state(state: dict[str, Any]) -> str:
         resource = resources[address]
         status = resource.get("status") or {}
         lines.append(f"{address}")
-        for line in kinds.spec_of(resource["family"]).status_lines(status):
+        try:
+            lines_of = kinds.spec_of(resource["family"]).status_lines(status)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, StopIteration) as exc:
+            lines_of = [f"(its live object is damaged: {type(exc).__name__}: {exc})"]
+        for line in lines_of:
             lines.append(f"    {line}")
     return join_lines(lines)  # a hand-edited state can hold anything

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from planner import kinds
+from planner.errors import PlannerError
 from planner.kinds.base import OpResult
 from planner.model import digest_of
 from planner.plan import Operation
@@ -20,6 +21,15 @@ from planner.simulate import objects
 from planner.simulate.controllers import World
 from planner.simulate.world import Seeded
 from planner.state import State, StoredResource
+
+DAMAGE = (KeyError, IndexError, TypeError, ValueError, AttributeError, StopIteration)
+"""What reading a stored live object raises when a value in it cannot be (an IP that is no IP, a node missing its
+internal address): the state was damaged by hand, and that is what the user is told."""
+
+
+def damaged(address: str, exc: BaseException) -> str:
+    return (f"the state's record of {address} is damaged ({type(exc).__name__}: {exc}): restore the state's .backup, "
+            "or remove the record and apply again")
 
 
 def deep_copy(value: Any) -> Any:
@@ -54,7 +64,10 @@ class Engine:
         for resource in ordered:
             spec = kinds.spec_of(resource.family)
             if spec.restore is not None and resource.status:
-                spec.restore(self, resource)
+                try:
+                    spec.restore(self, resource)
+                except DAMAGE as exc:  # the schema holds the shape; this is a value that cannot be (a bad IP...)
+                    raise PlannerError.single(damaged(resource.address, exc)) from None
             if spec.is_cluster and self.world.node_ips is None:
                 return  # no running cluster: nothing else can hold nodes, Pods or addresses
 

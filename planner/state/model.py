@@ -186,6 +186,12 @@ def _live_object_damage(head: dict[str, Any]) -> str | None:
         _SCHEMA.append(jsonschema_rs.validator_for(own_schema("state.schema.json")))
     validator = _SCHEMA[0]
     if validator.is_valid(head):
+        from planner import kinds  # the registry's kinds import this module
+
+        for address, record in (head.get("resources") or {}).items():
+            family = kinds.REGISTRY.for_kind(record["api_version"], record["kind"]).family
+            if record["family"] != family:
+                return f"resources.{address}.family: {record['family']!r} is not the family of a {record['kind']}"
         return None
     error = next(iter(validator.iter_errors(head)))
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.instance_path).lstrip(".")

@@ -28,11 +28,11 @@ from planner.kinds.deployment.live import (
     stall,
     upgrade_v1,
 )
-from planner.knowledge import capacity
 from planner.knowledge.rollout import rolling_bounds, rollout_syncs, waves
 from planner.model import replica_set_of
 from planner.selectors import selector_matches
 from planner.simulate import objects
+from planner.simulate.controllers import workload_requests
 
 if TYPE_CHECKING:
     from planner.plan import Operation
@@ -73,8 +73,8 @@ def _check(data: Manifest) -> list[Problem]:
 # ---------------------------------------------------------------- plan
 
 
-def _describe_requests(pod_spec: Mapping[str, Any]) -> str:
-    cpu, memory = capacity.pod_requests(pod_spec)
+def _describe_requests(manifest: Manifest) -> str:
+    cpu, memory = workload_requests(manifest, FAMILY)  # memoized per manifest: apply asks again per Pod
     if not cpu and not memory:
         return "no CPU/memory requests: any node with a free Pod slot fits"
     return f"{cpu}m CPU, {memory}Mi memory per Pod"
@@ -113,7 +113,7 @@ def _context(op: Operation, facts: Facts) -> Context:
         "scale_up": replicas > before_replicas, "scale_down": replicas < before_replicas, "has_pods": replicas > 0,
         "scale_up_selected": replicas > before_replicas and bool(services),
         "scale_down_selected": replicas < before_replicas and bool(services),
-        "images": ", ".join(images), "requests": _describe_requests(pod_spec),
+        "images": ", ".join(images), "requests": _describe_requests(now),
         "max_surge": max_surge, "max_unavailable": max_unavailable, "surge": surge, "unavailable": unavailable,
         "history": field(now, "spec.revisionHistoryLimit"),
         "grace": field(now, "spec.template.spec.terminationGracePeriodSeconds"),

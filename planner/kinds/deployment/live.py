@@ -4,8 +4,9 @@ annotation, status counts, the Progressing condition, its ReplicaSets and their 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner.kinds.base import Fields, created_only
@@ -61,9 +62,13 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
 field = Fields(DEFAULTS)
 
 
+RevisionAnnotation = TypedDict("RevisionAnnotation", {
+    "deployment.kubernetes.io/revision": Annotated[str, Field(pattern=r"^[1-9][0-9]{0,9}$")]})
+
+
 class DeploymentMeta(TypedDict, total=False):
     creationTimestamp: str
-    annotations: dict[str, str]
+    annotations: RevisionAnnotation
     """`deployment.kubernetes.io/revision`."""
 
 
@@ -86,8 +91,14 @@ class ReplicaSetSpec(TypedDict):
     replicas: int
 
 
+class ReplicaSetMeta(TypedDict):
+    name: str
+    creationTimestamp: str
+    annotations: RevisionAnnotation
+
+
 class ReplicaSet(TypedDict):
-    metadata: DeploymentMeta
+    metadata: ReplicaSetMeta
     spec: ReplicaSetSpec
 
 
