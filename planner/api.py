@@ -98,8 +98,8 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
     changes, warnings = diff(desired, state)
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
-    operations, notes = attribute(operations, ordered, statuses)
-    foreseen = preview(operations, state)
+    operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
+    foreseen = preview(operations, state, desired.kubernetes_version)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
         diagnostics=tuple(desired.warnings + warnings + foreseen + notes),
@@ -249,7 +249,7 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
     an operation fails, or on Ctrl-C or SIGTERM after the operation in flight), on condition that the stored state
     is still the one read. Apply time is linear in the plan's size."""
     base_serial = state.serial
-    engine = Engine(state)
+    engine = Engine(state, kubernetes_version=plan.kubernetes_version)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
     done = 0
     operations = plan.operations

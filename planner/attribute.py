@@ -18,14 +18,16 @@ from planner.plan import Operation, ResourceChange, Step
 from planner.relations import index_of
 
 
-def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str, Any]]) -> Facts:
+def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str, Any]],
+              kubernetes_version: str = naming.MODELLED_GKE_VERSION) -> Facts:
     """What steps need to know beyond one resource: the cluster (desired and running), which Services select which
     Pods, and what the state recorded (current ReplicaSets and revisions)."""
     cluster: dict[str, Any] | None = None
     cluster_status: Mapping[str, Any] = {}
     objects = []
-    flavours = {naming.load_balancer_flavour(change.after) for change in changes  # LBs that exist and stay:
-                if change.after is not None and change.before is not None  # new ones take every node at creation
+    # The load balancers that exist and stay (a new one takes every node when it is built):
+    flavours = {naming.load_balancer_flavour(change.after, kubernetes_version) for change in changes
+                if change.after is not None and change.before is not None
                 and kinds.spec_of(change.family).selector is not None
                 and all((m.get("spec") or {}).get("type") == "LoadBalancer" for m in (change.before, change.after))}
     for change in changes:
@@ -38,7 +40,7 @@ def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str,
             cluster_status = statuses.get(change.address) or cluster_status
         objects.append((change.family, change.address, change.namespace or "", change.name, manifest))
     index = index_of(objects)
-    return Facts(cluster, cluster_status, statuses, index.selecting, frozenset(flavours))
+    return Facts(cluster, cluster_status, statuses, index.selecting, frozenset(flavours), kubernetes_version)
 
 
 ORDER_NOTE = ("{services} {verb} created before {deployments}, which {verb2}: Pods started after their "
@@ -48,11 +50,12 @@ ORDER_NOTE = ("{services} {verb} created before {deployments}, which {verb2}: Po
 
 
 def attribute(operations: list[Operation], changes: list[ResourceChange],
-              statuses: dict[str, dict[str, Any]] | None = None) -> tuple[list[Operation], list[Diagnostic]]:
+              statuses: dict[str, dict[str, Any]] | None = None,
+              kubernetes_version: str = naming.MODELLED_GKE_VERSION) -> tuple[list[Operation], list[Diagnostic]]:
     """Operations with their steps (indexes are 1-based execution order across the whole plan), and notes that
     explain the order where it surprises people who know the imperative tutorial. `statuses`: address -> the
     state's simulated status, read only."""
-    facts = facts_for(changes, statuses or {})
+    facts = facts_for(changes, statuses or {}, kubernetes_version)
     index = 0
     out: list[Operation] = []
     created = {op.change.address for op in operations if op.phase == "create"}

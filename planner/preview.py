@@ -16,13 +16,14 @@ from planner.simulate.engine import Engine
 from planner.state import State, StoredResource
 
 
-def preview(operations: tuple[Operation, ...] | list[Operation], state: State) -> list[Diagnostic]:
+def preview(operations: tuple[Operation, ...] | list[Operation], state: State,
+            kubernetes_version: str = "") -> list[Diagnostic]:
     """Warnings about the state that applying `operations` would leave; PlannerError if apply would fail."""
     if not operations:
         return status_warnings(state.resources.values(), future=False)
     view = State(serial=state.serial, lineage=state.lineage or "preview", roots=state.roots,
                  resources=dict(state.resources))
-    engine = Engine(view, copy_on_write=True)
+    engine = Engine(view, copy_on_write=True, kubernetes_version=kubernetes_version)
     touched: set[str] = set()
     for op in operations:
         try:

@@ -186,3 +186,14 @@ def test_the_default_flavour_follows_the_gke_version():
     assert naming.load_balancer_flavour(plain, "1.37") == naming.BACKEND_SERVICE
     assert naming.rbs_uses_negs("1.32.2-gke.1652000") and not naming.rbs_uses_negs("1.32.2-gke.1651999")
     assert not naming.rbs_uses_negs("1.31")
+
+
+def test_the_kubernetes_version_picks_the_default_load_balancer_flavour_through_the_cli(cli, hello):
+    """GKE builds backend-service load balancers by default for new LoadBalancer Services from 1.37."""
+    components = {}
+    for version in ("1.34", "1.37"):
+        plan = cli("plan", str(hello), "--kubernetes-version", version, "-o", "json").json()
+        components[version] = {s["component"] for s in plan["steps"] if s["address"] == "Service/default/hello-web"}
+    assert "l4-netlb-controller" not in components["1.34"] and "l4-netlb-controller" in components["1.37"]
+    applied = cli("apply", str(hello), "--auto-approve", "--kubernetes-version", "1.37")
+    assert applied.code == 0 and "(backend-service load balancer)" in applied.out

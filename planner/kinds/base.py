@@ -81,8 +81,10 @@ class Facts:
     def __init__(self, cluster: Manifest | None, cluster_status: Mapping[str, Any],
                  statuses: Mapping[str, Mapping[str, Any]], services_selecting: Callable[[str, Mapping[str, str]],
                                                                                          list[str]],
-                 load_balancer_flavours: frozenset[str] = frozenset()) -> None:
+                 load_balancer_flavours: frozenset[str] = frozenset(), kubernetes_version: str = "") -> None:
         self.cluster = cluster
+        self.kubernetes_version = kubernetes_version
+        """The cluster's Kubernetes minor version (`--kubernetes-version`): some of GKE's behaviour follows it."""
         self.cluster_status = cluster_status
         self.statuses = statuses
         self.services_selecting = services_selecting

@@ -15,6 +15,7 @@ from typing import Any
 from planner import kinds
 from planner.errors import PlannerError
 from planner.kinds.base import OpResult
+from planner.knowledge.naming import MODELLED_GKE_VERSION
 from planner.model import digest_of
 from planner.plan import Operation
 from planner.simulate import objects
@@ -44,11 +45,13 @@ def now_text() -> str:
 class Engine:
     """The simulated GKE for one state. Built from the state in one pass; mutates its live objects in place."""
 
-    def __init__(self, state: State, copy_on_write: bool = False) -> None:
+    def __init__(self, state: State, copy_on_write: bool = False, kubernetes_version: str = "") -> None:
         """`copy_on_write`: `state.resources` is a shallow copy shared with a real state (a plan's preview), so
         every record is copied before it changes and the real state is never touched."""
         self.state = state
         self.copy_on_write = copy_on_write
+        self.kubernetes_version = kubernetes_version or MODELLED_GKE_VERSION
+        """The cluster's Kubernetes minor version: which load-balancer flavour GKE builds follows it."""
         self.now = now_text()
         """When this apply runs: the creation time of everything it makes (kubectl's AGE)."""
         self._owned: set[str] = set()

@@ -119,7 +119,8 @@ def _allocate(engine: Engine, op: Operation, status: dict[str, Any], previous: M
         else:
             ip = world.external_ips.allocate(engine.seed.number("external-ip", address, incarnation), address)
             status["gce"] = {"loadBalancer": {"name": "a" + uid.replace("-", "")[:31],
-                                              "flavour": naming.load_balancer_flavour(manifest)}}
+                                              "flavour": naming.load_balancer_flavour(
+                                                  manifest, engine.kubernetes_version)}}
             status["status"] = {"loadBalancer": {"ingress": [{"ip": ip}]}}
         events.append({"event": "external-ip", "ip": external_ip(status),
                        "flavour": status["gce"]["loadBalancer"]["flavour"]})

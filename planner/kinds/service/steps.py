@@ -41,14 +41,14 @@ LB_FLAGS = ("lb", "target_pool", "backend_service", "local", "tp_local", "tp_sha
 """The flags the load-balancer steps depend on; a type change gains (`gains_<flag>`) or loses (`loses_<flag>`) them."""
 
 
-def _flags(manifest: Manifest, live: Mapping[str, Any]) -> dict[str, bool]:
+def _flags(manifest: Manifest, live: Mapping[str, Any], version: str) -> dict[str, bool]:
     """What a manifest asks for. An existing load balancer keeps the flavour it was built with (GKE does not migrate
     one: ingress-gce preventExistingTargetPoolToRBSMigration; loadBalancerClass is immutable)."""
     spec = manifest_spec(manifest)
     service_type = field(manifest, "spec.type") if manifest else None
     lb = service_type == "LoadBalancer"
     recorded = (load_balancer(live) or {}).get("flavour")
-    flavour = (recorded or naming.load_balancer_flavour(manifest)) if lb else ""
+    flavour = (recorded or naming.load_balancer_flavour(manifest, version)) if lb else ""
     target_pool, backend_service = flavour == naming.TARGET_POOL, flavour == naming.BACKEND_SERVICE
     local = lb and spec.get("externalTrafficPolicy") == "Local"
     by_class = bool(spec.get("loadBalancerClass"))
@@ -102,11 +102,12 @@ def context(op: Operation, facts: Facts) -> Context:
     live = facts.statuses.get(op.change.address) or {}
     spec = manifest_spec(now)
     ports = spec.get("ports") or []
-    flags, old = _flags(now, live), _flags(before, live)
+    version = facts.kubernetes_version or naming.MODELLED_GKE_VERSION
+    flags, old = _flags(now, live, version), _flags(before, live, version)
     selector = spec.get("selector") or {}
     external_name = spec.get("type") == "ExternalName"
     headless = spec.get("clusterIP") == "None"
-    negs = naming.rbs_uses_negs()
+    negs = naming.rbs_uses_negs(version)
     out: Context = {
         "has_cluster_ip": not (external_name or headless), "no_cluster_ip": external_name or headless,
         "kind_of_service": f"ExternalName, a DNS CNAME to {spec.get('externalName')}" if external_name else
