@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from planner import inspect, kinds, model
 from planner import load as load_stage
-from planner.attribute import attribute
+from planner.attribute import applied_steps, attribute, facts_for
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
@@ -249,6 +249,8 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
     an operation fails, or on Ctrl-C or SIGTERM after the operation in flight), on condition that the stored state
     is still the one read. Apply time is linear in the plan's size."""
     base_serial = state.serial
+    facts = facts_for(list(plan.changes), {a: r.status for a, r in state.resources.items()},
+                      plan.kubernetes_version)
     engine = Engine(state, kubernetes_version=plan.kubernetes_version)
     counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
     done = 0
@@ -274,7 +276,10 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
                                  "operation(s) completed before it are saved in the state.",
                         address=op.change.address) for d in exc.errors]) from None
                 journal.record(state, result.touched, result.removed)
-                for step in op.steps:
+                stored = state.resources.get(op.change.address)
+                if stored is not None:
+                    facts.live[op.change.address] = stored.status
+                for step in applied_steps(op, facts):  # the plan's steps, naming what was really allocated
                     on_event(ApplyEvent("step", op, step))
                 on_event(ApplyEvent("done", op, summary=result.summary, details=result.details))
                 done += 1

@@ -62,16 +62,9 @@ def attribute(operations: list[Operation], changes: list[ResourceChange],
     explained: tuple[list[str], list[str]] = ([], [])
     for op in operations:
         spec = kinds.spec_of(op.change.family)
-        context = {"kind": op.change.kind, "name": op.change.name, "changed": _changed(op), **spec.context(op, facts)}
-        keys = [op.phase] if op.phase != "update" else list(op.change.change_classes)
-        steps: list[Step] = []
-        for key in keys:
-            for template in spec.steps[key]:
-                if template.when is not None and not context.get(template.when):
-                    continue
-                index += 1
-                steps.append(Step(index, op.change.address, op.phase, template.actor, template.component,
-                                  template.text.format_map(context)))
+        context = _context(op, facts)
+        steps = _render(op, context, index)
+        index += len(steps)
         out.append(Operation(op.phase, op.change, tuple(steps)))
         if op.phase == "create" and spec.pod_spec is not None and len(explained[0]) < 3:
             selecting = [s for s in context.get("selectors", ()) if s in created]
@@ -85,6 +78,35 @@ def attribute(operations: list[Operation], changes: list[ResourceChange],
             services=", ".join(explained[0]), deployments=", ".join(explained[1]), verb="are" if many else "is",
             verb2="they select" if many else "it selects")))
     return out, notes
+
+
+def _context(op: Operation, facts: Facts) -> dict[str, Any]:
+    spec = kinds.spec_of(op.change.family)
+    return {"kind": op.change.kind, "name": op.change.name, "changed": _changed(op), **spec.context(op, facts)}
+
+
+def _render(op: Operation, context: dict[str, Any], index: int) -> list[Step]:
+    """The operation's steps from its kind's templates, numbered from index + 1."""
+    spec = kinds.spec_of(op.change.family)
+    keys = [op.phase] if op.phase != "update" else list(op.change.change_classes)
+    steps: list[Step] = []
+    for key in keys:
+        for template in spec.steps[key]:
+            if template.when is not None and not context.get(template.when):
+                continue
+            index += 1
+            steps.append(Step(index, op.change.address, op.phase, template.actor, template.component,
+                              template.text.format_map(context)))
+    return steps
+
+
+def applied_steps(op: Operation, facts: Facts) -> tuple[Step, ...]:
+    """An operation's steps again, once apply has run it (`facts.live` holds what it made): the same steps, naming
+    the VMs, ranges and load balancers really allocated. Kinds whose steps name nothing allocated keep the plan's."""
+    if not op.steps or not kinds.spec_of(op.change.family).names_allocations:
+        return op.steps
+    steps = _render(op, _context(op, facts), op.steps[0].index - 1)
+    return tuple(steps) if len(steps) == len(op.steps) else op.steps
 
 
 def _changed(op: Operation) -> str:

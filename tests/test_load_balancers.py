@@ -6,6 +6,7 @@ parameters"."""
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import edit
 
@@ -58,7 +59,8 @@ def test_switching_external_traffic_policy_is_its_own_story_not_a_port_change(cl
     assert "allocates spec.healthCheckNodePort" in text
     assert "stores the new ports" not in text and "rewrites the EndpointSlices" not in text
     assert "EndpointSlices do not change" in text
-    assert "deletes forwarding rule <lb> and target pool <lb>" in text and "creates target pool <lb> again" in text
+    lb = re.search(r"deletes forwarding rule (a[0-9a-f]{31}) and target pool \1", text)  # the existing LB, by name
+    assert lb and f"creates target pool {lb.group(1)} again" in text
     _apply(cli)
     assert service.live.health_check_node_port(_live(hello)) and _live(hello)["spec"]["ports"] == slices
     edit(hello / WEB, "  externalTrafficPolicy: Local\n", "")
@@ -122,8 +124,9 @@ def test_a_port_change_recreates_the_forwarding_rule_and_patches_the_firewall(cl
     _apply(cli)
     edit(hello / WEB, "    - port: 80\n", "    - port: 8000\n")
     text = _text(_steps(cli, "hello-app/"))
-    assert "updates firewall rule k8s-fw-<lb> in place to allow 8000/TCP" in text
-    assert "deletes forwarding rule <lb> and creates it again for 8000-8000" in text and "brief outage" in text
+    assert re.search(r"updates firewall rule k8s-fw-a[0-9a-f]{31} in place to allow 8000/TCP", text)
+    assert re.search(r"deletes forwarding rule a[0-9a-f]{31} and creates it again for 8000-8000", text)
+    assert "brief outage" in text
     assert "EndpointSlices" not in text, "the targetPort did not change"
 
 
@@ -197,3 +200,17 @@ def test_the_kubernetes_version_picks_the_default_load_balancer_flavour_through_
     assert "l4-netlb-controller" not in components["1.34"] and "l4-netlb-controller" in components["1.37"]
     applied = cli("apply", str(hello), "--auto-approve", "--kubernetes-version", "1.37")
     assert applied.code == 0 and "(backend-service load balancer)" in applied.out
+
+
+def test_apply_prints_the_names_and_addresses_it_really_allocated(cli, hello, tmp_path):
+    plan = cli("plan", str(hello)).out
+    assert "<lb>" in plan and "<4 chars>" in plan and "known after apply" in plan  # only apply can know them
+    applied = cli("apply", str(hello), "--auto-approve").out
+    steps = [line for line in applied.splitlines() if line.lstrip()[:1].isdigit() and ". [" in line]
+    assert steps and not any(p in line for line in steps for p in ("<lb>", "<8hex>", "<4 chars>", "known after apply"))
+    state = json.loads((tmp_path / "planner.state.json").read_text())["resources"]
+    cluster = state["ContainerCluster/hello-cluster"]["status"]
+    lb = state["Service/default/hello-web"]["status"]["gce"]["loadBalancer"]["name"]
+    node = cluster["pool"]["nodes"][0]["metadata"]["name"]
+    text = "\n".join(steps)
+    assert cluster["status"]["clusterIpv4Cidr"] in text and node in text and f"forwarding rule {lb}" in text

@@ -83,15 +83,24 @@ class Facts:
                                                                                          list[str]],
                  load_balancer_flavours: frozenset[str] = frozenset(), kubernetes_version: str = "") -> None:
         self.cluster = cluster
-        self.kubernetes_version = kubernetes_version
-        """The cluster's Kubernetes minor version (`--kubernetes-version`): some of GKE's behaviour follows it."""
         self.cluster_status = cluster_status
         self.statuses = statuses
         self.services_selecting = services_selecting
         self.load_balancer_flavours = load_balancer_flavours
         """The flavours (`target-pool`, `backend-service`) of the load balancers that already exist and stay:
         which controllers sync changed nodes into load-balancer backends (a new one takes every node)."""
+        self.kubernetes_version = kubernetes_version
+        """The cluster's Kubernetes minor version (`--kubernetes-version`): some of GKE's behaviour follows it."""
+        self.live: dict[str, Mapping[str, Any]] = {}
+        """During apply: the live objects operations have just made (their names and addresses), so the steps
+        apply prints name what was really allocated, where the plan could only say `<lb>` or `<4 chars>`."""
 
+    def current(self, address: str, phase: str) -> Mapping[str, Any]:
+        """The live object as the step sees it: just made (during apply), else as the state recorded it; a create
+        sees only what it made itself (a replacement's new object shares nothing with the old one)."""
+        if phase == "create":
+            return self.live.get(address) or {}
+        return self.live.get(address) or self.statuses.get(address) or {}
 
 Event = dict[str, Any]
 """`{"event": code, ...data}`: what happened, for the apply renderer to word."""
@@ -221,6 +230,9 @@ class KindSpec:
     """Families that own nodes: the pool's shape (zones, count per zone, machine type, max Pods, autoscaling)."""
     selector: Callable[[Manifest], Mapping[str, str] | None] | None = None
     """Families that select Pods by labels (Services)."""
+    names_allocations: bool = False
+    """Its steps name what apply allocates (VMs, ranges, load balancers): apply prints them again with the real
+    names (`Facts.current`)."""
     is_cluster: bool = False
     in_cluster: bool = True
     """Goes when its cluster goes: replacing the cluster replaces it."""

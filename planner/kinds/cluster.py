@@ -150,11 +150,15 @@ def _context(op: Operation, facts: Facts) -> Context:
                             field(now, "spec.nodeConfig.machineType"), facts)
     routes = field(now, "spec.networkingMode") == "ROUTES"
     prefix = naming.node_prefix(name, naming.DEFAULT_POOL, "<8hex>")
+    live = facts.current(op.change.address, op.phase)
+    observed = live.get("status") or {}
+    groups, vms = nodes.allocated(live, f"{prefix}-grp", f"{prefix}-<4 chars>")
     context.update(
         location=spec.get("location"), channel=field(now, "spec.releaseChannel.channel"),
-        pod_range=policy.get("clusterIpv4CidrBlock", "(a /14 from 10.0.0.0/8, known after apply)"),
+        pod_range=policy.get("clusterIpv4CidrBlock") or observed.get("clusterIpv4Cidr")
+        or "(a /14 from 10.0.0.0/8, known after apply)",
         service_range=field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
-        pool=naming.DEFAULT_POOL, groups=f"{prefix}-grp", vm_pattern=f"{prefix}-<4 chars>",
+        pool=naming.DEFAULT_POOL, groups=groups, vm_pattern=vms,
         default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now), routes=routes,
         vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
         default_pool_routes=per_zone > 0 and routes, default_pool_vpc_native=per_zone > 0 and not routes,
@@ -320,6 +324,7 @@ SPEC = KindSpec(
     node_pool=_pool_shape,
     live=ClusterLive,
     upgrades={1: _upgrade_v1},
+    names_allocations=True,
     is_cluster=True,
     in_cluster=False,
     namespaced=False,

@@ -98,8 +98,11 @@ def _context(op: Operation, facts: Facts) -> Context:
         context["total"] = len(live)
     autoscaling = spec.get("autoscaling") or {}
     prefix = naming.node_prefix(cluster, op.change.name, "<8hex>")
+    groups, vms = (f"{prefix}-grp", f"{prefix}-<4 chars>")
+    if op.phase == "create":
+        groups, vms = nodes.allocated(facts.current(op.change.address, op.phase), groups, vms)
     context.update(
-        cluster=cluster, pool=op.change.name, groups=f"{prefix}-grp", vm_pattern=f"{prefix}-<4 chars>",
+        cluster=cluster, pool=op.change.name, groups=groups, vm_pattern=vms,
         before_per_zone=before_per_zone, before_total=before_per_zone * len(context["zones"]),
         grow=per_zone > before_per_zone, shrink=per_zone < before_per_zone,
         autoscaling=bool(autoscaling), min_nodes=autoscaling.get("minNodeCount", 0),
@@ -304,6 +307,7 @@ SPEC = KindSpec(
     status_lines=lambda status: nodes.pool_lines(status.get("pool")),
     restore=nodes.restore,
     node_pool=_shape,
+    names_allocations=True,
     live=nodes.PoolLive,
     upgrades={1: _upgrade_v1},
     namespaced=False,

@@ -145,6 +145,16 @@ def incarnation(engine: Engine) -> int:
     return engine.state.serial
 
 
+def allocated(live: Mapping[str, Any], groups: str, vms: str) -> tuple[str, str]:
+    """The instance group(s) and VM names a pool really got, once apply made them; the plan's patterns before."""
+    pool = live.get("pool") or {}
+    names = [objects.node_name(n) for n in pool.get("nodes") or []]
+    if not names:
+        return groups, vms
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return ", ".join(pool.get("instanceGroups") or [groups]), shown
+
+
 def group_name(engine: Engine, cluster: str, pool: str) -> str:
     """The managed instance group `gke-<cluster>-<pool>-<8 hex>-grp`: the hash is new for each new pool."""
     digest = engine.seed.hex8("instance-group", cluster, pool, incarnation(engine))

@@ -245,6 +245,7 @@ def _outputs(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    names_allocations=True,
     family=FAMILY,
     kinds=(("v1", "Service"),),
     rank=Rank(5, "Services before the Deployments they select: Pods started after their Service get its "

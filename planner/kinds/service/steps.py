@@ -108,7 +108,9 @@ def context(op: Operation, facts: Facts) -> Context:
     external_name = spec.get("type") == "ExternalName"
     headless = spec.get("clusterIP") == "None"
     negs = naming.rbs_uses_negs(version)
+    built = load_balancer(facts.current(op.change.address, op.phase)) or {}
     out: Context = {
+        "lb_name": built.get("name") or "<lb>",
         "has_cluster_ip": not (external_name or headless), "no_cluster_ip": external_name or headless,
         "kind_of_service": f"ExternalName, a DNS CNAME to {spec.get('externalName')}" if external_name else
                            "headless: DNS returns the Pod IPs",
@@ -160,19 +162,20 @@ LB_CREATE: tuple[StepTemplate, ...] = (
     # target-pool flavour: cloud-provider-gcp ensureExternalLoadBalancer
     S("controller", "service-controller", "adds finalizer {tp_finalizer}", "target_pool", source=src.GCE_LB_EXTERNAL),
     S("gke", "compute-engine", "reserves a static regional address a<Service UID without dashes, 32 chars> (the "
-                               "load balancer's name, <lb>): it holds the IP while the load balancer is built",
+                               "load balancer's name, {lb_name}): it holds the IP while the load balancer is "
+                               "built",
       "target_pool", source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "creates firewall rule k8s-fw-<lb> allowing {port_list} to the nodes", "target_pool",
-      source=src.GCE_LB_EXTERNAL),
+    S("gke", "compute-engine", "creates firewall rule k8s-fw-{lb_name} allowing {port_list} to the nodes",
+      "target_pool", source=src.GCE_LB_EXTERNAL),
     S("gke", "compute-engine", "ensures the cluster's shared node health check k8s-<cluster-id>-node (HTTP "
                                "{hc_port} /healthz, kube-proxy's) and firewall rule k8s-<cluster-id>-node-http-hc "
                                "from Google's health-check ranges {hc_ranges}", "tp_shared", source=src.GCE_LB_NAMING),
-    S("gke", "compute-engine", "creates health check <lb> (HTTP healthCheckNodePort /healthz) and firewall rule "
-                               "k8s-<lb>-http-hc from Google's health-check ranges {hc_ranges}", "tp_local",
+    S("gke", "compute-engine", "creates health check {lb_name} (HTTP healthCheckNodePort /healthz) and firewall rule "
+                               "k8s-{lb_name}-http-hc from Google's health-check ranges {hc_ranges}", "tp_local",
       source=src.GCE_LB_NAMING),
-    S("gke", "compute-engine", "creates target pool <lb> holding every node, checked by that health check",
+    S("gke", "compute-engine", "creates target pool {lb_name} holding every node, checked by that health check",
       "target_pool", source=src.GCE_LB_EXTERNAL),
-    S("gke", "compute-engine", "creates forwarding rule <lb>: external IP:{port_range} -> target pool (billable), "
+    S("gke", "compute-engine", "creates forwarding rule {lb_name}: external IP:{port_range} -> target pool (billable), "
                                "then releases the static reservation (the IP stays on the rule)", "target_pool",
       source=src.GCE_LB_EXTERNAL),
     S("controller", "service-controller", "event EnsuredLoadBalancer; writes status.loadBalancer.ingress[0].ip "
@@ -203,10 +206,11 @@ LB_CREATE: tuple[StepTemplate, ...] = (
 )
 
 LB_TEARDOWN: tuple[StepTemplate, ...] = (
-    S("controller", "service-controller", "deletes forwarding rule <lb>, then target pool <lb> and its health check "
-                                          "(the shared node check only when no other target pool uses it) with "
-                                          "its firewall rule, firewall rule k8s-fw-<lb> and any address <lb>; removes "
-                                          "finalizer {tp_finalizer}", "target_pool", source=src.GCE_LB_EXTERNAL),
+    S("controller", "service-controller", "deletes forwarding rule {lb_name}, then target pool {lb_name} and its "
+                                          "health check (the shared node check only when no other target pool uses "
+                                          "it) with its firewall rule, firewall rule k8s-fw-{lb_name} and any address "
+                                          "{lb_name}; removes finalizer {tp_finalizer}", "target_pool",
+      source=src.GCE_LB_EXTERNAL),
     S("controller", "l4-netlb-controller", "deletes forwarding rule and address a<UID>, firewall rule k8s2-<hash>, "
                                            "backend service k8s2-<hash>, health check(s) and their firewall rules; "
                                            "event DeletedLoadBalancer; removes finalizer {rbs_finalizer}",
@@ -267,12 +271,12 @@ STEPS = {
         S("controller", "endpointslice-controller", "rewrites the EndpointSlices' ports: targetPort {target_ports}",
           "slices_change", source=src.K8S_ENDPOINTSLICES),
         S("node", "kube-proxy", "reprograms the Service rules on every node", source=src.K8S_KUBE_PROXY),
-        S("controller", "service-controller", "updates firewall rule k8s-fw-<lb> in place to allow {port_list}",
+        S("controller", "service-controller", "updates firewall rule k8s-fw-{lb_name} in place to allow {port_list}",
           "target_pool_ports", source=src.GCE_LB_EXTERNAL),
-        S("controller", "service-controller", "keeps the IP as static address <lb>, deletes forwarding rule <lb> and "
-                                              "creates it again for {port_range} (forwarding rules cannot be updated: "
-                                              "a brief outage), then releases the reservation", "target_pool_range",
-          source=src.GCE_LB_EXTERNAL),
+        S("controller", "service-controller", "keeps the IP as static address {lb_name}, deletes forwarding rule "
+                                              "{lb_name} and creates it again for {port_range} (forwarding rules "
+                                              "cannot be updated: a brief outage), then releases the reservation",
+          "target_pool_range", source=src.GCE_LB_EXTERNAL),
         S("controller", "l4-netlb-controller", "updates firewall rule k8s2-<hash> in place to allow {port_list}",
           "backend_service_ports", source=src.INGRESS_GCE_L4NETLB_RESOURCES),
         S("controller", "l4-netlb-controller", "deletes forwarding rule a<UID> and creates it again for {port_range} "
@@ -294,24 +298,24 @@ STEPS = {
         HEALTH_CHECK_NODE_PORT[1]._replace(when="to_local"),
         S("node", "kube-proxy", "stops serving healthCheckNodePort {old_hc_port}", "to_cluster",
           source=src.K8S_SOURCE_IP),
-        S("controller", "service-controller", "keeps the IP as static address <lb> and deletes forwarding rule <lb> "
-                                              "and target pool <lb> (neither can be updated in place): traffic "
-                                              "stops", "target_pool_to_local", source=src.GCE_LB_EXTERNAL),
-        S("controller", "service-controller", "keeps the IP as static address <lb> and deletes forwarding rule <lb>, "
-                                              "target pool <lb>, health check <lb> and firewall rule "
-                                              "k8s-<lb>-http-hc: traffic stops", "target_pool_to_cluster",
+        S("controller", "service-controller", "keeps the IP as static address {lb_name} and deletes forwarding rule "
+                                              "{lb_name} and target pool {lb_name} (neither can be updated in place): "
+                                              "traffic stops", "target_pool_to_local", source=src.GCE_LB_EXTERNAL),
+        S("controller", "service-controller", "keeps the IP as static address {lb_name} and deletes forwarding rule "
+                                              "{lb_name}, target pool {lb_name}, health check {lb_name} and firewall "
+                                              "rule k8s-{lb_name}-http-hc: traffic stops", "target_pool_to_cluster",
           source=src.GCE_LB_EXTERNAL),
-        S("gke", "compute-engine", "creates health check <lb> (HTTP healthCheckNodePort /healthz) and firewall rule "
-                                   "k8s-<lb>-http-hc from {hc_ranges}; deletes the shared node check unless another "
-                                   "target pool uses it", "target_pool_to_local", source=src.GCE_LB_NAMING),
+        S("gke", "compute-engine", "creates health check {lb_name} (HTTP healthCheckNodePort /healthz) and firewall "
+                                   "rule k8s-{lb_name}-http-hc from {hc_ranges}; deletes the shared node check unless "
+                                   "another target pool uses it", "target_pool_to_local", source=src.GCE_LB_NAMING),
         S("gke", "compute-engine", "ensures the shared node health check k8s-<cluster-id>-node (HTTP {hc_port} "
                                    "/healthz) and firewall rule k8s-<cluster-id>-node-http-hc",
           "target_pool_to_cluster", source=src.GCE_LB_NAMING),
-        S("gke", "compute-engine", "creates target pool <lb> again with that health check, then forwarding rule <lb>, "
-                                   "and releases the reservation: traffic flows again (a brief outage)",
+        S("gke", "compute-engine", "creates target pool {lb_name} again with that health check, then forwarding rule "
+                                   "{lb_name}, and releases the reservation: traffic flows again (a brief outage)",
           "target_pool_to_local", source=src.GCE_LB_EXTERNAL),
-        S("gke", "compute-engine", "creates target pool <lb> again with that health check, then forwarding rule <lb>, "
-                                   "and releases the reservation: traffic flows again (a brief outage)",
+        S("gke", "compute-engine", "creates target pool {lb_name} again with that health check, then forwarding rule "
+                                   "{lb_name}, and releases the reservation: traffic flows again (a brief outage)",
           "target_pool_to_cluster", source=src.GCE_LB_EXTERNAL),
         S("controller", "l4-netlb-controller", "creates health check k8s2-<hash> (HTTP healthCheckNodePort /healthz) "
                                                "and its firewall rule, and points backend service k8s2-<hash> at it "
