@@ -154,3 +154,14 @@ def app_yaml(i: int, replicas: int = 1, version: str = "1", cpu: int = 10, memor
 def many_apps(count: int, replicas: int = 1, version: str = "1", nodes: int = 20) -> str:
     """A cluster with `count` Deployments and `count` Services: input for crash, concurrency and scale tests."""
     return CLUSTER_YAML.format(nodes=nodes) + "".join(app_yaml(i, replicas, version) for i in range(count))
+
+
+def json_paths(node: object, prefix: tuple = ()):
+    """Every path in a JSON value, the root first: what the fuzzers pick places to damage from."""
+    yield prefix
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield from json_paths(child, (*prefix, key))
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            yield from json_paths(child, (*prefix, i))

@@ -6,6 +6,7 @@ import copy
 import io
 
 import yaml
+from conftest import json_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,16 +51,6 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
                       max_leaves=8)
 
 
-def _paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, child in node.items():
-            yield from _paths(child, (*prefix, key))
-    elif isinstance(node, list):
-        for i, child in enumerate(node):
-            yield from _paths(child, (*prefix, i))
-
-
 def _plan(text: bytes) -> None:
     try:
         desired = api.load_desired(["-"], io.BytesIO(text))
@@ -79,7 +70,7 @@ def test_any_text_is_either_planned_or_refused(text):
 def test_slightly_broken_documents_are_either_planned_or_refused(which, data):
     documents = copy.deepcopy(BASE)
     target = documents[which]
-    paths = [p for p in _paths(target) if p]
+    paths = [p for p in json_paths(target) if p]
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(paths))
         action = data.draw(st.sampled_from(["replace", "delete", "rename"]))

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, _run_in_process, edit
+from conftest import EXAMPLES, _run_in_process, edit, json_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +34,7 @@ class Base:
         assert self.run("plan", "hello-app", "--out", "base.plan").code == 0
         self.raw = (folder / "base.plan").read_bytes()
         self.payload = json.loads(self.raw)
-        self.paths = list(_paths(self.payload))
+        self.paths = list(json_paths(self.payload))
         self.states = self.stored()
         self.shown = {fmt: self.run("show", "base.plan", "-o", fmt).out for fmt in ("text", "json")}
         assert self.run("apply", "base.plan").code == 0
@@ -72,16 +72,6 @@ def _timeless(node: object) -> object:
     if isinstance(node, list):
         return [_timeless(v) for v in node]
     return node
-
-
-def _paths(node: object, prefix: tuple = ()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, child in node.items():
-            yield from _paths(child, (*prefix, key))
-    elif isinstance(node, list):
-        for i, child in enumerate(node):
-            yield from _paths(child, (*prefix, i))
 
 
 def seal(payload: object) -> object:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, _run_in_process
+from conftest import EXAMPLES, _run_in_process, json_paths
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,17 +21,6 @@ COMMANDS = (("show",), ("show", "-o", "json"), ("get", "pods", "-o", "wide"), ("
             ("destroy", "--auto-approve"))
 
 ODD_VALUES = (None, True, 0, -1, 2**63, 1.5, "", "x", "10.0.0.0/33", "999.1.1.1", [], {}, [None], {"": None})
-
-
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            out += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for i, child in enumerate(value):
-            out += _paths(child, (*prefix, i))
-    return out
 
 
 def _parent(data: Any, path: tuple[Any, ...]) -> Any:
@@ -47,7 +36,7 @@ class Base:
         assert _run_in_process(["apply", "hello-app", "--auto-approve"], folder).code == 0
         self.raw = (folder / "planner.state.json").read_bytes()
         self.data = json.loads(self.raw)
-        self.paths = [p for p in _paths(self.data) if p]
+        self.paths = [p for p in json_paths(self.data) if p]
 
 
 @pytest.fixture(scope="module")
