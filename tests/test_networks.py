@@ -63,3 +63,22 @@ def test_a_subnetwork_must_name_a_declared_network(cli, hello):
     write(hello / "vpc.yaml", VPC.replace("name: shop-vpc\n\n", "").split("---\n", 1)[1])
     result = cli("plan", str(hello))
     assert result.code == 1 and 'networkRef "shop-vpc" names no ComputeNetwork' in result.err
+
+
+def test_cluster_ranges_in_every_form_the_api_takes_and_malformed_ones_refused(cli, hello):
+    cluster = (hello / "cluster.yaml").read_text()
+    for pods, services in (("/16", "/20"), ("10.8.0.0/14", "/22"), ("/9", "10.200.0.0/20")):
+        (hello / "cluster.yaml").write_text(cluster + f"  ipAllocationPolicy:\n    clusterIpv4CidrBlock: \"{pods}\"\n"
+                                                      f"    servicesIpv4CidrBlock: \"{services}\"\n")
+        assert cli("apply", str(hello), "--auto-approve").code == 0
+        assert cli("destroy", "--auto-approve").code == 0
+    for pods, message in (("999.1.1.1/14", 'invalid CIDR block "999.1.1.1/14"'),
+                          ("10.4.0.1/14", 'invalid CIDR block "10.4.0.1/14"'),
+                          ("/33", "is not a size GKE accepts for this range: /9 to /21"),
+                          ("34.118.224.0/20", "34.118.224.0/20 overlaps")):
+        services = "34.118.224.0/20"
+        (hello / "cluster.yaml").write_text(cluster + f"  ipAllocationPolicy:\n    clusterIpv4CidrBlock: \"{pods}\"\n"
+                                                      f"    servicesIpv4CidrBlock: \"{services}\"\n")
+        result = cli("plan", str(hello))
+        assert result.code == 1 and "cluster.yaml:1" in result.err and message in result.err, result.err
+        assert "internal error" not in result.err

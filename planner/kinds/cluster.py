@@ -10,6 +10,7 @@ ContainerCluster reference with the fields it marks Immutable
 from __future__ import annotations
 
 import difflib
+import ipaddress
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,39 @@ def check_machine(machine: str, path: tuple[str, ...]) -> list[Problem]:
 
 
 def _check(data: Manifest) -> list[Problem]:
-    return check_gke(data.get("spec") or {})
+    spec = data.get("spec") or {}
+    return check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {})
+
+
+def _check_ranges(policy: Mapping[str, Any]) -> list[Problem]:
+    """The Pod and Service ranges: a CIDR block (host bits zero) or a size, within what GKE accepts, not
+    overlapping each other (the GKE API refuses all three)."""
+    problems: list[Problem] = []
+    blocks: list[tuple[str, ipaddress.IPv4Network]] = []
+    for key, (low, high) in naming.RANGE_SIZES.items():
+        value = policy.get(key)
+        if not isinstance(value, str):
+            continue
+        path = ("spec", "ipAllocationPolicy", key)
+        size = value[1:] if value.startswith("/") else value.rpartition("/")[2]
+        network = None
+        if not value.startswith("/"):
+            try:
+                parsed = ipaddress.ip_network(value, strict=True)
+                network = parsed if isinstance(parsed, ipaddress.IPv4Network) else None
+            except ValueError:
+                network = None
+            if network is None:
+                problems.append(Problem(path, f'invalid CIDR block "{value}": give an IPv4 block with its host bits '
+                                              "zero (10.4.0.0/14) or only a size (/14)"))
+                continue
+            blocks.append((key, network))
+        if not size.isdigit() or not low <= int(size) <= high:
+            problems.append(Problem(path, f'"{value}" is not a size GKE accepts for this range: /{low} to /{high}'))
+    if len(blocks) == 2 and blocks[0][1].overlaps(blocks[1][1]):
+        problems.append(Problem(("spec", "ipAllocationPolicy", blocks[1][0]),
+                                f"{blocks[1][1]} overlaps the {blocks[0][0]} {blocks[0][1]}"))
+    return problems
 
 
 # ---------------------------------------------------------------- plan
@@ -220,8 +253,11 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     seed = engine.seed.number("pod-range", op.change.name, incarnation)
     pod_range = policy.get("clusterIpv4CidrBlock") or naming.POD_RANGE_CANDIDATES[
         seed % len(naming.POD_RANGE_CANDIDATES)]
-    if pod_range.startswith("/"):
-        pod_range = f"10.{4 * (1 + seed % 31)}.0.0{pod_range}"
+    if pod_range.startswith("/"):  # a size: GKE picks the block
+        pod_range = naming.sized_range(int(pod_range[1:]), seed)
+    service_range = policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT)
+    if service_range.startswith("/"):
+        service_range = naming.sized_range(int(service_range[1:]), seed // 7, avoid=(pod_range,))
     control_plane = RangeAllocator.for_cidr("control plane IP", naming.CONTROL_PLANE_RANGE)
     region = naming.region_of(spec["location"])
     if region not in REGIONS:
@@ -231,7 +267,7 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
                                            "control plane"),
         "locations": naming.zones_for(spec["location"], spec.get("nodeLocations")),
         "clusterIpv4Cidr": pod_range,
-        "servicesIpv4Cidr": policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
+        "servicesIpv4Cidr": service_range,
         "nodeIpv4Cidr": REGIONS[region].subnet,
     }
     _open(engine, status)

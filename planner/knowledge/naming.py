@@ -10,6 +10,7 @@ cluster uses), the choice here is modelled, deterministic, and says so.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -35,6 +36,29 @@ L4_REGIONAL_EXTERNAL_CLASS = "networking.gke.io/l4-regional-external"
 POD_RANGE_CANDIDATES = tuple(f"10.{4 * i}.0.0/14" for i in range(1, 32))
 """MODELLED: a new cluster's Pod range is one of these /14s (GKE picks one from 10.0.0.0/8 that the VPC does not use;
 auto-mode subnets sit in 10.128.0.0/9), chosen deterministically from the state's lineage."""
+RANGE_SIZES = {"clusterIpv4CidrBlock": (9, 21), "servicesIpv4CidrBlock": (16, 27)}
+"""Sizes GKE accepts for a VPC-native cluster's Pod range (/9 to /21) and Service range (/16 to /27): GKE's
+"VPC-native clusters" IP address range planning
+(https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips#cluster_sizing)."""
+SIZED_RANGE_SUPERNET = "10.0.0.0/9"
+"""MODELLED: where a range given only as a size (`/14`) is placed: GKE picks an unused block of 10.0.0.0/8; auto-mode
+subnets sit in 10.128.0.0/9, so planner picks from the lower half, deterministically from the state's lineage."""
+
+
+def sized_range(size: int, seed: int, avoid: tuple[str, ...] = ()) -> str:
+    """A block of `/size` inside SIZED_RANGE_SUPERNET chosen from `seed`, not overlapping the `avoid` ranges."""
+    supernet = ipaddress.ip_network(SIZED_RANGE_SUPERNET)
+    blocks = 2 ** (size - supernet.prefixlen) if size >= supernet.prefixlen else 1
+    taken = [ipaddress.ip_network(a) for a in avoid]
+    for step in range(blocks):
+        index = (seed + step) % blocks
+        start = int(supernet.network_address) + index * 2 ** (32 - size)
+        block = ipaddress.ip_network(f"{ipaddress.IPv4Address(start)}/{size}")
+        if not any(block.overlaps(t) for t in taken):
+            return str(block)
+    return str(ipaddress.ip_network(f"{supernet.network_address}/{size}", strict=False))
+
+
 POD_CIDR_PREFIX = 24
 """One /24 per node: room for 110 Pods (GKE's default maximum) with spare addresses for churn."""
 
