@@ -275,3 +275,19 @@ def test_only_a_routes_based_cluster_has_per_node_routes(cli, tmp_path):
 def test_a_new_pool_joins_only_load_balancers_that_already_exist(cli, tmp_path):
     _use(tmp_path, "1")  # the Services are created after the pool, with every node in their backends
     assert "l4-netlb-controller" not in [c for _, c, _ in _steps(cli("plan", "shop", "-o", "json").json(), POOL)]
+
+
+def test_the_plan_foresees_that_the_autoscaler_will_add_no_node(cli, tmp_path):
+    """The preview runs the autoscaler too: the plan already says NotTriggerScaleUp, before anything happens."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    for step in ("1-create", "2-scale", "3-rollout", "4-service-type", "5-pool-resize"):
+        shutil.rmtree(tmp_path / "shop", ignore_errors=True)
+        shutil.copytree(EXAMPLES / "lifecycle" / step, tmp_path / "shop")
+        assert cli("apply", "shop", "--auto-approve").code == 0
+    shutil.rmtree(tmp_path / "shop")
+    shutil.copytree(EXAMPLES / "lifecycle" / "6-pending", tmp_path / "shop")
+    plan = cli("plan", "shop").out
+    assert "will stay Pending" in plan and "cluster-autoscaler adds no node (NotTriggerScaleUp" in plan

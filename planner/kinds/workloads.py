@@ -83,8 +83,11 @@ def pending_warning(resource: StoredResource, future: bool) -> list[Diagnostic]:
         return []
     counted = (resource.status.get("unscheduled") or {}).get("count", 0)
     verb = "will stay" if future else "are"
+    declined = resource.status.get("notTriggerScaleUp")
+    autoscaler = (f"; cluster-autoscaler adds no node (NotTriggerScaleUp: a new node would not fit them either: "
+                  f"{declined})" if declined else "")
     return [Diagnostic("warning", f"{len(pending) + counted} of {len(pods) + counted} Pods {verb} Pending: "
-                                  f"{objects.scheduler_message(pending[0])}", address=resource.address)]
+                                  f"{objects.scheduler_message(pending[0])}{autoscaler}", address=resource.address)]
 
 
 def workloads(state: State) -> list[StoredResource]:

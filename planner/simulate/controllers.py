@@ -250,6 +250,8 @@ class World:
                 replacements += self.start_pods(resource.status, surplus["owner"], surplus["count"], cpu, memory,
                                                 address)
             resource.status["pods"] = kept + replacements
+            if all(objects.pod_node(p) for p in resource.status["pods"]):
+                resource.status.pop("notTriggerScaleUp", None)  # nothing Pending: the autoscaler's word is old
             self.engine.touched.add(address)
         return self.pending_pods()
 
@@ -359,6 +361,9 @@ class World:
                                 f"{free.memory_mib}Mi free for Pods" for shape, free in room)
                 events.append({"event": "autoscaler-no-scale-up", "owner": address, "count": count,
                                "pools": f"{why}; the Pod requests {cpu}m CPU, {memory}Mi"})
+                # Kept on the workload, so the plan that foresees it can say so too (the pod event's reason).
+                self.engine.own(address).status["notTriggerScaleUp"] = f"{why}; the Pod requests {cpu}m CPU, " \
+                                                                      f"{memory}Mi"
         if any(e["event"] == "autoscaler-added" for e in events) and self.pending_pods():  # the scheduler's word
             events.append({"event": "autoscaler-still-pending", "count": self.pending_pods(),
                            "reason": self.scheduler_reason()})

@@ -116,6 +116,8 @@ class DeploymentLive(TypedDict, total=False):
     pods: list[objects.Pod]
     podSequence: int
     unscheduled: Unscheduled
+    notTriggerScaleUp: str
+    """Why cluster-autoscaler added no node for the Pending Pods (no node of any autoscaled pool would fit them)."""
     """Pods of a workload larger than the cluster could ever run, counted instead of created (all Pending)."""
 
 
