@@ -52,6 +52,7 @@ def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], lis
             changes.append(ResourceChange(address, stored.family, stored.api_version, stored.kind, stored.name,
                                           stored.namespace, Action.DELETE, (reason.value,), before=stored.manifest))
     warnings += _only_pool_warnings(changes, desired)
+    warnings += _config_connector_refusals(changes)
     if cluster_replaced and old_cluster is not None:
         warnings.append(Diagnostic("warning", f"THE CLUSTER IS REPLACED: {old_cluster.address} and everything in "
                                               "it is deleted, then created again. All workloads restart on new "
@@ -76,6 +77,23 @@ def _only_pool_warnings(changes: list[ResourceChange], desired: DesiredState) ->
                                   "Pod stops until the new pool's nodes are Ready. To avoid the outage, add the new "
                                   "pool under another name, apply, then remove the old one.",
                        address=replaced[0].address)]
+
+
+def _config_connector_refusals(changes: list[ResourceChange]) -> list[Diagnostic]:
+    """GKE updates some fields in place that Config Connector's CRD marks Immutable: planned as GKE does it, with a
+    warning that Config Connector's admission webhook refuses the update, and its recipe."""
+    out = []
+    for change in changes:
+        if change.action is not Action.UPDATE:
+            continue
+        marked = kinds.immutable_paths(change.family)
+        hits = sorted({prefix for c in change.changes for prefix in marked if _under(c.path, prefix)})
+        if hits:
+            out.append(Diagnostic("warning", f"Config Connector marks {', '.join(hits)} Immutable: its admission "
+                                             "webhook refuses this update, although GKE makes it in place. With "
+                                             "Config Connector, create a new object under another name, move to it, "
+                                             "then delete this one.", address=change.address))
+    return out
 
 
 def _check_one_cluster(state: State) -> None:

@@ -133,3 +133,19 @@ def is_namespaced(api_version: str, kind: str) -> bool:
 
 def specs() -> Iterator[KindSpec]:
     return iter(REGISTRY)
+
+
+_IMMUTABLE: dict[str, tuple[str, ...]] = {}
+
+
+def immutable_paths(family: str) -> tuple[str, ...]:
+    """The fields a family's CRD marks Immutable (`x-planner-immutable` of its generated schema), as path prefixes;
+    empty for kinds without a CRD. `[*]` items are dropped: a change inside a list names the list's path."""
+    found = _IMMUTABLE.get(family)
+    if found is None:
+        from planner.schemas import own_schema  # schemas is a stage module: imported when first needed
+
+        names = [n for n in REGISTRY.spec(family).schema.own if n.endswith(".crd.schema.json")]
+        paths = {str(p).split("[*]")[0] for n in names for p in own_schema(n).get("x-planner-immutable", ())}
+        found = _IMMUTABLE[family] = tuple(sorted(paths))
+    return found

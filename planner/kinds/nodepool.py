@@ -185,8 +185,6 @@ STEPS = {
         S("gke", "container-api", "updates the Kubernetes labels of {name}'s existing Nodes in place ({changed}); "
                                   "the kubelet sets labels only when a node registers, so only new nodes get them "
                                   "from it", source=src.GKE_NODE_LABELS_UPDATE),
-        S("gke", "container-api", "note: Config Connector marks nodeConfig.labels Immutable, so its admission webhook "
-                                  "refuses this change (GKE's API and gcloud accept it)", source=src.CNRM_NODEPOOL),
     ),
     "node-config": (
         S("gke", "container-api", "updates the mutable node settings of {name} in place ({changed})",
