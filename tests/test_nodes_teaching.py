@@ -241,7 +241,8 @@ def test_node_labels_change_in_place_on_existing_nodes_and_config_connector_refu
     steps = _steps(plan, POOL)
     assert [c for _, c, _ in steps] == ["container-api"]  # not the kubelet: it labels at registration
     assert "existing Nodes in place" in steps[0][2]
-    warning = next(d["message"] for d in plan["diagnostics"] if d.get("address") == POOL and "Immutable" in d["message"])
+    warning = next(d["message"] for d in plan["diagnostics"]
+                   if d.get("address") == POOL and "Immutable" in d["message"])
     assert "spec.nodeConfig.labels" in warning and "admission webhook refuses" in warning
     applied = cli("apply", "shop", "--auto-approve")
     assert applied.code == 0 and "updated in place" in applied.out

@@ -172,6 +172,7 @@ def gke_version_key(version: str) -> tuple[int, ...]:
     return tuple([*numbers, 0, 0, 0, 0][:4])
 
 
+@lru_cache(maxsize=64)
 def rbs_uses_negs(version: str = MODELLED_GKE_VERSION) -> bool:
     return gke_version_key(version) >= gke_version_key(RBS_NEG_BACKENDS_SINCE)
 

@@ -7,19 +7,21 @@ GET_RENDERERS (get), render.validate.VALIDATE_RENDERERS, render.show.STATE_RENDE
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.kinds.base import GetView
 from planner.render.get import render_get
 from planner.render.json import render_json
 from planner.render.text import render_text
+
+if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
+    from planner.kinds.base import GetView
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "json": render_json}
 """The plan (its wire form), for plan and show PLANFILE."""
 
 
 
-GetRenderer = Callable[[GetView, list[dict[str, Any]]], str]
+GetRenderer = Callable[["GetView", list[dict[str, Any]]], str]
 
 
 def _get_renderer(output: str) -> GetRenderer:

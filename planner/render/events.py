@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from planner import kinds
 from planner.render.escape import escape
 
 WORLD_MESSAGES = {
@@ -22,6 +21,8 @@ WORLD_MESSAGES = {
 
 @cache
 def _messages(generation: int) -> dict[str, str]:
+    from planner import kinds
+
     out = dict(WORLD_MESSAGES)
     for spec in kinds.specs():
         out.update(spec.messages)
@@ -35,4 +36,6 @@ def event_text(event: Mapping[str, Any]) -> str:
             value = ", ".join(str(v) for v in value[:5]) + (" ..." if event.get(f"{key}_more") or len(value) > 5
                                                              else "")
         values[key] = value
+    from planner import kinds  # imported when apply prints, not when the CLI starts
+
     return escape(_messages(kinds.REGISTRY.generation)[event["event"]].format_map(values))

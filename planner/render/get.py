@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.kinds.base import GetView
 from planner.render.escape import escape, escape_json, is_clean
+
+if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
+    from planner.kinds.base import GetView
 
 
 def age(created: str | None, now: datetime | None = None) -> str:

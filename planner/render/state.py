@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner import kinds
 from planner.render.escape import join_lines
 
 
 def render_state(state: dict[str, Any]) -> str:
     """Escaped (render/escape.py): addresses, names and status text come from the input and the state file."""
+    from planner.kinds import spec_of  # the registry is imported by the commands that need it: start-up time
+
     resources = state.get("resources") or {}
     if not resources:
         return "The state is empty: nothing has been applied yet.\n"
@@ -20,7 +21,7 @@ def render_state(state: dict[str, Any]) -> str:
         status = resource.get("status") or {}
         lines.append(f"{address}")
         try:
-            lines_of = kinds.spec_of(resource["family"]).status_lines(status)
+            lines_of = spec_of(resource["family"]).status_lines(status)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, StopIteration) as exc:
             lines_of = [f"(its live object is damaged: {type(exc).__name__}: {exc})"]
         for line in lines_of:
