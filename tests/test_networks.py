@@ -74,7 +74,7 @@ def test_cluster_ranges_in_every_form_the_api_takes_and_malformed_ones_refused(c
         assert cli("destroy", "--auto-approve").code == 0
     for pods, message in (("999.1.1.1/14", 'invalid CIDR block "999.1.1.1/14"'),
                           ("10.4.0.1/14", 'invalid CIDR block "10.4.0.1/14"'),
-                          ("/33", "is not a size GKE accepts for this range: /9 to /21"),
+                          ("/33", "is outside the sizes this range can have: /8 to /24"),
                           ("34.118.224.0/20", "34.118.224.0/20 overlaps")):
         services = "34.118.224.0/20"
         (hello / "cluster.yaml").write_text(cluster + f"  ipAllocationPolicy:\n    clusterIpv4CidrBlock: \"{pods}\"\n"

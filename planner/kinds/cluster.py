@@ -142,7 +142,7 @@ def _check_ranges(policy: Mapping[str, Any]) -> list[Problem]:
                 continue
             blocks.append((key, network))
         if not size.isdigit() or not low <= int(size) <= high:
-            problems.append(Problem(path, f'"{value}" is not a size GKE accepts for this range: /{low} to /{high}'))
+            problems.append(Problem(path, f'"{value}" is outside the sizes this range can have: /{low} to /{high}'))
     if len(blocks) == 2 and blocks[0][1].overlaps(blocks[1][1]):
         problems.append(Problem(("spec", "ipAllocationPolicy", blocks[1][0]),
                                 f"{blocks[1][1]} overlaps the {blocks[0][0]} {blocks[0][1]}"))

@@ -36,10 +36,11 @@ L4_REGIONAL_EXTERNAL_CLASS = "networking.gke.io/l4-regional-external"
 POD_RANGE_CANDIDATES = tuple(f"10.{4 * i}.0.0/14" for i in range(1, 32))
 """MODELLED: a new cluster's Pod range is one of these /14s (GKE picks one from 10.0.0.0/8 that the VPC does not use;
 auto-mode subnets sit in 10.128.0.0/9), chosen deterministically from the state's lineage."""
-RANGE_SIZES = {"clusterIpv4CidrBlock": (9, 21), "servicesIpv4CidrBlock": (16, 27)}
-"""Sizes GKE accepts for a VPC-native cluster's Pod range (/9 to /21) and Service range (/16 to /27): GKE's
-"VPC-native clusters" IP address range planning
-(https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips#cluster_sizing)."""
+RANGE_SIZES = {"clusterIpv4CidrBlock": (8, 24), "servicesIpv4CidrBlock": (8, 28)}
+"""Prefix lengths planner accepts for the Pod and Service ranges: inside 10.0.0.0/8 at the widest, and at least one
+node's /24 (Pods) or a /28 of ClusterIPs (Services). GKE documents narrower limits per cluster type
+(https://cloud.google.com/kubernetes-engine/docs/concepts/alias-ips); planner does not enforce those, since they
+could not be checked against the source here."""
 SIZED_RANGE_SUPERNET = "10.0.0.0/9"
 """MODELLED: where a range given only as a size (`/14`) is placed: GKE picks an unused block of 10.0.0.0/8; auto-mode
 subnets sit in 10.128.0.0/9, so planner picks from the lower half, deterministically from the state's lineage."""
