@@ -94,7 +94,7 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
 
 def make_plan(desired: DesiredState, state: State) -> Plan:
     """diff -> order -> attribute: a pure function of the desired resources and the state."""
-    _check_stored_manifests(state)
+    _check_stored_manifests(state, desired)
     changes, warnings = diff(desired, state)
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
@@ -108,13 +108,17 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
     )
 
 
-def _check_stored_manifests(state: State) -> None:
+def _check_stored_manifests(state: State, desired: DesiredState) -> None:
     """Every last-applied manifest in the state still validates as its kind: a hand-edited record is refused here,
-    by name, instead of failing somewhere in the simulation."""
+    by name, instead of failing somewhere in the simulation. One whose digest is a desired resource's, validated in
+    this run, is that same manifest: a no-change plan checks nothing twice."""
     if not state.resources:
         return
     validator = Validator(state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
-    for resource in state.resources.values():
+    for address, resource in state.resources.items():
+        same = desired.resources.get(address)
+        if same is not None and same.digest == resource.digest:
+            continue
         manifest = resource.manifest
         problem = validator.stored_manifest_problem(resource.api_version, resource.kind, manifest) if isinstance(
             manifest, dict) else "not a mapping"

@@ -153,13 +153,16 @@ class Fields:
 
     def __init__(self, defaults: tuple[tuple[str, Any], ...], **more: Any) -> None:
         self.defaults = {path: value for path, value in defaults if not callable(value)} | more
+        self._parts = {path: tuple(path.split(".")) for path in self.defaults}
 
     def __call__(self, manifest: Mapping[str, Any] | None, path: str) -> Any:
         node: Any = manifest or {}
-        for part in path.split("."):
-            if not isinstance(node, Mapping) or node.get(part) is None:
+        for part in self._parts[path]:  # split once: this runs for every field of every plan
+            if type(node) is not dict and not isinstance(node, Mapping):
                 return self.defaults[path]
-            node = node[part]
+            node = node.get(part)
+            if node is None:
+                return self.defaults[path]
         return node
 
 
