@@ -15,7 +15,7 @@ from planner.errors import Diagnostic
 from planner.kinds.base import Facts
 from planner.knowledge import naming
 from planner.plan import Operation, ResourceChange, Step
-from planner.relations import index_of
+from planner.relations import SelectorIndex, index_of
 
 
 def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str, Any]],
@@ -39,8 +39,14 @@ def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str,
                 cluster = manifest
             cluster_status = statuses.get(change.address) or cluster_status
         objects.append((change.family, change.address, change.namespace or "", change.name, manifest))
-    index = index_of(objects)
-    return Facts(cluster, cluster_status, statuses, index.selecting, frozenset(flavours), kubernetes_version)
+    built: list[SelectorIndex] = []
+
+    def selecting(namespace: str, labels: Mapping[str, str]) -> list[str]:
+        if not built:  # built on first use: apply re-renders a few steps that never ask
+            built.append(index_of(objects))
+        return built[0].selecting(namespace, labels)
+
+    return Facts(cluster, cluster_status, statuses, selecting, frozenset(flavours), kubernetes_version)
 
 
 ORDER_NOTE = ("{services} {verb} created before {deployments}, which {verb2}: Pods started after their "
@@ -103,7 +109,8 @@ def _render(op: Operation, context: dict[str, Any], index: int) -> list[Step]:
 def applied_steps(op: Operation, facts: Facts) -> tuple[Step, ...]:
     """An operation's steps again, once apply has run it (`facts.live` holds what it made): the same steps, naming
     the VMs, ranges and load balancers really allocated. Kinds whose steps name nothing allocated keep the plan's."""
-    if not op.steps or not kinds.spec_of(op.change.family).names_allocations:
+    names = kinds.spec_of(op.change.family).names_allocations
+    if not op.steps or names is None or not names(op):
         return op.steps
     steps = _render(op, _context(op, facts), op.steps[0].index - 1)
     return tuple(steps) if len(steps) == len(op.steps) else op.steps

@@ -233,9 +233,9 @@ class KindSpec:
     """Families that own nodes: the pool's shape (zones, count per zone, machine type, max Pods, autoscaling)."""
     selector: Callable[[Manifest], Mapping[str, str] | None] | None = None
     """Families that select Pods by labels (Services)."""
-    names_allocations: bool = False
-    """Its steps name what apply allocates (VMs, ranges, load balancers): apply prints them again with the real
-    names (`Facts.current`)."""
+    names_allocations: Callable[[Operation], bool] | None = None
+    """Whether an operation's steps name what apply allocates (VMs, ranges, load balancers): apply prints those
+    again with the real names (`Facts.current`); the others keep the plan's text."""
     is_cluster: bool = False
     in_cluster: bool = True
     """Goes when its cluster goes: replacing the cluster replaces it."""

@@ -360,7 +360,7 @@ SPEC = KindSpec(
     node_pool=_pool_shape,
     live=ClusterLive,
     upgrades={1: _upgrade_v1},
-    names_allocations=True,
+    names_allocations=lambda op: op.phase == "create",
     is_cluster=True,
     in_cluster=False,
     namespaced=False,

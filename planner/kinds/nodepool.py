@@ -305,7 +305,7 @@ SPEC = KindSpec(
     status_lines=lambda status: nodes.pool_lines(status.get("pool")),
     restore=nodes.restore,
     node_pool=_shape,
-    names_allocations=True,
+    names_allocations=lambda op: op.phase == "create",
     live=nodes.PoolLive,
     upgrades={1: _upgrade_v1},
     namespaced=False,

@@ -245,7 +245,8 @@ def _outputs(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
-    names_allocations=True,
+    names_allocations=lambda op: any(field(m, "spec.type") == "LoadBalancer"
+                                     for m in (op.change.before, op.change.after) if m),
     family=FAMILY,
     kinds=(("v1", "Service"),),
     rank=Rank(5, "Services before the Deployments they select: Pods started after their Service get its "
