@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from planner import wire
 from planner.errors import Diagnostic
+
+if TYPE_CHECKING:  # the wire types are for mypy and the schema; importing them costs pydantic at start-up
+    from planner import wire
 
 FORMAT_VERSION = "1.0"
 """Bumped only when a consumer of the JSON plan must change."""
@@ -93,9 +95,9 @@ class ResourceChange:
             "name": self.name,
             "namespace": self.namespace,
             "action": self.action.value,
-            "reasons": [cast(wire.Reason, r) for r in self.reasons],
+            "reasons": [cast("wire.Reason", r) for r in self.reasons],
             "replace_paths": list(self.replace_paths),
-            "changes": [c.to_wire() for c in self.changes] if not self.created else cast(list[wire.FieldChangeWire], [
+            "changes": [c.to_wire() for c in self.changes] if not self.created else cast("list[wire.FieldChangeWire]", [
                 # dict displays, not the TypedDict's constructor: a plan from empty builds ~300,000 of these
                 {"path": path, "before": None, "after": None, "after_unknown": True} if value is UNKNOWN else
                 {"path": path, "before": None, "after": value} for path, value in self.created]),
@@ -114,7 +116,7 @@ class Step:
     description: str
 
     def to_wire(self) -> wire.StepWire:
-        return {"index": self.index, "address": self.address, "phase": cast(wire.Phase, self.phase),
+        return {"index": self.index, "address": self.address, "phase": cast("wire.Phase", self.phase),
                 "actor": self.actor, "component": self.component, "description": self.description}
 
 
@@ -172,6 +174,6 @@ class Plan:
                         "delete": counts["delete"]},
             "resource_changes": [c.to_wire() for c in self.changes],
             "steps": [s.to_wire() for s in self.steps],
-            "diagnostics": [cast(wire.DiagnosticWire, d.to_json()) for d in self.diagnostics],
+            "diagnostics": [cast("wire.DiagnosticWire", d.to_json()) for d in self.diagnostics],
         }
         return cast(dict[str, Any], typed)

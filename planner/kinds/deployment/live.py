@@ -4,11 +4,11 @@ annotation, status counts, the Progressing condition, its ReplicaSets and their 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
+from planner.errors import PlannerError
 from planner.kinds.base import Fields, created_only
 from planner.kinds.workloads import upgrade_pods_v1
 from planner.simulate import objects
@@ -62,8 +62,7 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
 field = Fields(DEFAULTS)
 
 
-RevisionAnnotation = TypedDict("RevisionAnnotation", {
-    "deployment.kubernetes.io/revision": Annotated[str, Field(pattern=r"^[1-9][0-9]{0,9}$")]})
+RevisionAnnotation = TypedDict("RevisionAnnotation", {"deployment.kubernetes.io/revision": str})
 
 
 class DeploymentMeta(TypedDict, total=False):
@@ -121,9 +120,19 @@ class DeploymentLive(TypedDict, total=False):
     """Pods of a workload larger than the cluster could ever run, counted instead of created (all Pending)."""
 
 
+def _revision_number(text: Any) -> int:
+    """The revision annotation's number; a value that is none (a hand-edited state) is said so, by name."""
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        raise PlannerError.single(f"the state is damaged: {objects.REVISION_ANNOTATION} is {text!r}, not a revision "
+                                  "number: restore the state's .backup") from None
+    return number
+
+
 def revision(status: Mapping[str, Any]) -> int:
     annotations = (status.get("metadata") or {}).get("annotations") or {}
-    return int(annotations.get(objects.REVISION_ANNOTATION, 1))
+    return _revision_number(annotations.get(objects.REVISION_ANNOTATION, 1))
 
 
 def rs_name(rs: Mapping[str, Any]) -> str:
@@ -132,7 +141,7 @@ def rs_name(rs: Mapping[str, Any]) -> str:
 
 
 def rs_revision(rs: Mapping[str, Any]) -> int:
-    return int(rs["metadata"]["annotations"][objects.REVISION_ANNOTATION])
+    return _revision_number(rs["metadata"]["annotations"][objects.REVISION_ANNOTATION])
 
 
 def replica_set(name: str, rev: int, replicas: int, created: str) -> dict[str, Any]:
