@@ -1,0 +1,25 @@
+"""The `planner` console script and `python -m planner`: the CLI, run as a process of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from planner.cli import main
+
+
+def entry() -> None:
+    """The console script and `python -m planner`: main(), then leave without tearing the heap down. A large run
+    holds hundreds of MB of objects; freeing them one by one at exit (and the collector's final pass over them)
+    costs a noticeable share of the run, for memory the OS reclaims at once. Output is flushed first; the state and
+    plan files were written, fsynced and closed before this point."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+        os._exit(code)
