@@ -12,8 +12,6 @@ from typing import Any
 from planner.render.escape import escape
 
 WORLD_MESSAGES = {
-    "autoscaled": "cluster-autoscaler added {added} node(s) to {pool} for Pending Pods (max {max} per zone); "
-                  "{pending} Pod(s) still Pending",
     "resumed": "{address}: stalled rollout resumed and {summary}",
 }
 """Events of the cluster-wide controllers (planner.simulate.controllers)."""
