@@ -188,6 +188,10 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     cluster: Resource | None = None
     for valid in documents:
         resource = to_resource(valid, secret_key)
+        server_set = _server_set(valid.document.data)
+        if server_set:
+            warnings_early.append(_at(resource, f"{', '.join(server_set)} ignored: written by the API server, not part "
+                                                "of a desired state (as `kubectl get -o yaml` prints them)"))
         if resource.address in resources:
             first = resources[resource.address].document
             errors.append(_at(resource, f"duplicate resource {resource.address} (first defined at "
@@ -229,6 +233,13 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     if errors:
         raise PlannerError(sorted(errors, key=Diagnostic.sort_key))
     return DesiredState(resources, roots, kubernetes_version, warnings)
+
+
+def _server_set(data: dict[str, Any]) -> list[str]:
+    """The fields of a document that only the API server writes: `kubectl get -o yaml` output carries them."""
+    metadata = data.get("metadata")
+    found = [f"metadata.{k}" for k in SERVER_METADATA if isinstance(metadata, dict) and metadata.get(k)]
+    return found + (["status"] if data.get("status") else [])  # `kubectl create --dry-run` prints empty ones
 
 
 def _cross_checks(resources: dict[str, Resource]) -> list[Diagnostic]:

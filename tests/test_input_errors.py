@@ -173,3 +173,17 @@ def test_unknown_region_and_machine_type_suggest_the_right_one(cli, tmp_path):
 def test_usage_errors_exit_1(proc):
     result = proc("plan", "--no-such-flag")
     assert result.code == 1
+
+
+def test_server_set_fields_from_kubectl_get_are_ignored_with_a_warning(cli, hello):
+    text = (hello / "hello-web.yaml").read_text()
+    text = text.replace("metadata:\n  name: hello-web\n", "metadata:\n  name: hello-web\n  uid: \"0a1b\"\n"
+                        "  resourceVersion: \"99\"\n  creationTimestamp: null\n", 1)
+    (hello / "hello-web.yaml").write_text(text + "status:\n  loadBalancer: {}\n")
+    result = cli("plan", str(hello), "-o", "json")
+    assert result.code == 0, result.err
+    messages = [d["message"] for d in result.json()["diagnostics"]]
+    assert any(m.startswith("metadata.uid, metadata.resourceVersion ignored: written by the API server")
+               for m in messages)
+    assert any(m.startswith("status ignored") for m in messages)
+    assert not any("creationTimestamp" in m for m in messages)  # kubectl --dry-run's null: nothing to say
