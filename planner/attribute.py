@@ -46,7 +46,9 @@ def facts_for(changes: list[ResourceChange], statuses: Mapping[str, Mapping[str,
             built.append(index_of(objects))
         return built[0].selecting(namespace, labels)
 
-    return Facts(cluster, cluster_status, statuses, selecting, frozenset(flavours), kubernetes_version)
+    facts = Facts(cluster, cluster_status, statuses, selecting, frozenset(flavours), kubernetes_version)
+    facts.manifests = {address: manifest for _family, address, _ns, _name, manifest in objects}
+    return facts
 
 
 ORDER_NOTE = ("{services} {verb} created before {deployments}, which {verb2}: Pods started after their "

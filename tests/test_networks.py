@@ -82,3 +82,43 @@ def test_cluster_ranges_in_every_form_the_api_takes_and_malformed_ones_refused(c
         result = cli("plan", str(hello))
         assert result.code == 1 and "cluster.yaml:1" in result.err and message in result.err, result.err
         assert "internal error" not in result.err
+
+
+NAMED_RANGES = """  networkRef:
+    name: shop-vpc
+  subnetworkRef:
+    name: shop-nodes
+  ipAllocationPolicy:
+    clusterSecondaryRangeName: pods
+    servicesSecondaryRangeName: services
+"""
+
+
+def test_a_cluster_takes_its_ranges_from_the_subnetwork_it_names(cli, hello, tmp_path):
+    import json
+
+    write(hello / "vpc.yaml", VPC)
+    write(hello / "cluster.yaml", (hello / "cluster.yaml").read_text() + NAMED_RANGES)
+    plan = cli("plan", str(hello))
+    assert plan.code == 0, plan.err
+    assert "reserves Pod range 10.20.0.0/14 and Service range 10.24.0.0/20" in plan.out
+    assert "internal IPs from subnetwork shop-nodes's primary range 10.10.0.0/20" in plan.out
+    assert "allocates a ClusterIP from the Service range 10.24.0.0/20" in plan.out
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    nodes = json.loads(cli("get", "nodes", "-o", "json").out)["items"]
+    assert all(n["internalIP"].startswith("10.10.0.") and n["podCIDR"].startswith("10.2") for n in nodes)
+    services = json.loads(cli("get", "services", "-o", "json").out)["items"]
+    assert all(s["clusterIP"].startswith("10.24.") for s in services)
+    assert "No changes." in cli("plan", str(hello)).out
+
+
+def test_a_subnetwork_or_range_name_that_does_not_exist_is_refused(cli, hello):
+    write(hello / "vpc.yaml", VPC)
+    write(hello / "cluster.yaml", (hello / "cluster.yaml").read_text()
+          + NAMED_RANGES.replace("clusterSecondaryRangeName: pods", "clusterSecondaryRangeName: pod"))
+    result = cli("plan", str(hello))
+    assert result.code == 1 and 'clusterSecondaryRangeName "pod" is not a secondary range of subnetwork shop-nodes' \
+        in result.err
+    write(hello / "cluster.yaml", (hello / "cluster.yaml").read_text().replace("name: shop-nodes", "name: nope"))
+    result = cli("plan", str(hello))
+    assert result.code == 1 and 'subnetworkRef "nope" names no ComputeSubnetwork' in result.err

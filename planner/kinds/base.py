@@ -91,6 +91,8 @@ class Facts:
         which controllers sync changed nodes into load-balancer backends (a new one takes every node)."""
         self.kubernetes_version = kubernetes_version
         """The cluster's Kubernetes minor version (`--kubernetes-version`): some of GKE's behaviour follows it."""
+        self.manifests: Mapping[str, Manifest] = {}
+        """Every resource's manifest by address (desired, or as last applied for deletions): a cluster's subnetwork."""
         self.live: dict[str, Mapping[str, Any]] = {}
         """During apply: the live objects operations have just made (their names and addresses), so the steps
         apply prints name what was really allocated, where the plan could only say `<lb>` or `<4 chars>`."""

@@ -34,6 +34,7 @@ from planner.kinds.base import (
     Schema,
     created_only,
 )
+from planner.kinds.network import check_cluster_network, cluster_network
 from planner.knowledge import naming
 from planner.knowledge.capacity import parse_custom_machine
 from planner.knowledge.gce import MACHINE_TYPES, REGIONS
@@ -74,11 +75,13 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("spec.releaseChannel.channel", "REGULAR"),
     ("spec.networkingMode", "VPC_NATIVE"),
     ("spec.ipAllocationPolicy", {}),
-    ("spec.ipAllocationPolicy.servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT),
+    # No default range where the cluster names a secondary range of its subnetwork for its Services.
+    ("spec.ipAllocationPolicy.servicesIpv4CidrBlock",
+     lambda policy: None if policy.get("servicesSecondaryRangeName") else naming.SERVICE_RANGE_DEFAULT),
 )
 """What the GKE API fills in (creating a cluster: https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster;
 Service range 34.118.224.0/20 from GKE 1.29)."""
-field = Fields(DEFAULTS)
+field = Fields(DEFAULTS, **{"spec.ipAllocationPolicy.servicesIpv4CidrBlock": naming.SERVICE_RANGE_DEFAULT})
 
 
 # ---------------------------------------------------------------- validation (shared with ContainerNodePool)
@@ -185,12 +188,14 @@ def _context(op: Operation, facts: Facts) -> Context:
     prefix = naming.node_prefix(name, naming.DEFAULT_POOL, "<8hex>")
     live = facts.current(op.change.address, op.phase)
     observed = live.get("status") or {}
+    network = cluster_network(now, facts.manifests.get)
     groups, vms = nodes.allocated(live, f"{prefix}-grp", f"{prefix}-<4 chars>")
     context.update(
         location=spec.get("location"), channel=field(now, "spec.releaseChannel.channel"),
-        pod_range=policy.get("clusterIpv4CidrBlock") or observed.get("clusterIpv4Cidr")
-        or "(a /14 from 10.0.0.0/8, known after apply)",
-        service_range=field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
+        pod_range=(network.pods if network else None) or policy.get("clusterIpv4CidrBlock")
+        or observed.get("clusterIpv4Cidr") or "(a /14 from 10.0.0.0/8, known after apply)",
+        service_range=(network.services if network else None)
+        or field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
         pool=naming.DEFAULT_POOL, groups=groups, vm_pattern=vms,
         default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now), routes=routes,
         vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
@@ -251,11 +256,17 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     policy = spec.get("ipAllocationPolicy") or {}
     incarnation = nodes.incarnation(engine)  # a replaced cluster is a new one: new endpoint, new Pod range
     seed = engine.seed.number("pod-range", op.change.name, incarnation)
-    pod_range = policy.get("clusterIpv4CidrBlock") or naming.POD_RANGE_CANDIDATES[
-        seed % len(naming.POD_RANGE_CANDIDATES)]
+    def manifest_at(address: str) -> Manifest | None:
+        found = engine.state.resources.get(address)
+        return found.manifest if found is not None else None
+
+    network = cluster_network(manifest, manifest_at)  # user-managed ranges of the subnetwork it names
+    pod_range = (network.pods if network else None) or policy.get("clusterIpv4CidrBlock") or \
+        naming.POD_RANGE_CANDIDATES[seed % len(naming.POD_RANGE_CANDIDATES)]
     if pod_range.startswith("/"):  # a size: GKE picks the block
         pod_range = naming.sized_range(int(pod_range[1:]), seed)
-    service_range = policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT)
+    service_range = (network.services if network else None) or policy.get("servicesIpv4CidrBlock",
+                                                                          naming.SERVICE_RANGE_DEFAULT)
     if service_range.startswith("/"):
         service_range = naming.sized_range(int(service_range[1:]), seed // 7, avoid=(pod_range,))
     control_plane = RangeAllocator.for_cidr("control plane IP", naming.CONTROL_PLANE_RANGE)
@@ -268,7 +279,7 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         "locations": naming.zones_for(spec["location"], spec.get("nodeLocations")),
         "clusterIpv4Cidr": pod_range,
         "servicesIpv4Cidr": service_range,
-        "nodeIpv4Cidr": REGIONS[region].subnet,
+        "nodeIpv4Cidr": network.nodes if network else REGIONS[region].subnet,
     }
     _open(engine, status)
     details: list[dict[str, Any]] = [{"event": "cluster-ranges", **status["status"]}]
@@ -330,6 +341,9 @@ def service_range(facts: Facts) -> str:
     observed = facts.cluster_status.get("status") or {}
     if observed.get("servicesIpv4Cidr"):
         return str(observed["servicesIpv4Cidr"])
+    network = cluster_network(facts.cluster, facts.manifests.get) if facts.cluster else None
+    if network is not None and network.services:
+        return network.services
     policy = ((facts.cluster or {}).get("spec") or {}).get("ipAllocationPolicy") or {}
     return str(policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT))
 
@@ -342,6 +356,8 @@ SPEC = KindSpec(
     handlers={"create": _create, "update": _update, "delete": _delete},
     schema=Schema(own=("containercluster.crd.schema.json", "containercluster.constraints.schema.json")),
     check=_check,
+    cross_check=lambda mine, index, lookup: [d for address, _ns, _name, manifest in mine
+                                             for d in check_cluster_network(address, manifest, lookup)],
     defaults=DEFAULTS,
     replace_paths=(
         ("spec.location", "a cluster cannot move: location is immutable"),

@@ -10,8 +10,8 @@ ComputeNetwork and ComputeSubnetwork references.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
@@ -188,3 +188,47 @@ SUBNETWORK = KindSpec(
 )
 
 SPECS = (NETWORK, SUBNETWORK)
+
+
+class ClusterNetwork(NamedTuple):
+    """What a VPC-native cluster takes from the subnetwork it names: nodes' addresses from its primary range, Pods
+    and Services from the secondary ranges it names (GKE "VPC-native clusters": user-managed secondary ranges)."""
+
+    subnetwork: str
+    nodes: str
+    pods: str | None
+    services: str | None
+
+
+def cluster_network(cluster: Manifest, manifest_at: Callable[[str], Manifest | None]) -> ClusterNetwork | None:
+    """The ranges a cluster gets from its `subnetworkRef`, when that names a ComputeSubnetwork planner knows."""
+    spec = _spec(cluster)
+    name = (spec.get("subnetworkRef") or {}).get("name")
+    subnetwork = manifest_at(f"ComputeSubnetwork/{name}") if name else None
+    if subnetwork is None:
+        return None
+    sub = _spec(subnetwork)
+    secondary = {r.get("rangeName"): r.get("ipCidrRange") for r in sub.get("secondaryIpRange") or []}
+    policy = spec.get("ipAllocationPolicy") or {}
+    return ClusterNetwork(str(name), str(sub.get("ipCidrRange")),
+                          secondary.get(policy.get("clusterSecondaryRangeName")),
+                          secondary.get(policy.get("servicesSecondaryRangeName")))
+
+
+def check_cluster_network(address: str, cluster: Manifest,
+                          lookup: Mapping[str, tuple[str, Manifest]]) -> list[Diagnostic]:
+    """A cluster's subnetworkRef names a declared ComputeSubnetwork, and its secondary range names exist there."""
+    spec = _spec(cluster)
+    name = (spec.get("subnetworkRef") or {}).get("name")
+    if name is None:
+        return []
+    found = lookup.get(f"ComputeSubnetwork/{name}")
+    if found is None:
+        return [Diagnostic("error", f'subnetworkRef "{name}" names no ComputeSubnetwork in the input (use '
+                                    "subnetworkRef.external for one planner does not manage)", address=address)]
+    ranges = {r.get("rangeName") for r in _spec(found[1]).get("secondaryIpRange") or []}
+    policy = spec.get("ipAllocationPolicy") or {}
+    return [Diagnostic("error", f'{key} "{policy[key]}" is not a secondary range of subnetwork {name} (it has: '
+                                f"{', '.join(sorted(str(r) for r in ranges)) or 'none'})", address=address)
+            for key in ("clusterSecondaryRangeName", "servicesSecondaryRangeName")
+            if policy.get(key) is not None and policy[key] not in ranges]

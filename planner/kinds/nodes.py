@@ -132,10 +132,21 @@ def context(location: str, node_locations: list[str] | None, per_zone: int, mach
     return {
         "zones": zones, "zones_text": ", ".join(zones), "per_zone": per_zone, "total": per_zone * len(zones),
         "machine_type": machine_type, "cpu_free": cpu_free, "memory_free": memory_free, "allocatable": allocatable,
-        "subnet": f"the {region} default subnet {REGIONS[region].subnet}" if region in REGIONS else "the subnet",
+        "subnet": _subnet_text(region, cluster, facts),
         "pod_cidr_prefix": naming.POD_CIDR_PREFIX, "vpc_native": not routes, "routes": routes,
         "lb_target_pool": "target-pool" in flavours, "lb_backend_service": "backend-service" in flavours,
     }
+
+
+def _subnet_text(region: str, cluster: Manifest, facts: Facts | None) -> str:
+    """Where the nodes' addresses come from: the subnetwork the cluster names, else the region's auto-mode subnet."""
+    from planner.kinds.network import cluster_network
+
+    if facts is not None and cluster:
+        network = cluster_network(cluster, facts.manifests.get)
+        if network is not None:
+            return f"subnetwork {network.subnetwork}'s primary range {network.nodes}"
+    return f"the {region} default subnet {REGIONS[region].subnet}" if region in REGIONS else "the subnet"
 
 
 def incarnation(engine: Engine) -> int:
