@@ -122,3 +122,13 @@ def test_a_subnetwork_or_range_name_that_does_not_exist_is_refused(cli, hello):
     write(hello / "cluster.yaml", (hello / "cluster.yaml").read_text().replace("name: shop-nodes", "name: nope"))
     result = cli("plan", str(hello))
     assert result.code == 1 and 'subnetworkRef "nope" names no ComputeSubnetwork' in result.err
+
+
+def test_the_vpc_native_example_plans_and_applies(cli, tmp_path):
+    import shutil
+
+    from conftest import EXAMPLES
+
+    shutil.copytree(EXAMPLES / "vpc-native", tmp_path / "vpc-native")
+    assert cli("apply", "vpc-native", "--auto-approve").code == 0
+    assert "No changes." in cli("plan", "vpc-native").out
