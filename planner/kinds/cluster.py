@@ -157,8 +157,7 @@ def _check_ranges(policy: Mapping[str, Any]) -> list[Problem]:
 
 def _created_pool(manifest: Manifest) -> NodePoolShape:
     """default-pool as GKE creates it (even when Config Connector deletes it right after)."""
-    name = (manifest.get("metadata") or {}).get("name", "")
-    return nodes.shape(manifest, field, "spec.initialNodeCount", name, naming.DEFAULT_POOL)
+    return nodes.shape(manifest, field, "spec.initialNodeCount", naming.gke_name(manifest), naming.DEFAULT_POOL)
 
 
 def _pool_shape(manifest: Manifest) -> NodePoolShape | None:
@@ -181,11 +180,10 @@ def _context(op: Operation, facts: Facts) -> Context:
     spec = now.get("spec") or {}
     per_zone = field(now, "spec.initialNodeCount")
     policy = spec.get("ipAllocationPolicy") or {}
-    name = op.change.name
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
                             field(now, "spec.nodeConfig.machineType"), facts)
     routes = field(now, "spec.networkingMode") == "ROUTES"
-    prefix = naming.node_prefix(name, naming.DEFAULT_POOL, "<8hex>")
+    prefix = naming.node_prefix(naming.gke_name(now), naming.DEFAULT_POOL, "<8hex>")
     live = facts.current(op.change.address, op.phase)
     observed = live.get("status") or {}
     network = cluster_network(now, facts.manifests.get)

@@ -77,10 +77,22 @@ def _within_autoscaling(spec: dict[str, Any], count: int) -> int:
     return int(max(low, min(count, high)))
 
 
-def _shape(manifest: Manifest) -> NodePoolShape:
-    spec = nodes.manifest_spec(manifest)
-    name = (manifest.get("metadata") or {}).get("name", "")
-    return nodes.shape(manifest, field, "spec.nodeCount", (spec.get("clusterRef") or {}).get("name", "?"), name)
+def _cluster_name(manifest: Manifest, cluster: Manifest | None) -> str:
+    """The GKE name of the pool's cluster: the referenced ContainerCluster's resourceID, else clusterRef.name."""
+    ref = (nodes.manifest_spec(manifest).get("clusterRef") or {}).get("name", "?")
+    if cluster is not None and (cluster.get("metadata") or {}).get("name") == ref:
+        return naming.gke_name(cluster)
+    return str(ref)
+
+
+def _cluster_manifest(engine: Engine) -> Manifest | None:
+    return engine.cluster.manifest if engine.cluster is not None else None
+
+
+def _shape(manifest: Manifest, cluster: Manifest | None = None) -> NodePoolShape:
+    """The pool's shape; names are GKE's (resourceIDs) when the cluster's manifest is at hand (apply), and only
+    sizes matter to the other callers (the autoscaler's room, which reads existing pools' groups from their status)."""
+    return nodes.shape(manifest, field, "spec.nodeCount", _cluster_name(manifest, cluster), naming.gke_name(manifest))
 
 
 def _context(op: Operation, facts: Facts) -> Context:
@@ -88,7 +100,8 @@ def _context(op: Operation, facts: Facts) -> Context:
     now = (before if op.phase == "delete" else op.change.after) or {}
     spec = now.get("spec") or {}
     before_spec = before.get("spec") or {}
-    cluster = (spec.get("clusterRef") or {}).get("name", "?")
+    cluster = _cluster_name(now, facts.cluster)
+    pool_name = naming.gke_name(now)
     per_zone = field(now, "spec.nodeCount")
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
                             field(now, "spec.nodeConfig.machineType"), facts)
@@ -97,12 +110,12 @@ def _context(op: Operation, facts: Facts) -> Context:
     if op.phase == "delete" and live is not None:  # the autoscaler may have grown it past nodeCount
         context["total"] = len(live)
     autoscaling = spec.get("autoscaling") or {}
-    prefix = naming.node_prefix(cluster, op.change.name, "<8hex>")
+    prefix = naming.node_prefix(cluster, pool_name, "<8hex>")
     groups, vms = (f"{prefix}-grp", f"{prefix}-<4 chars>")
     if op.phase == "create":
         groups, vms = nodes.allocated(facts.current(op.change.address, op.phase), groups, vms)
     context.update(
-        cluster=cluster, pool=op.change.name, groups=groups, vm_pattern=vms,
+        cluster=cluster, pool=pool_name, groups=groups, vm_pattern=vms,
         before_per_zone=before_per_zone, before_total=before_per_zone * len(context["zones"]),
         grow=per_zone > before_per_zone, shrink=per_zone < before_per_zone,
         autoscaling=bool(autoscaling), min_nodes=autoscaling.get("minNodeCount", 0),
@@ -202,7 +215,7 @@ STEPS = {
 def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     if engine.cluster is None:
         raise PlannerError.single("no cluster in the state to run this in")
-    pool = nodes.make_pool(engine, _shape(op.change.after or {}))
+    pool = nodes.make_pool(engine, _shape(op.change.after or {}, _cluster_manifest(engine)))
     status["pool"] = pool
     pending = engine.world.reschedule([])
     details: list[dict[str, Any]] = [{"event": "pool-nodes", "count": len(pool["nodes"]),
@@ -246,8 +259,8 @@ def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     if "resize" not in op.change.change_classes:
         return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name},
                         [{"event": "pool-relabelled", "count": relabelled}] if relabelled else [])
-    shape = _shape(op.change.after or {})
-    pool = status.setdefault("pool", {"name": op.change.name, "nodes": []})
+    shape = _shape(op.change.after or {}, _cluster_manifest(engine))
+    pool = status.setdefault("pool", {"name": naming.gke_name(op.change.after or {}), "nodes": []})
     removed: list[str] = []
     for zone in shape.zones:
         in_zone = [n for n in pool["nodes"] if objects.node_zone(n) == zone]

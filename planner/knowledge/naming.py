@@ -125,6 +125,14 @@ def region_of(location: str) -> str:
     return split_location(location)[0]
 
 
+def gke_name(manifest: dict[str, Any]) -> str:
+    """The name GKE knows a Config Connector resource by: `spec.resourceID`, else `metadata.name` (the CRDs'
+    resourceID: "The name of the resource. Used for creation and acquisition. When unset, the value of
+    `metadata.name` is used as the default." ../shared/upstream/config-connector/containerclusters...yaml)."""
+    resource_id = (manifest.get("spec") or {}).get("resourceID")
+    return str(resource_id) if resource_id else str((manifest.get("metadata") or {}).get("name", ""))
+
+
 def node_prefix(cluster: str, pool: str, hex8: str) -> str:
     """`gke-<cluster>-<pool>-<8 hex>`, shortening cluster and pool names (MODELLED) so instance names fit 63 chars."""
     room = MAX_NAME_LENGTH - len("gke---") - 8 - 1 - NODE_SUFFIX_LENGTH
