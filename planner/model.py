@@ -18,6 +18,7 @@ from typing import Any
 from planner import kinds
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.defaulting import apply_defaults
+from planner.knowledge import naming
 from planner.knowledge.naming import replica_set_name
 from planner.load import Document, locate
 from planner.relations import index_of
@@ -213,10 +214,16 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     namespaces = kinds.REGISTRY.for_kind("v1", "Namespace")
     declared_namespaces = {r.name for r in resources.values() if r.family == namespaces.family}
     for resource in resources.values():
-        cluster_ref = (resource.spec().get("clusterRef") or {}).get("name")
-        if cluster_ref is not None and cluster is not None and cluster_ref != cluster.name:
-            references.append(_at(resource, f'clusterRef "{cluster_ref}" is not the declared cluster '
-                                            f'"{cluster.name}"', ("spec", "clusterRef", "name")))
+        ref = naming.cluster_ref(resource.manifest) if cluster is not None else None
+        if ref is not None and cluster is not None:
+            by, value = ref
+            if by == "name" and value != cluster.name:
+                references.append(_at(resource, f'clusterRef "{value}" is not the declared cluster '
+                                                f'"{cluster.name}"', ("spec", "clusterRef", "name")))
+            elif by == "external" and value != naming.gke_name(cluster.manifest):
+                references.append(_at(resource, f'clusterRef.external names GKE cluster "{value}", not the declared '
+                                                f'cluster "{naming.gke_name(cluster.manifest)}" (one state holds one '
+                                                "cluster)", ("spec", "clusterRef", "external")))
         if resource.namespace is not None and resource.namespace not in namespaces.builtin_names \
                 and resource.namespace not in declared_namespaces:
             references.append(_at(resource, f'namespace "{resource.namespace}" does not exist: it is not built in '

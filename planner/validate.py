@@ -235,6 +235,10 @@ def _word(error: Any, sensitive: tuple[str, ...]) -> list[Problem]:
         return [Problem(path, f"expected {_or(expected)}, got {shown or _describe(instance)}")]
     if validator in ("anyOf", "oneOf"):
         branches = error.validator_value
+        if validator == "oneOf" and all(isinstance(b, dict) and b.get("required") and set(b) <= {"required", "not"}
+                                        for b in branches):  # Config Connector's refs: name or external, not both
+            choices = " or ".join("/".join(b["required"]) for b in branches)
+            return [Problem(path, f"must set exactly one of {choices}")]
         types = [b.get("type") for b in branches if isinstance(b, dict)]
         flat = [t for t in types for t in (t if isinstance(t, list) else [t]) if t and t != "null"]
         description = schema.get("description")

@@ -64,9 +64,11 @@ def _check(data: Manifest) -> list[Problem]:
                                 "(Config Connector's ContainerNodePool reference): cluster-autoscaler changes the "
                                 "node count and Config Connector's periodic reconcile sets it back to nodeCount; "
                                 "drop nodeCount (initialNodeCount sets the starting size)", severity="warning"))
-    if "name" not in (spec.get("clusterRef") or {}):
-        problems.append(Problem(("spec", "clusterRef"), 'missing required field "name" (external clusters are '
-                                "not modelled: one state holds one cluster)"))
+    ref = naming.cluster_ref(data)
+    if ref is not None and ref[0] == "malformed":
+        problems.append(Problem(("spec", "clusterRef", "external"), f'"{ref[1]}" is not a GKE cluster: valid '
+                                "formats are projects/{projectID}/locations/{location}/clusters/{clusterID} and "
+                                "projects/{projectID}/zones/{zone}/clusters/{clusterID}"))
     return problems
 
 
@@ -78,11 +80,12 @@ def _within_autoscaling(spec: dict[str, Any], count: int) -> int:
 
 
 def _cluster_name(manifest: Manifest, cluster: Manifest | None) -> str:
-    """The GKE name of the pool's cluster: the referenced ContainerCluster's resourceID, else clusterRef.name."""
-    ref = (nodes.manifest_spec(manifest).get("clusterRef") or {}).get("name", "?")
-    if cluster is not None and (cluster.get("metadata") or {}).get("name") == ref:
+    """The GKE name of the pool's cluster: clusterRef.external's cluster ID, or the referenced ContainerCluster's
+    resourceID, else clusterRef.name."""
+    kind, ref = naming.cluster_ref(manifest) or ("name", "?")
+    if kind == "name" and cluster is not None and (cluster.get("metadata") or {}).get("name") == ref:
         return naming.gke_name(cluster)
-    return str(ref)
+    return ref
 
 
 def _cluster_manifest(engine: Engine) -> Manifest | None:

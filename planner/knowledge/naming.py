@@ -133,6 +133,26 @@ def gke_name(manifest: dict[str, Any]) -> str:
     return str(resource_id) if resource_id else str((manifest.get("metadata") or {}).get("name", ""))
 
 
+EXTERNAL_CLUSTER = re.compile(r"^projects/[^/]+/(?:locations|zones)/[^/]+/clusters/(?P<cluster>[^/]+)$")
+"""A ContainerNodePool's `clusterRef.external` ("Valid formats: `projects/{projectID}/locations/{location}/clusters/
+{clusterID}` `projects/{projectID}/zones/{zone}/clusters/{clusterID}`", the ContainerNodePool CRD)."""
+
+
+def cluster_ref(manifest: dict[str, Any]) -> tuple[str, str] | None:
+    """What a resource's clusterRef names: ("name", a ContainerCluster's metadata.name) or ("external", a GKE
+    cluster ID); ("malformed", text) for an external reference in neither of the CRD's formats."""
+    ref = (manifest.get("spec") or {}).get("clusterRef")
+    if not isinstance(ref, dict):
+        return None
+    if isinstance(ref.get("name"), str):
+        return "name", ref["name"]
+    external = ref.get("external")
+    if isinstance(external, str):
+        match = EXTERNAL_CLUSTER.match(external)
+        return ("external", match["cluster"]) if match else ("malformed", external)
+    return None
+
+
 def node_prefix(cluster: str, pool: str, hex8: str) -> str:
     """`gke-<cluster>-<pool>-<8 hex>`, shortening cluster and pool names (MODELLED) so instance names fit 63 chars."""
     room = MAX_NAME_LENGTH - len("gke---") - 8 - 1 - NODE_SUFFIX_LENGTH
