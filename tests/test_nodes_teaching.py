@@ -275,6 +275,22 @@ def test_only_a_routes_based_cluster_has_per_node_routes(cli, tmp_path):
         assert ("routes" in destroyed) is routes, destroyed
 
 
+def test_a_routes_based_cluster_takes_its_pod_range_from_cluster_ipv4_cidr(cli, tmp_path):
+    cluster = ROUTES_CLUSTER.format(mode="ROUTES") + "  clusterIpv4Cidr: 10.96.0.0/14\n"
+    (tmp_path / "cluster.yaml").write_text(cluster)
+    assert "reserves Pod range 10.96.0.0/14" in cli("plan", "cluster.yaml").out
+    assert cli("apply", "cluster.yaml", "--auto-approve").code == 0
+    assert "10.96.0.0/24" in cli("get", "nodes", "-o", "wide").out
+    assert cli("plan", "cluster.yaml", "--detailed-exitcode").code == 0
+    (tmp_path / "bad.yaml").write_text(cluster.replace("10.96.0.0/14", "999.1.1.1/14"))
+    result = cli("validate", "bad.yaml")
+    assert result.code == 1 and 'bad.yaml:9:20: spec.clusterIpv4Cidr: invalid CIDR block "999.1.1.1/14"' in result.err
+    (tmp_path / "both.yaml").write_text(cluster + "  ipAllocationPolicy:\n    clusterIpv4CidrBlock: /16\n")
+    result = cli("validate", "both.yaml")
+    assert "both.yaml:9:20: warning: spec.clusterIpv4Cidr: is ignored: it only works for routes-based clusters" \
+        in result.err
+
+
 def test_a_new_pool_joins_only_load_balancers_that_already_exist(cli, tmp_path):
     _use(tmp_path, "1")  # the Services are created after the pool, with every node in their backends
     assert "l4-netlb-controller" not in [c for _, c, _ in _steps(cli("plan", "shop", "-o", "json").json(), POOL)]

@@ -118,19 +118,28 @@ def check_machine(machine: str, path: tuple[str, ...]) -> list[Problem]:
 
 def _check(data: Manifest) -> list[Problem]:
     spec = data.get("spec") or {}
-    return check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {})
+    problems = check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {})
+    routes_range = spec.get("clusterIpv4Cidr")
+    if isinstance(routes_range, str):
+        problems += _check_ranges({"clusterIpv4CidrBlock": routes_range}, ("spec", "clusterIpv4Cidr"))
+        if spec.get("ipAllocationPolicy") is not None:
+            problems.append(Problem(("spec", "clusterIpv4Cidr"), "is ignored: it only works for routes-based "
+                                    "clusters, where ipAllocationPolicy is not defined (the ContainerCluster CRD); "
+                                    "set ipAllocationPolicy.clusterIpv4CidrBlock instead", severity="warning"))
+    return problems
 
 
-def _check_ranges(policy: Mapping[str, Any]) -> list[Problem]:
+def _check_ranges(policy: Mapping[str, Any], at: tuple[str, ...] | None = None) -> list[Problem]:
     """The Pod and Service ranges: a CIDR block (host bits zero) or a size, within what GKE accepts, not
-    overlapping each other (the GKE API refuses all three)."""
+    overlapping each other (the GKE API refuses all three). `at` places a single range written elsewhere (a
+    routes-based cluster's spec.clusterIpv4Cidr)."""
     problems: list[Problem] = []
     blocks: list[tuple[str, ipaddress.IPv4Network]] = []
     for key, (low, high) in naming.RANGE_SIZES.items():
         value = policy.get(key)
         if not isinstance(value, str):
             continue
-        path = ("spec", "ipAllocationPolicy", key)
+        path = at or ("spec", "ipAllocationPolicy", key)
         size = value[1:] if value.startswith("/") else value.rpartition("/")[2]
         network = None
         if not value.startswith("/"):
@@ -179,7 +188,6 @@ def _context(op: Operation, facts: Facts) -> Context:
     now = (op.change.before if op.phase == "delete" else op.change.after) or {}
     spec = now.get("spec") or {}
     per_zone = field(now, "spec.initialNodeCount")
-    policy = spec.get("ipAllocationPolicy") or {}
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
                             field(now, "spec.nodeConfig.machineType"), facts)
     routes = field(now, "spec.networkingMode") == "ROUTES"
@@ -190,7 +198,7 @@ def _context(op: Operation, facts: Facts) -> Context:
     groups, vms = nodes.allocated(live, f"{prefix}-grp", f"{prefix}-<4 chars>")
     context.update(
         location=spec.get("location"), channel=field(now, "spec.releaseChannel.channel"),
-        pod_range=(network.pods if network else None) or policy.get("clusterIpv4CidrBlock")
+        pod_range=(network.pods if network else None) or _requested_pod_range(spec)
         or observed.get("clusterIpv4Cidr") or "(a /14 from 10.0.0.0/8, known after apply)",
         service_range=(network.services if network else None)
         or field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
@@ -200,6 +208,24 @@ def _context(op: Operation, facts: Facts) -> Context:
         default_pool_routes=per_zone > 0 and routes, default_pool_vpc_native=per_zone > 0 and not routes,
     )
     return context
+
+
+def _requested_pod_range(spec: Mapping[str, Any]) -> str | None:
+    """The Pod range the input asks for: ipAllocationPolicy.clusterIpv4CidrBlock (VPC-native), or a routes-based
+    cluster's spec.clusterIpv4Cidr, which only counts where ipAllocationPolicy is not defined (the CRD's
+    clusterIpv4Cidr description; https://cloud.google.com/kubernetes-engine/docs/how-to/routes-based-cluster)."""
+    policy = spec.get("ipAllocationPolicy")
+    if isinstance(policy, Mapping) and policy.get("clusterIpv4CidrBlock"):
+        return str(policy["clusterIpv4CidrBlock"])
+    routes_range = spec.get("clusterIpv4Cidr")
+    return str(routes_range) if routes_range and not _user_policy(spec) else None
+
+
+def _user_policy(spec: Mapping[str, Any]) -> bool:
+    """Whether ipAllocationPolicy holds more than the Service range default planner fills in."""
+    policy = spec.get("ipAllocationPolicy") or {}
+    return any(key != "servicesIpv4CidrBlock" or value != naming.SERVICE_RANGE_DEFAULT
+               for key, value in policy.items())
 
 
 def _known_after_apply(manifest: Manifest) -> list[str]:
@@ -259,7 +285,7 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         return found.manifest if found is not None else None
 
     network = cluster_network(manifest, manifest_at)  # user-managed ranges of the subnetwork it names
-    pod_range = (network.pods if network else None) or policy.get("clusterIpv4CidrBlock") or \
+    pod_range = (network.pods if network else None) or _requested_pod_range(spec) or \
         naming.POD_RANGE_CANDIDATES[seed % len(naming.POD_RANGE_CANDIDATES)]
     if pod_range.startswith("/"):  # a size: GKE picks the block
         pod_range = naming.sized_range(int(pod_range[1:]), seed)
