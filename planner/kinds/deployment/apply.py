@@ -6,6 +6,7 @@ Sources: pkg/controller/deployment (rolling update, proportional scaling, revisi
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -73,9 +74,17 @@ def _victims(pods: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
         node = objects.pod_node(p)
         if node:
             crowd[node] = crowd.get(node, 0) + 1
-    ranked = sorted(enumerate(pods), key=lambda ip: (objects.pod_node(ip[1]) is not None,
-                                                      -crowd.get(objects.pod_node(ip[1]) or "", 0), -ip[0]))
-    return [p for _, p in ranked[:count]]
+    ranked = heapq.nsmallest(count, enumerate(pods), key=lambda ip: (objects.pod_node(ip[1]) is not None,
+                                                                      -crowd.get(objects.pod_node(ip[1]) or "", 0),
+                                                                      -ip[0]))  # = sorted(...)[:count], cheaper
+    return [p for _, p in ranked]
+
+
+def _drop(pods: list[dict[str, Any]], gone: list[dict[str, Any]]) -> None:
+    """Remove `gone` from `pods` in one pass (list.remove per Pod would be quadratic in a large rollout)."""
+    if gone:
+        ids = {id(p) for p in gone}
+        pods[:] = [p for p in pods if id(p) not in ids]
 
 
 def _wave_text(wave: Wave) -> str:
@@ -109,22 +118,6 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
     surge, unavailable = rolling_bounds(replicas, field(after, "spec.strategy.rollingUpdate.maxSurge"),
                                         field(after, "spec.strategy.rollingUpdate.maxUnavailable"))
 
-    def place(count: int) -> int:
-        started = world.start_pods(status, new_rs, count, cpu, memory, op.change.address)
-        new_pods.extend(started)
-        return sum(1 for pod in started if objects.pod_node(pod) is not None)
-
-    def release(count: int) -> int:
-        for pod in _victims(old_pods, count):
-            world.remove_pod(pod, old_cpu, old_memory)
-            old_pods.remove(pod)
-        started = 0
-        for pod in new_pods:
-            if not objects.pod_node(pod):
-                world.place(pod, cpu, memory, op.change.address)
-                started += objects.pod_node(pod) is not None
-        return started
-
     excess = len(old_pods) + len(new_pods) - (replicas + surge)
     if old_pods and new_pods and excess > 0:
         # Scaling mid-rollout: the controller shares the cut among ReplicaSets in proportion to their size.
@@ -132,17 +125,36 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
         from_new = min(len(new_pods), excess - from_old)
         for group, count, requests in ((old_pods, from_old, (old_cpu, old_memory)),
                                        (new_pods, from_new, (cpu, memory))):
-            for pod in _victims(group, count):
+            victims = _victims(group, count)
+            for pod in victims:
                 world.remove_pod(pod, *requests)
-                group.remove(pod)
+            _drop(group, victims)
+    waiting = [p for p in new_pods if not objects.pod_node(p)]  # new Pods still Pending, in creation order
+
+    def place(count: int) -> int:
+        started = world.start_pods(status, new_rs, count, cpu, memory, op.change.address)
+        new_pods.extend(started)
+        waiting.extend(pod for pod in started if objects.pod_node(pod) is None)
+        return sum(1 for pod in started if objects.pod_node(pod) is not None)
+
+    def release(count: int) -> int:
+        victims = _victims(old_pods, count)
+        for pod in victims:
+            world.remove_pod(pod, old_cpu, old_memory)
+        _drop(old_pods, victims)
+        for pod in waiting:  # the room just freed lets Pending new Pods start
+            world.place(pod, cpu, memory, op.change.address)
+        started = [pod for pod in waiting if objects.pod_node(pod) is not None]
+        _drop(waiting, started)
+        return len(started)
 
     def shrink(count: int) -> int:
-        was_available = 0
-        for pod in _victims(new_pods, count):
+        victims = _victims(new_pods, count)
+        for pod in victims:
             world.remove_pod(pod, cpu, memory)
-            new_pods.remove(pod)
-            was_available += objects.pod_node(pod) is not None
-        return was_available
+        _drop(new_pods, victims)
+        _drop(waiting, victims)
+        return sum(1 for pod in victims if objects.pod_node(pod) is not None)
 
     syncs, stalled = rollout_syncs(replicas, len(old_pods), surge, unavailable,
                                    recreate=strategy.get("type") == "Recreate", new=len(new_pods),
