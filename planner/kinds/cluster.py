@@ -34,7 +34,7 @@ from planner.kinds.base import (
     Schema,
     created_only,
 )
-from planner.kinds.network import check_cluster_network, cluster_network
+from planner.kinds.network import check_cluster_network, cluster_network, network_of
 from planner.knowledge import naming
 from planner.knowledge.capacity import parse_custom_machine
 from planner.knowledge.gce import MACHINE_TYPES, REGIONS
@@ -141,13 +141,8 @@ def _check_ranges(policy: Mapping[str, Any], at: tuple[str, ...] | None = None) 
             continue
         path = at or ("spec", "ipAllocationPolicy", key)
         size = value[1:] if value.startswith("/") else value.rpartition("/")[2]
-        network = None
         if not value.startswith("/"):
-            try:
-                parsed = ipaddress.ip_network(value, strict=True)
-                network = parsed if isinstance(parsed, ipaddress.IPv4Network) else None
-            except ValueError:
-                network = None
+            network = network_of(value)
             if network is None:
                 problems.append(Problem(path, f'invalid CIDR block "{value}": give an IPv4 block with its host bits '
                                               "zero (10.4.0.0/14) or only a size (/14)"))

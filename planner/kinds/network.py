@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner.errors import Diagnostic
+from planner.kinds import generic
 from planner.kinds import sources as src
 from planner.kinds.base import Context, Facts, KindSpec, Manifest, Meta, OpResult, Problem, Rank, S, Schema
 
@@ -51,14 +52,6 @@ def _network_context(op: Operation, facts: Facts) -> Context:
                                                                           "declare"}
 
 
-def _stored(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    verb = {"create": "created", "update": "updated", "delete": "deleted"}[op.phase]
-    return OpResult(op.change.address, op.phase, {"event": "vpc-stored", "kind": op.change.kind,
-                                                  "name": op.change.name, "verb": verb})
-
-
-MESSAGES = {"vpc-stored": "{kind} {name} {verb}"}
-
 NETWORK = KindSpec(
     family="network",
     kinds=((CNRM_COMPUTE, "ComputeNetwork"),),
@@ -70,13 +63,13 @@ NETWORK = KindSpec(
         "store": (S("gke", "compute-engine", "updates VPC network {name} in place ({changed})",
                     source=src.VPC_NETWORKS),),
     },
-    handlers={"create": _stored, "update": _stored, "delete": _stored},
+    handlers=generic.HANDLERS,
     schema=Schema(own=("computenetwork.crd.schema.json",)),
     replace_paths=(("spec.autoCreateSubnetworks", "a network's subnet mode is fixed when it is created"),),
     context=_network_context,
     in_cluster=False,
     namespaced=False,
-    messages=MESSAGES,
+    messages=generic.MESSAGES,
 )
 
 
@@ -155,7 +148,7 @@ def _subnetwork_create(engine: Engine, op: Operation, status: dict[str, Any]) ->
     network = network_of(str(_spec(op.change.after or {}).get("ipCidrRange", "")))
     if network is not None:  # the first address of a primary range is its gateway
         status["status"] = {"gatewayAddress": str(network.network_address + 1)}
-    return _stored(engine, op, status)
+    return generic.stored(engine, op, status)
 
 
 SUBNETWORK = KindSpec(
@@ -170,7 +163,7 @@ SUBNETWORK = KindSpec(
         "store": (S("gke", "compute-engine", "updates subnetwork {name} in place ({changed})",
                     source=src.VPC_SUBNETS),),
     },
-    handlers={"create": _subnetwork_create, "update": _stored, "delete": _stored},
+    handlers={**generic.HANDLERS, "create": _subnetwork_create},
     schema=Schema(own=("computesubnetwork.crd.schema.json",)),
     check=_check_subnetwork,
     cross_check=_cross_check,
@@ -184,7 +177,7 @@ SUBNETWORK = KindSpec(
     live=SubnetworkLive,
     in_cluster=False,
     namespaced=False,
-    messages=MESSAGES,
+    messages=generic.MESSAGES,
 )
 
 SPECS = (NETWORK, SUBNETWORK)

@@ -99,6 +99,11 @@ DEFAULT_MACHINE_TYPE = "e2-medium"
 `gcloud container clusters create --machine-type`, default e2-medium)."""
 
 
+def max_pods_of(manifest: Manifest) -> int:
+    """spec.maxPodsPerNode, or GKE's default (110) when it is unset."""
+    return int(manifest_spec(manifest).get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE))
+
+
 def shape(manifest: Manifest, field: Fields, count_path: str, cluster: str, pool: str) -> NodePoolShape:
     """A pool's shape, each value read through its kind's defaults (`field`)."""
     spec = manifest_spec(manifest)
@@ -107,7 +112,7 @@ def shape(manifest: Manifest, field: Fields, count_path: str, cluster: str, pool
         zones=naming.zones_for(spec.get("location", ""), spec.get("nodeLocations")),
         per_zone=int(field(manifest, count_path)),
         machine_type=str(field(manifest, "spec.nodeConfig.machineType")),
-        max_pods=int(spec.get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE)),
+        max_pods=max_pods_of(manifest),
         min_nodes=auto.get("minNodeCount", 0) if auto else None,
         max_nodes=auto.get("maxNodeCount", 0) if auto else None,
         cluster=cluster, pool=pool,
@@ -191,7 +196,7 @@ def make_pool(engine: Engine, pool: NodePoolShape) -> dict[str, Any]:
 
 def restore(engine: Engine, resource: StoredResource) -> None:
     pool = resource.status.get("pool") or {}
-    max_pods = int((resource.manifest.get("spec") or {}).get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE))
+    max_pods = max_pods_of(resource.manifest)
     for node in pool.get("nodes") or []:
         engine.world.restore_node(node, max_pods)
 

@@ -111,9 +111,6 @@ def free_for_workloads(machine_type: str, max_pods: int = MAX_PODS_PER_NODE) -> 
 
 _DECIMAL_EXPONENTS = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY_MULTIPLIERS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_SUFFIX: dict[str, float] = {**{k: 10.0**e for k, e in _DECIMAL_EXPONENTS.items()},
-                             **{k: float(v) for k, v in _BINARY_MULTIPLIERS.items()}}
-"""Every suffix and its multiplier (kept for callers that used it; `quantity_exact` is the parser)."""
 _QUANTITY = re.compile(r"\+?([0-9]*)(?:\.([0-9]*))?([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?")
 """The grammar of k8s.io/apimachinery/pkg/api/resource/quantity.go (signs other than `+` are refused: requests
 cannot be negative). `E` alone is the exa suffix; `e`/`E` followed by digits is a decimal exponent, so `1E` is

@@ -405,8 +405,3 @@ class World:
                 self.stalled.discard(address)
                 events.append({"event": "resumed", "address": address, "summary": summary})
         return events
-
-
-def max_pods_of(manifest: Mapping[str, Any]) -> int:
-    value = (manifest.get("spec") or {}).get("maxPodsPerNode", capacity.MAX_PODS_PER_NODE)
-    return int(value)
