@@ -76,7 +76,7 @@ class Engine:
 
     @property
     def cluster(self) -> StoredResource | None:
-        return next((r for r in self.state.resources.values() if kinds.spec_of(r.family).is_cluster), None)
+        return self.state.cluster
 
     def run(self, op: Operation) -> OpResult:
         spec = kinds.spec_of(op.change.family)

@@ -85,6 +85,10 @@ class State(BaseModel):
 
         return next((r for r in self.resources.values() if kinds.spec_of(r.family).is_cluster), None)
 
+    def of_family(self, family: str) -> list[StoredResource]:
+        """Every stored resource of one kind family, by address (what `planner get` lists)."""
+        return sorted((r for r in self.resources.values() if r.family == family), key=lambda r: r.address)
+
     def ensure_lineage(self) -> str:
         if self.lineage is None:
             self.lineage = str(uuid.uuid4())

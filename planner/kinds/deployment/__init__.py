@@ -210,7 +210,7 @@ STEPS = {
 
 
 def _deployments(state: State) -> list[StoredResource]:
-    return sorted((r for r in state.resources.values() if r.family == FAMILY), key=lambda r: r.address)
+    return state.of_family(FAMILY)
 
 
 def _deployment_rows(state: State) -> list[dict[str, Any]]:

@@ -183,7 +183,7 @@ def _before_view(stored: Manifest, live: Mapping[str, Any], desired: Manifest) -
 
 
 def services(state: State) -> list[StoredResource]:
-    return sorted((r for r in state.resources.values() if r.family == FAMILY), key=lambda r: r.address)
+    return state.of_family(FAMILY)
 
 
 def _service_rows(state: State) -> list[dict[str, Any]]:
