@@ -23,9 +23,9 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner import kinds, schemas
@@ -33,6 +33,7 @@ from planner.errors import Diagnostic, PlannerError
 from planner.load import Document, SourceFile
 from planner.model import DesiredState, Resource, address_of, build, canonical_json, digest_of
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Plan
+from planner.state import fs
 from planner.validate import Validator, ValidDocument
 
 if TYPE_CHECKING:
@@ -87,33 +88,14 @@ def save_plan(plan: Plan, desired: DesiredState, path: str, state: State) -> Non
 
 
 def _atomic_write(path: str, data: bytes) -> None:
-    """Temporary file in the same folder, fsync, rename over `path`, fsync the folder. On any error (a full disk,
-    Ctrl-C) the temporary file is removed and `path` is left as it was."""
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp: str | None = None
+    """The state's own atomic replace (fs.replace_file: a private temporary file that is never a followed link,
+    fsync, rename); on any error `path` is left as it was."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        tmp = None
-        with contextlib.suppress(OSError):  # the rename is done; a folder that cannot be fsynced is no error
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+        fs.replace_file(Path(path), data, fs.NEW_FILE_MODE)
     except OSError as exc:
         raise PlannerError.single(f"cannot write plan file {path}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    with contextlib.suppress(PlannerError):  # the rename is done; a folder that cannot be fsynced is no error
+        fs.fsync_dir(Path(path).parent)
 
 
 # ---------------------------------------------------------------- reading

@@ -6,12 +6,12 @@ A backend is one module implementing `Backend` plus one entry in `planner.state.
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from planner.errors import PlannerError
+from planner.state import fs
 from planner.state.journal import Journal
 from planner.state.model import LockInfo, State
 
@@ -98,10 +98,4 @@ def holder_alive(info: LockInfo) -> bool | None:
     details could not be read), nobody here can tell (None)."""
     if info.pid <= 0 or info.host != socket.gethostname():
         return None
-    try:
-        os.kill(info.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process, alive
-        return True
-    return True
+    return fs.pid_alive(info.pid)

@@ -197,13 +197,19 @@ def atomic_write(path: Path, payload: bytes, mode: int) -> None:
     the new file has exactly `mode`. On any failure (disk full included) the temporary file is removed and `path`
     is untouched."""
     try:
-        with temporary(path, mode) as (tmp, fd):
-            write_all(fd, payload)
-            os.fsync(fd)
-            os.replace(tmp, path)
+        replace_file(path, payload, mode)
     except OSError as exc:
         raise os_error(exc, "writing", path) from None
     fsync_dir(path.parent)
+
+
+def replace_file(path: Path, payload: bytes, mode: int) -> None:
+    """atomic_write without the folder's fsync, raising the OSError itself (for files that word their own errors,
+    such as saved plans)."""
+    with temporary(path, mode) as (tmp, fd):
+        write_all(fd, payload)
+        os.fsync(fd)
+        os.replace(tmp, path)
 
 
 def fsync_dir(directory: Path) -> None:
