@@ -12,7 +12,7 @@ from typing import Any
 from planner import kinds
 from planner.selectors import equality_selector_matches
 
-Objects = Iterable[tuple[str, str, str, str, Mapping[str, Any]]]
+Objects = Iterable[tuple[str, str, str, str, dict[str, Any]]]
 """(family, address, namespace, name, manifest)."""
 
 
@@ -25,11 +25,11 @@ class SelectorIndex:
         for family, address, namespace, _name, manifest in objects:
             spec = kinds.spec_of(family)
             if spec.pod_labels is not None:
-                labels = spec.pod_labels(dict(manifest))
+                labels = spec.pod_labels(manifest)
                 for key, value in labels.items():
                     self._workloads[(namespace, key, value)].append((address, labels))
             if spec.selector is not None:
-                selector = spec.selector(dict(manifest)) or {}
+                selector = spec.selector(manifest) or {}
                 if selector:
                     key, value = min(selector.items())
                     self._selectors[(namespace, key, value)].append((address, selector))
@@ -39,7 +39,7 @@ class SelectorIndex:
         found: set[str] = set()
         for key, value in labels.items():
             for name, selector in self._selectors.get((namespace, key, value), ()):
-                if equality_selector_matches(dict(selector), dict(labels)):
+                if equality_selector_matches(selector, labels):
                     found.add(name)
         return sorted(found)
 
@@ -49,7 +49,7 @@ class SelectorIndex:
             return []
         candidates = min((self._workloads.get((namespace, k, v), []) for k, v in selector.items()), key=len)
         return sorted({address for address, labels in candidates
-                       if equality_selector_matches(dict(selector), dict(labels))})
+                       if equality_selector_matches(selector, labels)})
 
 
 def index_of(objects: Objects) -> SelectorIndex:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -25,6 +26,6 @@ def selector_matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
     return True
 
 
-def equality_selector_matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
+def equality_selector_matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     """A Service's plain map selector: every pair must be present."""
     return all(labels.get(k) == v for k, v in selector.items())
