@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from planner.api import Options
     from planner.plan import Plan
-    from planner.state import Backend, LockInfo, State
+    from planner.state import Backend, LockInfo, ReadResult, State
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -79,6 +79,13 @@ def _out(text: str) -> None:
 def _err(text: str) -> None:
     if text:
         sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def _report_read(read: ReadResult, written: bool) -> None:
+    """What reading the state had to say: warnings, and a recovered interrupted apply (`written`: saved now)."""
+    _err("\n".join(read.warnings))
+    if read.recovered:
+        _err(render_recovery(read, written=written))
 
 
 def _fail(error: PlannerError, output: PlanFormat = PlanFormat.text) -> NoReturn:
@@ -144,9 +151,7 @@ def plan(
                                    secret_key=backend.secret_key)
         desired.roots = api.relative_roots(paths, backend)
         read = api.read_state(backend)
-        _err("\n".join(read.warnings))
-        if read.recovered:
-            _err(render_recovery(read, written=False))
+        _report_read(read, written=False)
         result = api.make_plan(desired, read.state)
         if out:
             api.save_plan(result, desired, out, read.state)
@@ -246,9 +251,7 @@ def apply(
         if saved is None:
             desired.roots = api.relative_roots(paths, backend)
         with api.locked_state(backend, "apply", lock_timeout) as read:
-            _err("\n".join(read.warnings))
-            if read.recovered:
-                _err(render_recovery(read, written=True))
+            _report_read(read, written=True)
             if saved is not None:
                 # Exactly the reviewed operations: the same state (lineage, serial, contents), and the plan
                 # recomputed from the saved desired resources must be the one the file shows.
@@ -289,9 +292,7 @@ def destroy(
     try:
         backend = open_backend(state)
         with api.locked_state(backend, "destroy", lock_timeout) as read:
-            _err("\n".join(read.warnings))
-            if read.recovered:
-                _err(render_recovery(read, written=True))
+            _report_read(read, written=True)
             _review_and_apply(api.destroy_plan(read.state), read.state, backend,
                               "Do you really want to destroy all resources? There is no undo.", auto_approve, False)
     except PlannerError as exc:
