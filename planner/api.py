@@ -110,14 +110,14 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
 
 def _check_stored_manifests(state: State, desired: DesiredState) -> None:
     """Every last-applied manifest in the state still validates as its kind: a hand-edited record is refused here,
-    by name, instead of failing somewhere in the simulation. One whose digest is a desired resource's, validated in
-    this run, is that same manifest: a no-change plan checks nothing twice."""
+    by name, instead of failing somewhere in the simulation. One equal to a desired resource's manifest (validated
+    in this run) is not checked twice; the stored digest alone does not prove that, since a hand edit keeps it."""
     if not state.resources:
         return
     validator = Validator(state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
     for address, resource in state.resources.items():
         same = desired.resources.get(address)
-        if same is not None and same.digest == resource.digest:
+        if same is not None and same.digest == resource.digest and same.manifest == resource.manifest:
             continue
         manifest = resource.manifest
         problem = validator.stored_manifest_problem(resource.api_version, resource.kind, manifest) if isinstance(
