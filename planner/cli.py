@@ -313,10 +313,10 @@ def show(
         if planfile:
             _out(_render_saved(planfile, api.load_saved_plan(planfile).wire, output))
             return
-        current = api.read_state(open_backend(state)).state
+        text = STATE_RENDERERS[output.value](api.read_state(open_backend(state)).state.model_dump(mode="json"))
     except PlannerError as exc:
         _fail(exc)
-    _out(STATE_RENDERERS[output.value](current.model_dump(mode="json")))
+    _out(text)
 
 
 def _render_saved(planfile: str, wire: dict[str, Any], output: PlanFormat) -> str:

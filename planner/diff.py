@@ -91,8 +91,8 @@ def _config_connector_refusals(changes: list[ResourceChange]) -> list[Diagnostic
         if hits:
             out.append(Diagnostic("warning", f"Config Connector marks {', '.join(hits)} Immutable: its admission "
                                              "webhook refuses this update, although GKE makes it in place. With "
-                                             "Config Connector, create a new object under another name, move to it, "
-                                             "then delete this one.", address=change.address))
+                                             f"Config Connector, create a new {change.kind} under another name, move "
+                                             "to it, then delete this one.", address=change.address))
     return out
 
 
@@ -199,12 +199,12 @@ def _masked(change: FieldChange, sensitive: tuple[str, ...]) -> FieldChange:
 
 
 def _replace_paths(family: str, changes: list[FieldChange]) -> list[str]:
-    rules = kinds.spec_of(family).replace_paths
+    rules = kinds.replace_rules(family)
     return [c.path for c in changes if any(_under(c.path, prefix) for prefix, _ in rules)]
 
 
 def replace_reason(family: str, path: str) -> str:
-    return next((why for prefix, why in kinds.spec_of(family).replace_paths if _under(path, prefix)), "")
+    return next((why for prefix, why in kinds.replace_rules(family) if _under(path, prefix)), "")
 
 
 def _change_classes(family: str, changes: list[FieldChange]) -> tuple[str, ...]:

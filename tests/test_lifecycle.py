@@ -131,18 +131,24 @@ def test_requests_too_big_for_any_node_warn_in_the_plan_and_stall_the_rollout(wa
     assert len(old) == 2 and all(objects.pod_node(p) for p in old)  # maxUnavailable keeps the old Pods serving
 
 
-def test_machine_type_replaces_the_pool_and_the_stalled_rollout_finishes(walk):
+def test_machine_type_recreates_the_nodes_in_place_and_the_stalled_rollout_finishes(walk):
     plan, out, state = walk["7-machine-type"]
+    before = {objects.node_name(n) for n in walk["6-pending"][2]["ContainerNodePool/pool"]["status"]["pool"]["nodes"]}
     change = next(c for c in plan["resource_changes"] if c["address"] == "ContainerNodePool/pool")
-    assert change["action"] == "replace" and change["replace_paths"] == ["spec.nodeConfig.machineType"]
-    assert [p for p, _, _ in _chain(plan, "ContainerNodePool/pool")][:1] == ["delete"]
+    # GKE's UpdateNodePoolRequest changes the machine type with a surge upgrade: an update, not a replacement...
+    assert change["action"] == "update"
+    assert [c for _, _, c in _chain(plan, "ContainerNodePool/pool")][:4] == [
+        "container-api", "compute-engine", "kubelet", "container-api"]
+    # ...that Config Connector's webhook refuses, because its CRD marks the field Immutable: the plan says so.
+    assert any("Config Connector marks spec.nodeConfig.machineType Immutable" in d["message"]
+               and d.get("address") == "ContainerNodePool/pool" for d in plan["diagnostics"])
     assert "stalled rollout resumed" in out
-    assert any("only node pool" in d["message"] and d.get("address") == "ContainerNodePool/pool"
-               for d in plan["diagnostics"])
     status = state["Deployment/shop/api"]["status"]
     assert deployment.stall(status) is None and all(objects.pod_node(p) for p in status["pods"])
     assert len(status["pods"]) == 2
     assert {objects.node_machine_type(n) for n in _nodes(state)} == {"e2-standard-4"}
+    after = {objects.node_name(n) for n in _nodes(state)}
+    assert len(after) == len(before) and not after & before  # every node recreated, under a new name
 
 
 def test_a_selector_change_replaces_the_deployment(walk):

@@ -130,7 +130,9 @@ def test_growing_a_pool_sets_pod_ranges_before_ready_and_adds_nodes_to_load_bala
 
 def test_replacing_the_only_pool_counts_drained_and_pending_pods_truthfully(cli, tmp_path):
     _apply_until(cli, tmp_path, 6)
-    _use(tmp_path, "7")  # the only pool is replaced: deleted first, so no node is left for the drained Pods
+    _use(tmp_path, "7")  # the only pool is replaced (spot VMs: GKE cannot switch a pool to them), deleted first,
+    # so no node is left for the drained Pods
+    edit(tmp_path / "shop" / "cluster.yaml", "machineType: e2-standard-4", "machineType: e2-standard-4\n    spot: true")
     applied = cli("apply", "shop", "--auto-approve").out
     assert "recreated elsewhere" not in applied
     assert "8 Pod(s) drained; their controllers recreated them: 0 running on other nodes, 8 Pending" in applied
@@ -159,8 +161,8 @@ def test_a_recreated_pool_gets_a_new_instance_group_and_new_vm_names(cli, tmp_pa
     _fixed_lineage(tmp_path)
     _apply_until(cli, tmp_path, 1)
     group, names, endpoint, pods = _identity(tmp_path)
-    shop = tmp_path / "shop"
-    edit(shop / "cluster.yaml", "machineType: e2-standard-2", "machineType: e2-standard-4")  # replaces the pool
+    shop = tmp_path / "shop"  # spot VMs: the pool is replaced
+    edit(shop / "cluster.yaml", "machineType: e2-standard-2", "machineType: e2-standard-2\n    spot: true")
     assert cli("apply", "shop", "--auto-approve").code == 0
     new_group, new_names, new_endpoint, new_pods = _identity(tmp_path)
     assert new_group != group and not names & new_names

@@ -149,3 +149,20 @@ def immutable_paths(family: str) -> tuple[str, ...]:
         paths = {str(p).split("[*]")[0] for n in names for p in own_schema(n).get("x-planner-immutable", ())}
         found = _IMMUTABLE[family] = tuple(sorted(paths))
     return found
+
+
+_REPLACE_RULES: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def replace_rules(family: str) -> tuple[tuple[str, str], ...]:
+    """(path prefix, why) of every field whose change forces replacement: the kind's own table first, then each
+    field its CRD marks Immutable unless the real API updates it in place (`KindSpec.updated_in_place`)."""
+    found = _REPLACE_RULES.get(family)
+    if found is None:
+        spec = REGISTRY.spec(family)
+        in_place = [prefix for prefix, _source in spec.updated_in_place]
+        marked = [(path, f"Config Connector's CRD marks {path} Immutable, and the API cannot change it in place")
+                  for path in immutable_paths(family)
+                  if not any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in in_place)]
+        found = _REPLACE_RULES[family] = (*spec.replace_paths, *marked)
+    return found

@@ -205,7 +205,12 @@ class KindSpec:
     defaults: tuple[tuple[str, Any], ...] = ()
     """(field pattern, default) as kube-apiserver or GKE fills them; `[*]` means every list item."""
     replace_paths: tuple[tuple[str, str], ...] = ()
-    """(field path prefix, why a change there forces replacement)."""
+    """(field path prefix, why a change there forces replacement): the kind's own rules, beside the fields its CRD
+    marks Immutable (see `updated_in_place`)."""
+    updated_in_place: tuple[tuple[str, str], ...] = ()
+    """For kinds with a CRD: (field path prefix, source) of fields the CRD marks Immutable that the real API
+    nevertheless changes in place (GKE's UpdateNodePoolRequest.machineType). Every other marked field forces
+    replacement; changing these is planned as the API does it, with a warning that Config Connector refuses it."""
     change_classes: tuple[tuple[str, str], ...] = (("", "store"),)
     """(changed path prefix, change class): which update story a changed field tells; first match wins."""
     subsumes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

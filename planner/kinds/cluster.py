@@ -378,14 +378,16 @@ SPEC = KindSpec(
     cross_check=lambda mine, index, lookup: [d for address, _ns, _name, manifest in mine
                                              for d in check_cluster_network(address, manifest, lookup)],
     defaults=DEFAULTS,
-    replace_paths=(
+    replace_paths=(  # with better words than the CRD's marker, or (network, subnetwork) not marked at all
         ("spec.location", "a cluster cannot move: location is immutable"),
         ("spec.initialNodeCount", "initialNodeCount is immutable; resize with a ContainerNodePool's nodeCount "
                                   "(and the cnrm.cloud.google.com/remove-default-node-pool annotation)"),
         ("spec.nodeConfig", "the default pool's nodeConfig is immutable on ContainerCluster"),
         ("spec.ipAllocationPolicy", "Pod and Service ranges are fixed when a cluster is created"),
         ("spec.networkingMode", "networkingMode is fixed when a cluster is created"),
-        ("spec.privateClusterConfig", "private cluster settings are immutable"),
+        ("spec.networkRef", "a cluster cannot move to another VPC network (GKE's ClusterUpdate has no network)"),
+        ("spec.subnetworkRef", "a cluster cannot move to another subnetwork (GKE's ClusterUpdate has no "
+                               "subnetwork)"),
     ),
     change_classes=(("spec.releaseChannel", "release-channel"), ("", "gke-update")),
     context=_context,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlannerError
-from planner.kinds import nodes
+from planner.kinds import nodes, surge
 from planner.kinds import sources as src
 from planner.kinds.base import (
     Context,
@@ -49,12 +49,12 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
                                                                       nodes.DEFAULT_NODES_PER_ZONE))),
 )
 """What the GKE API fills in for a node pool (Config Connector ContainerNodePool reference)."""
-field = Fields(DEFAULTS, **{"spec.nodeCount": nodes.DEFAULT_NODES_PER_ZONE})
+field = Fields(DEFAULTS, **{"spec.nodeCount": nodes.DEFAULT_NODES_PER_ZONE}, **surge.UPGRADE_DEFAULTS)
 
 
 def _check(data: Manifest) -> list[Problem]:
     spec = data.get("spec") or {}
-    problems = check_gke(spec)
+    problems = check_gke(spec) + surge.check(spec)
     auto = spec.get("autoscaling") or {}
     low, high = auto.get("minNodeCount"), auto.get("maxNodeCount")
     if low is not None and high is not None and low > high:
@@ -117,6 +117,9 @@ def _context(op: Operation, facts: Facts) -> Context:
     groups, vms = (f"{prefix}-grp", f"{prefix}-<4 chars>")
     if op.phase == "create":
         groups, vms = nodes.allocated(facts.current(op.change.address, op.phase), groups, vms)
+    elif (live_groups := ((facts.statuses.get(op.change.address) or {}).get("pool") or {}).get("instanceGroups")):
+        groups, vms = ", ".join(live_groups), f"{str(live_groups[0]).removesuffix('-grp')}-<4 new chars>"
+    context.update(surge.context(now, field, context["total"]))
     context.update(
         cluster=cluster, pool=pool_name, groups=groups, vm_pattern=vms,
         before_per_zone=before_per_zone, before_total=before_per_zone * len(context["zones"]),
@@ -206,8 +209,9 @@ STEPS = {
         S("gke", "container-api", "updates the mutable node settings of {name} in place ({changed})",
           source=src.GKE_RESIZE),
     ),
+    "node-upgrade": surge.STEPS,
     "gke-update": (
-        S("gke", "container-api", "updates node pool {name} in place ({changed})", source=src.GKE_RESIZE),
+        S("gke", "container-api", "updates node pool {name} in place ({changed})", source=src.GKE_UPDATE_NODE_POOL),
     ),
 }
 
@@ -258,10 +262,34 @@ def _relabel(op: Operation, status: dict[str, Any]) -> int:
 
 
 def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    relabelled = _relabel(op, status) if "node-labels" in op.change.change_classes else 0
-    if "resize" not in op.change.change_classes:
-        return OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name},
-                        [{"event": "pool-relabelled", "count": relabelled}] if relabelled else [])
+    classes = op.change.change_classes
+    relabelled = _relabel(op, status) if "node-labels" in classes else 0
+    result = OpResult(op.change.address, "update", {"event": "pool-updated", "name": op.change.name},
+                      [{"event": "pool-relabelled", "count": relabelled}] if relabelled else [])
+    if "resize" in classes:
+        result = _resize(engine, op, status)
+    if "node-upgrade" in classes:
+        result = _upgrade(engine, op, status, result)
+    return result
+
+
+def _upgrade(engine: Engine, op: Operation, status: dict[str, Any], before: OpResult) -> OpResult:
+    """GKE recreates the pool's nodes with its upgrade strategy: new VMs (new names) of the new shape, old ones
+    cordoned, drained and deleted."""
+    manifest = op.change.after or {}
+    pool = status.setdefault("pool", {"name": naming.gke_name(manifest), "nodes": []})
+    added, removed, pending = surge.upgrade(engine, pool, _shape(manifest, _cluster_manifest(engine)), manifest,
+                                            field)
+    engine.own(op.change.address).status = status
+    details = [*before.details, {"event": "pool-upgraded", "added": len(added), "removed": len(removed),
+                                 "names": added}]
+    if pending:
+        details.append({"event": "pending", "count": pending})
+    return OpResult(op.change.address, "update", {"event": "pool-recreated", "name": op.change.name,
+                                                  "count": len(pool["nodes"])}, details)
+
+
+def _resize(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     shape = _shape(op.change.after or {}, _cluster_manifest(engine))
     pool = status.setdefault("pool", {"name": naming.gke_name(op.change.after or {}), "nodes": []})
     removed: list[str] = []
@@ -301,20 +329,29 @@ SPEC = KindSpec(
     schema=Schema(own=("containernodepool.crd.schema.json", "containernodepool.constraints.schema.json")),
     check=_check,
     defaults=DEFAULTS,
-    replace_paths=(
-        ("spec.clusterRef", "a node pool cannot move to another cluster"),
-        ("spec.location", "a node pool's location is immutable"),
-        ("spec.initialNodeCount", "initialNodeCount is immutable; change nodeCount to resize"),
-        ("spec.maxPodsPerNode", "maxPodsPerNode is immutable"),
-        *((f"spec.nodeConfig.{f}", f"Config Connector marks nodeConfig.{f} immutable") for f in (
-            "machineType", "diskSizeGb", "diskType", "imageType", "preemptible", "spot", "oauthScopes",
-            "serviceAccountRef", "localSsdCount", "minCpuPlatform", "metadata")),
+    replace_paths=(  # fields the CRD does not mark Immutable that GKE's API still cannot change
+        ("spec.clusterRef", "a node pool cannot move to another cluster (UpdateNodePoolRequest names the pool "
+                            "inside its cluster)"),
+        ("spec.initialNodeCount", "initialNodeCount is read only when the pool is created; change nodeCount to "
+                                  "resize"),
+        ("spec.maxPodsPerNode", "GKE fixes a pool's maximum Pods per node, and so its nodes' Pod-range size, when "
+                                "the pool is created (flexible-pod-cidr)"),
+        ("spec.nodeConfig.serviceAccountRef", "UpdateNodePoolRequest has no service account: GKE cannot change the "
+                                              "nodes' service account in place"),
+        *((f"spec.networkConfig.{f}", "a pool's Pod range is chosen when the pool is created") for f in (
+            "podRange", "podIpv4CidrBlock", "createPodRange", "subnetworkRef")),
+    ),
+    updated_in_place=(  # the CRD marks these Immutable; GKE's UpdateNodePoolRequest changes them
+        *((f"spec.nodeConfig.{f}", src.GKE_UPDATE_NODE_POOL) for f in (
+            "machineType", "diskSizeGb", "diskType", "labels", "guestAccelerator", "gvnic", "confidentialNodes",
+            "gcfsConfig")),
     ),
     change_classes=(("spec.nodeCount", "resize"), ("spec.autoscaling", "autoscaling"),
-                    ("spec.management", "management"), ("spec.nodeConfig.labels", "node-labels"),
-                    ("spec.nodeConfig", "node-config"), ("", "gke-update")),
+                    ("spec.management", "management"), *((path, "node-upgrade") for path in surge.RECREATES_NODES),
+                    ("spec.nodeConfig.labels", "node-labels"), ("spec.nodeConfig", "node-config"),
+                    ("", "gke-update")),
     subsumes={"resize": ("gke-update",), "autoscaling": ("gke-update",), "node-config": ("gke-update",),
-              "node-labels": ("gke-update",)},
+              "node-labels": ("gke-update",), "node-upgrade": ("gke-update", "node-config", "node-labels")},
     context=_context,
     known_after_apply=lambda manifest: ["status.instanceGroupUrls", "status.nodes"],
     views=nodes.VIEWS,
@@ -338,6 +375,8 @@ SPEC = KindSpec(
         "pool-resized": "node pool {name} resized to {count} node(s)",
         "pool-resize-counts": "added {added}, removed {removed}",
         "pool-relabelled": "labels of its {count} existing node(s) updated in place",
+        "pool-recreated": "node pool {name}'s nodes recreated ({count} node(s))",
+        "pool-upgraded": "{added} new node(s) created, {removed} old node(s) drained and deleted: {names}",
         "pending": "{count} Pod(s) Pending",
     },
 )

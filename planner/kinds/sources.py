@@ -20,6 +20,11 @@ GKE_ALIAS_IPS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/alias-
 GKE_ARCHITECTURE = 'https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-architecture'
 GKE_AUTOSCALER = 'https://cloud.google.com/kubernetes-engine/docs/concepts/cluster-autoscaler'
 GKE_FIREWALLS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/firewall-rules'
+GKE_MAX_PODS = 'https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr'
+GKE_NODE_RECREATION = 'https://cloud.google.com/kubernetes-engine/docs/concepts/managing-clusters'
+GKE_SURGE_UPGRADE = 'https://cloud.google.com/kubernetes-engine/docs/concepts/node-pool-upgrade-strategies'
+GKE_UPDATE_NODE_POOL = ('https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/'
+                        'projects.locations.clusters.nodePools/update (UpdateNodePoolRequest)')
 GKE_RESIZE = 'https://cloud.google.com/kubernetes-engine/docs/how-to/resizing-a-cluster'
 K8S_DEPLOYMENT = 'https://kubernetes.io/docs/concepts/workloads/controllers/deployment/'
 K8S_ENDPOINTSLICES = 'https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/'

@@ -114,14 +114,14 @@ class World:
 
     def create_nodes(self, prefix: str, pool: str, zones: list[str], per_zone: int, machine_type: str,
                      max_pods: int, existing: list[dict[str, Any]] | None = None,
-                     labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+                     labels: Mapping[str, str] | None = None, avoid: set[str] | None = None) -> list[dict[str, Any]]:
         """Compute Engine creates the VMs of the managed instance group whose base instance name is `prefix` (lowest
         free internal IP, an alias Pod range each); returns the new Node objects, or all of them when `existing` is
-        None."""
+        None. Names in `avoid` are not reused (a surge upgrade's new nodes get new names)."""
         assert self.node_ips is not None and self.pod_blocks is not None and self.pod_range is not None
         seed = self.engine.seed
         nodes = list(existing or [])
-        taken = {objects.node_name(n) for n in nodes}
+        taken = {objects.node_name(n) for n in nodes} | (avoid or set())
         created = []
         for zone in zones:
             have = sum(1 for n in nodes if objects.node_zone(n) == zone)
