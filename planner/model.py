@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,7 +263,18 @@ def _cross_checks(resources: dict[str, Resource]) -> list[Diagnostic]:
         check = kinds.spec_of(family).cross_check
         assert check is not None
         out += check(objects, index, lookup)
-    return out
+    return [_located(d, resources) for d in out]
+
+
+def _located(diagnostic: Diagnostic, resources: Mapping[str, Resource]) -> Diagnostic:
+    """A cross-check names the resource (and the field) it is about: point at them in the file."""
+    resource = resources.get(diagnostic.address or "")
+    if diagnostic.file is not None or resource is None or resource.document is None:
+        return diagnostic
+    path = tuple(int(p) if p.isdigit() else p for p in re.split(r"\.|\[|\]\.?", diagnostic.path or "") if p)
+    line, column = locate(resource.document, path) if path else (resource.document.line, 1)
+    return Diagnostic(diagnostic.severity, diagnostic.message, resource.document.source.name, line, column,
+                      diagnostic.path, diagnostic.address)
 
 
 def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnostic:

@@ -3,7 +3,7 @@ and overlapping ranges refused at file:line:column."""
 
 from __future__ import annotations
 
-from conftest import write
+from conftest import edit, write
 
 VPC = """apiVersion: compute.cnrm.cloud.google.com/v1beta1
 kind: ComputeNetwork
@@ -132,3 +132,53 @@ def test_the_vpc_native_example_plans_and_applies(cli, tmp_path):
     shutil.copytree(EXAMPLES / "vpc-native", tmp_path / "vpc-native")
     assert cli("apply", "vpc-native", "--auto-approve").code == 0
     assert "No changes." in cli("plan", "vpc-native").out
+
+
+def _line_of(path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_pod_range_too_small_for_the_nodes_fails_where_the_range_is_chosen(cli, tmp_path):
+    """Each node takes a /24 of the Pod range for maxPodsPerNode 110 (flexible-pod-cidr): a /23 holds two."""
+    import shutil
+
+    from conftest import EXAMPLES
+
+    app = tmp_path / "vpc-native"
+    shutil.copytree(EXAMPLES / "vpc-native", app)
+    (app / "network.yaml").write_text((app / "network.yaml").read_text().replace("10.20.0.0/14", "10.20.0.0/23"))
+    assert cli("plan", "vpc-native").code == 0  # two nodes, two /24s: room enough
+    (app / "cluster.yaml").write_text((app / "cluster.yaml").read_text().replace("initialNodeCount: 2",
+                                                                                 "initialNodeCount: 3"))
+    result = cli("plan", "vpc-native")
+    line = _line_of(app / "cluster.yaml", "clusterSecondaryRangeName")
+    assert result.code == 1 and f"cluster.yaml:{line}:" in result.err
+    assert "Pod range 10.20.0.0/23 is too small: the node pools ask for 3 node(s), each taking a /24" in result.err
+
+
+def test_an_autoscaler_bound_beyond_the_pod_range_is_a_warning_and_lower_max_pods_fit(cli, hello):
+    cluster = hello / "cluster.yaml"
+    text = cluster.read_text()
+    write(cluster, text.replace("spec:\n", "spec:\n  ipAllocationPolicy:\n    clusterIpv4CidrBlock: /21\n", 1)
+          if "ipAllocationPolicy" not in text else text)
+    write(hello / "pool.yaml", """\
+apiVersion: container.cnrm.cloud.google.com/v1beta1
+kind: ContainerNodePool
+metadata:
+  name: burst
+spec:
+  clusterRef:
+    name: hello-cluster
+  location: us-central1-b
+  nodeCount: 1
+  autoscaling:
+    minNodeCount: 1
+    maxNodeCount: 8
+""")
+    result = cli("plan", str(hello))
+    assert result.code == 0, result.err
+    assert "cluster-autoscaler may grow the node pools to 11 node(s)" in result.out + result.err
+    # 32 Pods per node take a /26 each: with the default pool's three /24s, 1280 of a /21's 2048 addresses.
+    edit(hello / "pool.yaml", "  nodeCount: 1\n", "  nodeCount: 1\n  maxPodsPerNode: 32\n")
+    result = cli("plan", str(hello))
+    assert "may grow" not in result.out + result.err

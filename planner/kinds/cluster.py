@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
-from planner.errors import PlannerError
-from planner.kinds import nodes
+from planner import kinds
+from planner.errors import Diagnostic, PlannerError
+from planner.kinds import nodes, ranges
 from planner.kinds import sources as src
 from planner.kinds.base import (
     Context,
@@ -193,7 +194,7 @@ def _context(op: Operation, facts: Facts) -> Context:
     groups, vms = nodes.allocated(live, f"{prefix}-grp", f"{prefix}-<4 chars>")
     context.update(
         location=spec.get("location"), channel=field(now, "spec.releaseChannel.channel"),
-        pod_range=(network.pods if network else None) or _requested_pod_range(spec)
+        pod_range=(network.pods if network else None) or ranges.requested_pod_range(spec)
         or observed.get("clusterIpv4Cidr") or "(a /14 from 10.0.0.0/8, known after apply)",
         service_range=(network.services if network else None)
         or field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
@@ -205,22 +206,16 @@ def _context(op: Operation, facts: Facts) -> Context:
     return context
 
 
-def _requested_pod_range(spec: Mapping[str, Any]) -> str | None:
-    """The Pod range the input asks for: ipAllocationPolicy.clusterIpv4CidrBlock (VPC-native), or a routes-based
-    cluster's spec.clusterIpv4Cidr, which only counts where ipAllocationPolicy is not defined (the CRD's
-    clusterIpv4Cidr description; https://cloud.google.com/kubernetes-engine/docs/how-to/routes-based-cluster)."""
-    policy = spec.get("ipAllocationPolicy")
-    if isinstance(policy, Mapping) and policy.get("clusterIpv4CidrBlock"):
-        return str(policy["clusterIpv4CidrBlock"])
-    routes_range = spec.get("clusterIpv4Cidr")
-    return str(routes_range) if routes_range and not _user_policy(spec) else None
-
-
-def _user_policy(spec: Mapping[str, Any]) -> bool:
-    """Whether ipAllocationPolicy holds more than the Service range default planner fills in."""
-    policy = spec.get("ipAllocationPolicy") or {}
-    return any(key != "servicesIpv4CidrBlock" or value != naming.SERVICE_RANGE_DEFAULT
-               for key, value in policy.items())
+def _cross_check(address: str, cluster: Manifest, lookup: Mapping[str, tuple[str, Manifest]]) -> list[Diagnostic]:
+    """The subnetwork the cluster names, and room in its ranges for every node the input asks for."""
+    pools = [shape for family, manifest in lookup.values() if family != SPEC.family
+             and (hook := kinds.spec_of(family).node_pool) is not None and (shape := hook(manifest)) is not None]
+    default = _pool_shape(cluster)
+    found = check_cluster_network(address, cluster, lookup)
+    if found:
+        return found
+    return ranges.check_room(address, cluster, pools + ([default] if default else []),
+                             lambda at: lookup[at][1] if at in lookup else None)
 
 
 def _known_after_apply(manifest: Manifest) -> list[str]:
@@ -280,7 +275,7 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         return found.manifest if found is not None else None
 
     network = cluster_network(manifest, manifest_at)  # user-managed ranges of the subnetwork it names
-    pod_range = (network.pods if network else None) or _requested_pod_range(spec) or \
+    pod_range = (network.pods if network else None) or ranges.requested_pod_range(spec) or \
         naming.POD_RANGE_CANDIDATES[seed % len(naming.POD_RANGE_CANDIDATES)]
     if pod_range.startswith("/"):  # a size: GKE picks the block
         pod_range = naming.sized_range(int(pod_range[1:]), seed)
@@ -376,7 +371,7 @@ SPEC = KindSpec(
     schema=Schema(own=("containercluster.crd.schema.json", "containercluster.constraints.schema.json")),
     check=_check,
     cross_check=lambda mine, index, lookup: [d for address, _ns, _name, manifest in mine
-                                             for d in check_cluster_network(address, manifest, lookup)],
+                                             for d in _cross_check(address, manifest, lookup)],
     defaults=DEFAULTS,
     replace_paths=(  # with better words than the CRD's marker, or (network, subnetwork) not marked at all
         ("spec.location", "a cluster cannot move: location is immutable"),

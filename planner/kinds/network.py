@@ -131,7 +131,7 @@ def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorInde
         if ref is not None and f"ComputeNetwork/{ref}" not in lookup:
             out.append(Diagnostic("error", f'networkRef "{ref}" names no ComputeNetwork in the input (use '
                                            "networkRef.external for a network planner does not manage)",
-                                  address=address))
+                                  address=address, path="spec.networkRef.name"))
     return out
 
 
@@ -218,10 +218,12 @@ def check_cluster_network(address: str, cluster: Manifest,
     found = lookup.get(f"ComputeSubnetwork/{name}")
     if found is None:
         return [Diagnostic("error", f'subnetworkRef "{name}" names no ComputeSubnetwork in the input (use '
-                                    "subnetworkRef.external for one planner does not manage)", address=address)]
+                                    "subnetworkRef.external for one planner does not manage)", address=address,
+                           path="spec.subnetworkRef.name")]
     ranges = {r.get("rangeName") for r in _spec(found[1]).get("secondaryIpRange") or []}
     policy = spec.get("ipAllocationPolicy") or {}
     return [Diagnostic("error", f'{key} "{policy[key]}" is not a secondary range of subnetwork {name} (it has: '
-                                f"{', '.join(sorted(str(r) for r in ranges)) or 'none'})", address=address)
+                                f"{', '.join(sorted(str(r) for r in ranges)) or 'none'})", address=address,
+                       path=f"spec.ipAllocationPolicy.{key}")
             for key in ("clusterSecondaryRangeName", "servicesSecondaryRangeName")
             if policy.get(key) is not None and policy[key] not in ranges]
