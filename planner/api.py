@@ -256,7 +256,7 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
     facts = facts_for(list(plan.changes), {a: r.status for a, r in state.resources.items()},
                       plan.kubernetes_version)
     engine = Engine(state, kubernetes_version=plan.kubernetes_version)
-    counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
+    counts = {"create": 0, "update": 0, "replace": 0, "delete": 0, "forget": 0}
     done = 0
     operations = plan.operations
     journal = backend.journal(state)

@@ -69,6 +69,9 @@ def attribute(operations: list[Operation], changes: list[ResourceChange],
     created = {op.change.address for op in operations if op.phase == "create"}
     explained: tuple[list[str], list[str]] = ([], [])
     for op in operations:
+        if op.phase == "forget":  # the resource only leaves the state: nothing in GKE acts, so no step
+            out.append(op)
+            continue
         spec = kinds.spec_of(op.change.family)
         context = _context(op, facts)
         steps = _render(op, context, index)

@@ -13,6 +13,7 @@ from typing import Any
 
 from planner import kinds
 from planner.errors import Diagnostic, PlannerError
+from planner.knowledge import naming
 from planner.knowledge.fields import MERGE_KEYS
 from planner.model import DesiredState, Resource
 from planner.plan import UNKNOWN, Action, FieldChange, Reason, ResourceChange
@@ -47,12 +48,19 @@ def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], lis
         if address not in desired.resources:
             reason = Reason.NO_CONFIG
             in_cluster = kinds.spec_of(stored.family).in_cluster
-            if new_cluster is None or (cluster_replaced and in_cluster):
+            abandoned = naming.abandoned(stored.api_version, stored.manifest)
+            if abandoned or (old_cluster is not None and naming.abandoned(old_cluster.api_version,
+                                                                          old_cluster.manifest)):
+                pass  # the cluster keeps running: what is deleted in it is deleted through its API server
+            elif new_cluster is None or (cluster_replaced and in_cluster):
                 reason = Reason.CLUSTER_DELETED if in_cluster else Reason.NO_CONFIG
+            action, reasons = (Action.FORGET, (Reason.ABANDONED.value,)) if abandoned else (Action.DELETE,
+                                                                                             (reason.value,))
             changes.append(ResourceChange(address, stored.family, stored.api_version, stored.kind, stored.name,
-                                          stored.namespace, Action.DELETE, (reason.value,), before=stored.manifest))
+                                          stored.namespace, action, reasons, before=stored.manifest))
     warnings += _only_pool_warnings(changes, desired)
     warnings += _config_connector_refusals(changes)
+    warnings += _merged_fields_kept(changes)
     if cluster_replaced and old_cluster is not None:
         warnings.append(Diagnostic("warning", f"THE CLUSTER IS REPLACED: {old_cluster.address} and everything in "
                                               "it is deleted, then created again. All workloads restart on new "
@@ -93,6 +101,25 @@ def _config_connector_refusals(changes: list[ResourceChange]) -> list[Diagnostic
                                              "webhook refuses this update, although GKE makes it in place. With "
                                              f"Config Connector, create a new {change.kind} under another name, move "
                                              "to it, then delete this one.", address=change.address))
+    return out
+
+
+def _merged_fields_kept(changes: list[ResourceChange]) -> list[Diagnostic]:
+    """With state-into-spec: merge, Config Connector wrote every field GKE filled in into the object's spec, so a
+    field dropped from the input keeps its value in GKE (https://cloud.google.com/config-connector/docs/concepts/
+    ignore-unspecified-fields): the plan says so rather than promise a reset."""
+    out = []
+    for change in changes:
+        if change.action is not Action.UPDATE or naming.cnrm_annotation(
+                change.api_version, change.after or {}, naming.STATE_INTO_SPEC_ANNOTATION) != "merge":
+            continue
+        dropped = [c.path for c in change.changes if c.after is None and c.path.startswith("spec.")]
+        if dropped:
+            out.append(Diagnostic("warning", f"{', '.join(dropped[:3])} {'is' if len(dropped) == 1 else 'are'} "
+                                             "dropped from the input, but with cnrm.cloud.google.com/state-into-"
+                                             "spec: merge Config Connector keeps the value GKE has: set the field "
+                                             "to the value you want instead (or use state-into-spec: absent)",
+                                  address=change.address))
     return out
 
 

@@ -225,6 +225,9 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
                 references.append(_at(resource, f'clusterRef.external names GKE cluster "{value}", not the declared '
                                                 f'cluster "{naming.gke_name(cluster.manifest)}" (one state holds one '
                                                 "cluster)", ("spec", "clusterRef", "external")))
+            elif by == "external" and (mismatch := naming.other_project(resource.manifest, cluster.api_version,
+                                                                        cluster.manifest)):
+                references.append(_at(resource, mismatch, ("spec", "clusterRef", "external")))
         if resource.namespace is not None and resource.namespace not in namespaces.builtin_names \
                 and resource.namespace not in declared_namespaces:
             references.append(_at(resource, f'namespace "{resource.namespace}" does not exist: it is not built in '

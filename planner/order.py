@@ -25,6 +25,8 @@ def order(changes: list[ResourceChange]) -> tuple[list[Operation], list[Resource
         tie = (change.namespace or "", change.kind, change.name)
         if change.action in (Action.DELETE, Action.REPLACE):
             deletes.append(((-rank, *tie), Operation("delete", change)))
+        elif change.action is Action.FORGET:  # after what runs inside it: forgetting a cluster comes last
+            deletes.append(((-rank, *tie), Operation("forget", change)))
         if change.action in (Action.CREATE, Action.REPLACE):
             upserts.append(((rank, *tie), Operation("create", change)))
         elif change.action is Action.UPDATE:

@@ -14,7 +14,7 @@ from planner.errors import Diagnostic
 if TYPE_CHECKING:  # the wire types are for mypy and the schema; importing them costs pydantic at start-up
     from planner import wire
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 """Bumped only when a consumer of the JSON plan must change."""
 
 SAVED_PLAN_MARKER = "planner-saved-plan"
@@ -29,6 +29,9 @@ class Action(str, Enum):
     UPDATE = "update"
     REPLACE = "replace"
     DELETE = "delete"
+    FORGET = "forget"
+    """Leaves the state, not the cloud: Config Connector's deletion-policy abandon (terraform's `removed` block
+    with destroy = false plans the same action)."""
     NOOP = "no-op"
 
 
@@ -39,6 +42,7 @@ class Reason(str, Enum):
     CLUSTER_REPLACED = "replace_because_cluster_replaced"
     NO_CONFIG = "delete_because_no_resource_config"
     CLUSTER_DELETED = "delete_because_cluster_deleted"
+    ABANDONED = "forget_because_abandoned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +151,7 @@ class Plan:
         return [step for op in self.operations for step in op.steps]
 
     def summary(self) -> dict[str, int]:
-        counts = {"create": 0, "update": 0, "replace": 0, "delete": 0}
+        counts = {"create": 0, "update": 0, "replace": 0, "delete": 0, "forget": 0}
         for change in self.changes:
             if change.action is not Action.NOOP:
                 counts[change.action.value] += 1
@@ -171,7 +175,7 @@ class Plan:
             "roots": list(self.roots),
             "previous_roots": list(self.previous_roots),
             "summary": {"create": counts["create"], "update": counts["update"], "replace": counts["replace"],
-                        "delete": counts["delete"]},
+                        "delete": counts["delete"], "forget": counts["forget"]},
             "resource_changes": [c.to_wire() for c in self.changes],
             "steps": [s.to_wire() for s in self.steps],
             "diagnostics": [cast("wire.DiagnosticWire", d.to_json()) for d in self.diagnostics],

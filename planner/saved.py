@@ -368,14 +368,16 @@ def _wire(value: Any, format_version: str, version: str, roots: list[str], state
     # plan lists every resource, no-ops included) and not for deletion, and the steps are numbered in order and
     # belong to changed resources.
     actions = {c["address"]: c["action"] for c in value["resource_changes"]}
-    counts = {action: 0 for action in ("create", "update", "replace", "delete")}
+    counts = {action: 0 for action in ("create", "update", "replace", "delete", "forget")}
     for action in actions.values():
         if action in counts:
             counts[action] += 1
+    if "forget" not in value["summary"] and not counts["forget"]:  # format 1.0 had no forget
+        del counts["forget"]
     if value["summary"] != counts:
         raise _Damaged("plan.summary", "does not count the plan's resource_changes")
     for address in desired:
-        if actions.get(address, "delete") == "delete":
+        if actions.get(address, "delete") in ("delete", "forget"):
             raise _Damaged("plan.resource_changes", f"does not list {address[:80]}, a desired resource")
     for position, step in enumerate(value["steps"], start=1):
         if step["index"] != position:

@@ -22,10 +22,10 @@ _CLOSED = ConfigDict(extra="forbid")
 Count = Annotated[int, Field(ge=0)]
 Actor = Annotated[str, WithJsonSchema({"enum": sorted(COMPONENTS)})]
 Component = Annotated[str, WithJsonSchema({"enum": [c for actor in COMPONENTS for c in COMPONENTS[actor]]})]
-Action = Literal["create", "update", "replace", "delete", "no-op"]
-Phase = Literal["create", "update", "delete"]
+Action = Literal["create", "update", "replace", "delete", "forget", "no-op"]
+Phase = Literal["create", "update", "delete", "forget"]
 Reason = Literal["replace_because_cannot_update", "replace_because_cluster_replaced",
-                 "delete_because_no_resource_config", "delete_because_cluster_deleted"]
+                 "delete_because_no_resource_config", "delete_because_cluster_deleted", "forget_because_abandoned"]
 
 
 @with_config(_CLOSED)
@@ -42,6 +42,8 @@ class Summary(TypedDict):
     update: Count
     replace: Count
     delete: Count
+    forget: NotRequired[Count]
+    """Resources that leave the state but keep running (format 1.1; absent from plans saved by 1.0)."""
 
 
 @with_config(_CLOSED)

@@ -15,7 +15,7 @@ def test_plan_lists_every_step_in_execution_order_with_its_actor(cli, hello):
     result = cli("plan", str(hello), "-o", "json")
     assert result.code == 0
     plan = result.json()
-    assert plan["summary"] == {"create": 3, "update": 0, "replace": 0, "delete": 0}
+    assert plan["summary"] == {"create": 3, "update": 0, "replace": 0, "delete": 0, "forget": 0}
     order = [c["address"] for c in plan["resource_changes"]]
     assert order == ["ContainerCluster/hello-cluster", "Service/default/hello-web", "Deployment/default/hello-web"]
     steps = plan["steps"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 
-from planner.kinds.base import GetView, KindSpec
+from planner.kinds.base import CNRM_ANNOTATIONS, GetView, KindSpec
+from planner.knowledge import naming
 
 CLUSTER_SCOPED = frozenset({
     "APIService", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding", "ClusterTrustBundle",
@@ -164,5 +165,10 @@ def replace_rules(family: str) -> tuple[tuple[str, str], ...]:
         marked = [(path, f"Config Connector's CRD marks {path} Immutable, and the API cannot change it in place")
                   for path in immutable_paths(family)
                   if not any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in in_place)]
+        if CNRM_ANNOTATIONS in spec.schema.own:
+            marked.append((f'metadata.annotations["{naming.PROJECT_ID_ANNOTATION}"]',
+                           "the object moves to another Google Cloud project, where it is a new resource (Config "
+                           "Connector refuses to change the annotation in place)"))
         found = _REPLACE_RULES[family] = (*spec.replace_paths, *marked)
     return found
+

@@ -148,6 +148,11 @@ class Schema:
     """A schema given in the kind's module itself (a kind planner defines, with no upstream schema)."""
 
 
+CNRM_ANNOTATIONS = "cnrm-annotations.constraints.schema.json"
+"""The constraints schema of Config Connector's generic annotations: the kinds whose schema lists it honour them
+(deletion-policy, project-id, state-into-spec)."""
+
+
 class Fields:
     """Read a manifest's field, falling back to the kind's own defaults table: the one place a default is written,
     so code never restates one (`field(manifest, "spec.replicas")`). A path with no default and no value is a bug,

@@ -21,6 +21,7 @@ from planner.errors import Diagnostic, PlannerError
 from planner.kinds import nodes, ranges
 from planner.kinds import sources as src
 from planner.kinds.base import (
+    CNRM_ANNOTATIONS,
     Context,
     Facts,
     Fields,
@@ -368,7 +369,8 @@ SPEC = KindSpec(
     rank=Rank(0, "everything else runs on the cluster's control plane"),
     steps=STEPS,
     handlers={"create": _create, "update": _update, "delete": _delete},
-    schema=Schema(own=("containercluster.crd.schema.json", "containercluster.constraints.schema.json")),
+    schema=Schema(own=("containercluster.crd.schema.json", "containercluster.constraints.schema.json",
+                               CNRM_ANNOTATIONS)),
     check=_check,
     cross_check=lambda mine, index, lookup: [d for address, _ns, _name, manifest in mine
                                              for d in _cross_check(address, manifest, lookup)],

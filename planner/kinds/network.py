@@ -18,7 +18,19 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 from planner.errors import Diagnostic
 from planner.kinds import generic
 from planner.kinds import sources as src
-from planner.kinds.base import Context, Facts, KindSpec, Manifest, Meta, OpResult, Problem, Rank, S, Schema
+from planner.kinds.base import (
+    CNRM_ANNOTATIONS,
+    Context,
+    Facts,
+    KindSpec,
+    Manifest,
+    Meta,
+    OpResult,
+    Problem,
+    Rank,
+    S,
+    Schema,
+)
 
 if TYPE_CHECKING:
     from planner.plan import Operation
@@ -64,7 +76,7 @@ NETWORK = KindSpec(
                     source=src.VPC_NETWORKS),),
     },
     handlers=generic.HANDLERS,
-    schema=Schema(own=("computenetwork.crd.schema.json",)),
+    schema=Schema(own=("computenetwork.crd.schema.json", CNRM_ANNOTATIONS)),
     replace_paths=(("spec.autoCreateSubnetworks", "a network's subnet mode is fixed when it is created"),),
     context=_network_context,
     in_cluster=False,
@@ -164,7 +176,7 @@ SUBNETWORK = KindSpec(
                     source=src.VPC_SUBNETS),),
     },
     handlers={**generic.HANDLERS, "create": _subnetwork_create},
-    schema=Schema(own=("computesubnetwork.crd.schema.json",)),
+    schema=Schema(own=("computesubnetwork.crd.schema.json", CNRM_ANNOTATIONS)),
     check=_check_subnetwork,
     cross_check=_cross_check,
     replace_paths=(

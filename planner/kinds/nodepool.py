@@ -14,6 +14,7 @@ from planner.errors import PlannerError
 from planner.kinds import nodes, surge
 from planner.kinds import sources as src
 from planner.kinds.base import (
+    CNRM_ANNOTATIONS,
     Context,
     Facts,
     Fields,
@@ -326,7 +327,8 @@ SPEC = KindSpec(
     rank=Rank(1, "Pods need nodes to be scheduled on"),
     steps=STEPS,
     handlers={"create": _create, "update": _update, "delete": _delete},
-    schema=Schema(own=("containernodepool.crd.schema.json", "containernodepool.constraints.schema.json")),
+    schema=Schema(own=("containernodepool.crd.schema.json", "containernodepool.constraints.schema.json",
+                               CNRM_ANNOTATIONS)),
     check=_check,
     defaults=DEFAULTS,
     replace_paths=(  # fields the CRD does not mark Immutable that GKE's API still cannot change

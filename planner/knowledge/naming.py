@@ -30,6 +30,37 @@ MAX_NAME_LENGTH = 63
 DEFAULT_POOL = "default-pool"
 NODE_POOL_LABEL = "cloud.google.com/gke-nodepool"
 REMOVE_DEFAULT_POOL_ANNOTATION = "cnrm.cloud.google.com/remove-default-node-pool"
+DELETION_POLICY_ANNOTATION = "cnrm.cloud.google.com/deletion-policy"
+PROJECT_ID_ANNOTATION = "cnrm.cloud.google.com/project-id"
+STATE_INTO_SPEC_ANNOTATION = "cnrm.cloud.google.com/state-into-spec"
+"""Config Connector's generic annotations (https://cloud.google.com/config-connector/docs/reference/annotations);
+their values are checked by schemas/cnrm-annotations.constraints.schema.json."""
+CNRM_GROUP_SUFFIX = ".cnrm.cloud.google.com/"
+
+
+def cnrm_annotation(api_version: str, manifest: dict[str, Any], key: str) -> str | None:
+    """A Config Connector annotation of a Config Connector object (None on any other kind: it means nothing there)."""
+    if CNRM_GROUP_SUFFIX not in api_version:
+        return None
+    value = ((manifest.get("metadata") or {}).get("annotations") or {}).get(key)
+    return value if isinstance(value, str) else None
+
+
+def other_project(pool: dict[str, Any], api_version: str, cluster: dict[str, Any]) -> str | None:
+    """Why a clusterRef.external cannot name the declared cluster: it names another project than the cluster's
+    project-id annotation (when the cluster has one; without it, the project is the namespace's, unknown here)."""
+    external = ((pool.get("spec") or {}).get("clusterRef") or {}).get("external")
+    project = cnrm_annotation(api_version, cluster, PROJECT_ID_ANNOTATION)
+    match = EXTERNAL_CLUSTER.match(external) if isinstance(external, str) else None
+    if match is None or project is None or match["project"] == project:
+        return None
+    return (f'clusterRef.external names a cluster in project "{match["project"]}", but the declared cluster is in '
+            f'project "{project}" (its {PROJECT_ID_ANNOTATION} annotation)')
+
+
+def abandoned(api_version: str, manifest: dict[str, Any]) -> bool:
+    """Config Connector leaves the Google Cloud resource running when its object is deleted (deletion-policy)."""
+    return cnrm_annotation(api_version, manifest, DELETION_POLICY_ANNOTATION) == "abandon"
 L4_RBS_ANNOTATION = "cloud.google.com/l4-rbs"
 L4_REGIONAL_EXTERNAL_CLASS = "networking.gke.io/l4-regional-external"
 
@@ -133,7 +164,7 @@ def gke_name(manifest: dict[str, Any]) -> str:
     return str(resource_id) if resource_id else str((manifest.get("metadata") or {}).get("name", ""))
 
 
-EXTERNAL_CLUSTER = re.compile(r"^projects/[^/]+/(?:locations|zones)/[^/]+/clusters/(?P<cluster>[^/]+)$")
+EXTERNAL_CLUSTER = re.compile(r"^projects/(?P<project>[^/]+)/(?:locations|zones)/[^/]+/clusters/(?P<cluster>[^/]+)$")
 """A ContainerNodePool's `clusterRef.external` ("Valid formats: `projects/{projectID}/locations/{location}/clusters/
 {clusterID}` `projects/{projectID}/zones/{zone}/clusters/{clusterID}`", the ContainerNodePool CRD)."""
 

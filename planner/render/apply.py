@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from planner.state import ReadResult
 
 VERBS = {"create": ("Creating...", "Creation complete"), "update": ("Modifying...", "Modifications complete"),
-         "delete": ("Destroying...", "Destruction complete")}
+         "delete": ("Destroying...", "Destruction complete"), "forget": ("Forgetting...", "Forgotten")}
 
 
 def render_event(event: ApplyEvent) -> str:
@@ -34,8 +34,9 @@ def render_event(event: ApplyEvent) -> str:
 
 def render_apply_result(result: ApplyResult) -> str:
     counts = result.counts
+    forgotten = f", {counts['forget']} forgotten" if counts.get("forget") else ""
     text = (f"\nApply complete! Resources: {counts['create']} added, {counts['update']} changed, "
-            f"{counts['replace']} replaced, {counts['delete']} destroyed. State serial {result.serial}.\n")
+            f"{counts['replace']} replaced, {counts['delete']} destroyed{forgotten}. State serial {result.serial}.\n")
     if result.pending_pods:
         text += f"Note: {result.pending_pods} Pod(s) are Pending: no node has room for them (see `planner show`).\n"
     return text + "".join(f"{event_text(line)}\n" for line in result.outputs)

@@ -13,6 +13,7 @@ from planner.render.escape import escape
 
 WORLD_MESSAGES = {
     "resumed": "{address}: stalled rollout resumed and {summary}",
+    "forgotten": "{kind} {name} left the state; it keeps running, no longer managed by planner",
 }
 """Events of the cluster-wide controllers (planner.simulate.controllers)."""
 

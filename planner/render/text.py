@@ -17,17 +17,19 @@ from typing import Any
 
 from planner.render.escape import escape_json, join_lines
 
-SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-"}
+SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "forget": "."}
 HEADLINE = {
     "create": "will be created",
     "update": "will be updated in place",
     "replace": "must be replaced",
     "delete": "will be destroyed",
+    "forget": "will no longer be managed by planner, but will not be destroyed",
 }
 REASON_TEXT = {
     "delete_because_no_resource_config": "not in the input any more",
     "delete_because_cluster_deleted": "its cluster is deleted",
     "replace_because_cluster_replaced": "its cluster is replaced",
+    "forget_because_abandoned": "cnrm.cloud.google.com/deletion-policy: abandon",
 }
 MAX_ALIGN = 48
 NO_CHANGES = "No changes. Your infrastructure matches the configuration."
@@ -65,7 +67,7 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
     reasons = [REASON_TEXT[r] for r in change["reasons"] if r in REASON_TEXT]
     lines.append(f"  # {change['address']} {HEADLINE[action]}" + (f" ({'; '.join(reasons)})" if reasons else ""))
     lines.append(f"  {SYMBOL[action]} {change['address']}")
-    if action == "delete":
+    if action in ("delete", "forget"):
         return
     changes = change["changes"]
     width = min(MAX_ALIGN, max((len(c["path"]) for c in changes), default=0))
@@ -114,8 +116,13 @@ def render_text(wire: dict[str, Any]) -> str:
             who = f"{step['actor']}/{step['component']}"
             lines.append(f"      {step['index']:>4}. {who:<40} {step['description']}")
         lines.append("")
+    for change in wire["resource_changes"]:  # no steps: nothing in GKE acts
+        if change["action"] == "forget":
+            _resource_block(change, lines)
+            lines.append("")
+    forget = f", {summary['forget']} to forget" if summary.get("forget") else ""
     lines.append(f"Plan: {summary['create']} to add, {summary['update']} to change, {summary['replace']} to replace, "
-                 f"{summary['delete']} to destroy.")
+                 f"{summary['delete']} to destroy{forget}.")
     lines.extend(_warnings(wire))
     return join_lines(lines)
 

@@ -79,6 +79,8 @@ class Engine:
         return self.state.cluster
 
     def run(self, op: Operation) -> OpResult:
+        if op.phase == "forget":
+            return self._forget(op)
         spec = kinds.spec_of(op.change.family)
         handler = spec.handlers[op.phase]
         address = op.change.address
@@ -109,6 +111,17 @@ class Engine:
         else:
             self.touched.add(address)
         result.touched, result.removed = self.touched, self.removed
+        return result
+
+    def _forget(self, op: Operation) -> OpResult:
+        """The resource leaves the state and keeps running: nothing in GKE acts. A forgotten cluster takes the
+        simulated world with it (planner no longer models what runs there)."""
+        address = op.change.address
+        self.state.resources.pop(address, None)
+        if kinds.spec_of(op.change.family).is_cluster:
+            self.world.reset()
+        result = OpResult(address, "forget", {"event": "forgotten", "kind": op.change.kind, "name": op.change.name})
+        result.touched, result.removed = set(), {address}
         return result
 
     def _record(self, op: Operation, status: dict[str, Any]) -> StoredResource:

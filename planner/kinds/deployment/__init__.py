@@ -90,7 +90,7 @@ def _context(op: Operation, facts: Facts) -> Context:
     max_unavailable = field(now, "spec.strategy.rollingUpdate.maxUnavailable")
     recreate = field(now, "spec.strategy.type") == "Recreate"
     surge, unavailable = (0, replicas) if recreate else rolling_bounds(replicas, max_surge, max_unavailable)
-    images = sorted({c.get("image", "?") for c in pod_spec.get("containers") or []})
+    images = sorted({str(c.get("image") or "?") for c in pod_spec.get("containers") or []})
     services = facts.services_selecting(op.change.namespace or "default", workloads.pod_labels(now))
     status = facts.statuses.get(op.change.address) or {}
     new_rs = replica_set_of(op.change.name, now, op.change.after_digest if now is op.change.after else "")
