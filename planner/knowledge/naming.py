@@ -70,7 +70,12 @@ RESERVED_SERVICE_IP_OFFSETS = (1, 10)
 
 NODE_PORT_RANGE = (30000, 32767)
 EXTERNAL_IP_RANGE = "203.0.113.0/24"
-"""Documentation range (RFC 5737) standing in for the ephemeral external IPs Compute Engine assigns."""
+"""Documentation range (RFC 5737) standing in for the ephemeral external IPs Compute Engine assigns: load balancers'
+and, in a public cluster, every node VM's (one pool, so they never collide)."""
+EXTERNAL_IP_OVERFLOW_RANGE = "198.18.0.0/15"
+"""MODELLED: where ephemeral external IPs continue once EXTERNAL_IP_RANGE's 254 addresses are taken (a public cluster
+of hundreds of nodes): the benchmarking range (RFC 2544), which, like the documentation ranges, is never routed on
+the internet."""
 CONTROL_PLANE_RANGE = "198.51.100.0/24"
 """Documentation range standing in for the Google-owned control-plane endpoint."""
 
