@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -261,8 +262,19 @@ def _cross_checks(resources: dict[str, Resource]) -> list[Diagnostic]:
     for family, objects in mine.items():
         check = kinds.spec_of(family).cross_check
         assert check is not None
-        out += check(objects, index, lookup)
+        out += [_placed(d, resources) for d in check(objects, index, lookup)]
     return out
+
+
+def _placed(diagnostic: Diagnostic, resources: dict[str, Resource]) -> Diagnostic:
+    """A cross-check's finding that names a field (`path`) of a resource, at that field's file:line:column."""
+    resource = resources.get(diagnostic.address or "")
+    if diagnostic.file is not None or not diagnostic.path or resource is None or resource.document is None:
+        return diagnostic
+    path = tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", diagnostic.path))
+    line, column = locate(resource.document, path)
+    return Diagnostic(diagnostic.severity, diagnostic.message, file=resource.document.source.name, line=line,
+                      column=column, path=diagnostic.path, address=diagnostic.address)
 
 
 def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnostic:
