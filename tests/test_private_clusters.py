@@ -243,3 +243,15 @@ def test_enable_private_endpoint_updates_the_cluster_in_place(cli, private, tmp_
     assert cli("apply", str(private), "--auto-approve").code == 0
     assert _state(tmp_path).resources["ContainerCluster/vault"].status["status"]["endpoint"] == "172.16.0.2"
     assert "No changes." in cli("plan", str(private)).out
+
+
+def test_private_nodes_need_a_vpc_native_cluster_and_without_a_range_are_warned_about(cli, hello):
+    cluster = (hello / "cluster.yaml").read_text()
+    write(hello / "cluster.yaml", cluster + "  networkingMode: ROUTES\n  privateClusterConfig:\n"
+                                            "    enablePrivateNodes: true\n    masterIpv4CidrBlock: 172.16.0.0/28\n")
+    result = cli("validate", str(hello))
+    assert result.code == 1 and "private clusters must be VPC-native" in result.err
+    write(hello / "cluster.yaml", cluster + "  privateClusterConfig:\n    enablePrivateNodes: true\n")
+    result = cli("plan", str(hello))
+    assert result.code == 0 and "Private Service Connect" in result.err + result.out
+    assert "and no external IP (private nodes" in result.out
