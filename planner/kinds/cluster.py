@@ -14,11 +14,11 @@ import ipaddress
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
+from typing_extensions import NotRequired, TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner import kinds
 from planner.errors import Diagnostic, PlannerError
-from planner.kinds import nodes, ranges
+from planner.kinds import nodes, private, ranges
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
@@ -51,14 +51,16 @@ CNRM_CONTAINER = "container.cnrm.cloud.google.com/v1beta1"
 
 
 class ClusterStatus(TypedDict):
-    """What GKE's Cluster resource reports (endpoint, locations, clusterIpv4Cidr, servicesIpv4Cidr) and the node
-    subnet's primary range."""
+    """What GKE's Cluster resource reports (endpoint, locations, clusterIpv4Cidr, servicesIpv4Cidr; a private
+    cluster's privateClusterConfig.privateEndpoint and publicEndpoint) and the node subnet's primary range."""
 
     endpoint: str
     locations: list[str]
     clusterIpv4Cidr: str
     servicesIpv4Cidr: str
     nodeIpv4Cidr: str
+    privateEndpoint: NotRequired[str]
+    publicEndpoint: NotRequired[str]
 
 
 class ClusterLive(TypedDict, total=False):
@@ -120,7 +122,7 @@ def check_machine(machine: str, path: tuple[str, ...]) -> list[Problem]:
 
 def _check(data: Manifest) -> list[Problem]:
     spec = data.get("spec") or {}
-    problems = check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {})
+    problems = check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {}) + private.check(spec)
     routes_range = spec.get("clusterIpv4Cidr")
     if isinstance(routes_range, str):
         problems += _check_ranges({"clusterIpv4CidrBlock": routes_range}, ("spec", "clusterIpv4Cidr"))
@@ -203,6 +205,7 @@ def _context(op: Operation, facts: Facts) -> Context:
         default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now), routes=routes,
         vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
         default_pool_routes=per_zone > 0 and routes, default_pool_vpc_native=per_zone > 0 and not routes,
+        **private.context(now),
     )
     return context
 
@@ -212,7 +215,7 @@ def _cross_check(address: str, cluster: Manifest, lookup: Mapping[str, tuple[str
     pools = [shape for family, manifest in lookup.values() if family != SPEC.family
              and (hook := kinds.spec_of(family).node_pool) is not None and (shape := hook(manifest)) is not None]
     default = _pool_shape(cluster)
-    found = check_cluster_network(address, cluster, lookup)
+    found = [*check_cluster_network(address, cluster, lookup), *private.cross_check(address, cluster, lookup)]
     if found:
         return found
     return ranges.check_room(address, cluster, pools + ([default] if default else []),
@@ -235,6 +238,7 @@ STEPS = {
                                   "kube-scheduler, controllers): not VMs in your project", source=src.GKE_ARCHITECTURE),
         S("gke", "compute-engine", "creates the cluster's firewall rules; reserves Pod range {pod_range} and "
                                    "Service range {service_range}", source=src.GKE_FIREWALLS),
+        *private.CREATE_STEPS,
         S("cluster-master", "kube-apiserver", "starts with namespaces default, kube-system, kube-public and "
                                               "kube-node-lease, and Service default/kubernetes",
                                                 source=src.K8S_INITIAL_NAMESPACES),
@@ -256,6 +260,7 @@ STEPS = {
         S("gke", "container-api", "moves {name} to release channel {channel}; upgrades follow the channel's "
                                   "schedule", source=src.GKE_ARCHITECTURE),
     ),
+    "private-endpoint": private.ENDPOINT_STEPS,
     "gke-update": (
         S("gke", "container-api", "updates cluster {name} in place ({changed})", source=src.GKE_ARCHITECTURE),
     ),
@@ -276,28 +281,33 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         return found.manifest if found is not None else None
 
     network = cluster_network(manifest, manifest_at)  # user-managed ranges of the subnetwork it names
+    master = private.master_range(manifest)
+    avoid = (str(master),) if master is not None else ()  # GKE picks ranges clear of the control plane's /28
     pod_range = (network.pods if network else None) or ranges.requested_pod_range(spec) or \
-        naming.POD_RANGE_CANDIDATES[seed % len(naming.POD_RANGE_CANDIDATES)]
+        naming.pod_range_candidate(seed, avoid)
     if pod_range.startswith("/"):  # a size: GKE picks the block
-        pod_range = naming.sized_range(int(pod_range[1:]), seed)
+        pod_range = naming.sized_range(int(pod_range[1:]), seed, avoid=avoid)
     service_range = (network.services if network else None) or policy.get("servicesIpv4CidrBlock",
                                                                           naming.SERVICE_RANGE_DEFAULT)
     if service_range.startswith("/"):
-        service_range = naming.sized_range(int(service_range[1:]), seed // 7, avoid=(pod_range,))
+        service_range = naming.sized_range(int(service_range[1:]), seed // 7, avoid=(pod_range, *avoid))
     control_plane = RangeAllocator.for_cidr("control plane IP", naming.CONTROL_PLANE_RANGE)
     region = naming.region_of(spec["location"])
     if region not in REGIONS:
         raise PlannerError.single(f"unknown region {region}")
+    public = str(control_plane.allocate(engine.seed.number("endpoint", op.change.name, incarnation), "control plane"))
     status["status"] = {
-        "endpoint": control_plane.allocate(engine.seed.number("endpoint", op.change.name, incarnation),
-                                           "control plane"),
+        **private.endpoints(manifest, public),
         "locations": naming.zones_for(spec["location"], spec.get("nodeLocations")),
         "clusterIpv4Cidr": pod_range,
         "servicesIpv4Cidr": service_range,
         "nodeIpv4Cidr": network.nodes if network else REGIONS[region].subnet,
     }
-    _open(engine, status)
+    _open(engine, status, manifest)
     details: list[dict[str, Any]] = [{"event": "cluster-ranges", **status["status"]}]
+    if master is not None:
+        details.append({"event": "cluster-private", "masterIpv4CidrBlock": str(master),
+                        **status["status"]})
     shape = _created_pool(manifest)
     if shape.per_zone > 0:
         pool = nodes.make_pool(engine, shape)
@@ -312,9 +322,11 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
                                                   "location": spec["location"]}, details)
 
 
-def _open(engine: Engine, status: Mapping[str, Any]) -> None:
+def _open(engine: Engine, status: Mapping[str, Any], manifest: Manifest) -> None:
+    """The cluster's ranges, and whether its new nodes get external IPs (not with private nodes)."""
     observed = status["status"]
-    engine.world.open_ranges(observed["nodeIpv4Cidr"], observed["clusterIpv4Cidr"], observed["servicesIpv4Cidr"])
+    engine.world.open_ranges(observed["nodeIpv4Cidr"], observed["clusterIpv4Cidr"], observed["servicesIpv4Cidr"],
+                             node_external_ips=not private.private_nodes(manifest))
 
 
 def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
@@ -323,12 +335,14 @@ def _delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 
 
 def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
-    return OpResult(op.change.address, "update", {"event": "cluster-updated", "name": op.change.name})
+    details = private.update_endpoint(op.change.after or {}, status) if "private-endpoint" in \
+        op.change.change_classes else []
+    return OpResult(op.change.address, "update", {"event": "cluster-updated", "name": op.change.name}, details)
 
 
 def _restore(engine: Engine, resource: StoredResource) -> None:
     if "status" in resource.status:
-        _open(engine, resource.status)
+        _open(engine, resource.status, resource.manifest)
         nodes.restore(engine, resource)
 
 
@@ -336,7 +350,7 @@ def _status_lines(status: Mapping[str, Any]) -> list[str]:
     observed = status.get("status") or {}
     out = [f"endpoint {observed.get('endpoint')}  Pod range {observed.get('clusterIpv4Cidr')}  Service range "
            f"{observed.get('servicesIpv4Cidr')}  zones {', '.join(observed.get('locations') or [])}"]
-    return out + nodes.pool_lines(status.get("pool"))
+    return out + private.status_lines(observed) + nodes.pool_lines(status.get("pool"))
 
 
 def _upgrade_v1(status: dict[str, Any]) -> dict[str, Any]:
@@ -386,7 +400,8 @@ SPEC = KindSpec(
         ("spec.subnetworkRef", "a cluster cannot move to another subnetwork (GKE's ClusterUpdate has no "
                                "subnetwork)"),
     ),
-    change_classes=(("spec.releaseChannel", "release-channel"), ("", "gke-update")),
+    change_classes=(("spec.releaseChannel", "release-channel"),
+                    ("spec.privateClusterConfig.enablePrivateEndpoint", "private-endpoint"), ("", "gke-update")),
     context=_context,
     known_after_apply=_known_after_apply,
     status_lines=_status_lines,
@@ -405,6 +420,10 @@ SPEC = KindSpec(
                           "{servicesIpv4Cidr}",
         "default-pool-nodes": "{count} node(s) in default-pool: {names}",
         "default-pool-removed": "default-pool removed (remove-default-node-pool annotation)",
+        "cluster-private": "private nodes (no external IPs); control plane range {masterIpv4CidrBlock} peered with "
+                           "the cluster's network; private endpoint {privateEndpoint}, public endpoint "
+                           "{publicEndpoint}",
+        "cluster-endpoint": "cluster endpoint now {endpoint}",
         "cluster-deleted": "cluster {name} deleted",
         "cluster-updated": "cluster {name} updated",
     },

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner import kinds
+from planner.kinds import private
 from planner.kinds import sources as src
 from planner.kinds.base import Context, Facts, Fields, GetView, Manifest, Meta, NodePoolShape, S
 from planner.knowledge import capacity, naming
@@ -41,10 +42,11 @@ NODES_UP = (
     S("gke", "compute-engine", "creates instance template and managed instance group {groups} ({per_zone} per zone "
                                "in {zones_text})", source=src.GKE_ALIAS_IPS),
     S("gke", "compute-engine", "creates {total} VM(s) {vm_pattern} ({machine_type}) with internal IPs from "
-                               "{subnet}; each VM's interface gets an alias IP range (a /{pod_cidr_prefix}) from the "
-                               "Pod range: its node's Pod range", "vpc_native", source=src.GKE_ALIAS_IPS),
+                               "{subnet}{external_ips}; each VM's interface gets an alias IP range (a "
+                               "/{pod_cidr_prefix}) from the Pod range: its node's Pod range", "vpc_native",
+      source=src.GKE_ALIAS_IPS),
     S("gke", "compute-engine", "creates {total} VM(s) {vm_pattern} ({machine_type}) with internal IPs from "
-                               "{subnet}", "routes", source=src.GKE_ROUTES_CLUSTER),
+                               "{subnet}{external_ips}", "routes", source=src.GKE_ROUTES_CLUSTER),
     S("node", "kubelet", "each VM's kubelet registers its Node (label cloud.google.com/gke-nodepool={pool}), "
                          "tainted node.cloudprovider.kubernetes.io/uninitialized", source=src.K8S_NODE_REGISTRATION),
     S("controller", "node-controller", "initialises each Node from its VM (addresses, zone labels, providerID) and "
@@ -137,10 +139,19 @@ def context(location: str, node_locations: list[str] | None, per_zone: int, mach
     return {
         "zones": zones, "zones_text": ", ".join(zones), "per_zone": per_zone, "total": per_zone * len(zones),
         "machine_type": machine_type, "cpu_free": cpu_free, "memory_free": memory_free, "allocatable": allocatable,
-        "subnet": _subnet_text(region, cluster, facts),
+        "subnet": _subnet_text(region, cluster, facts), "external_ips": external_ips_text(cluster),
         "pod_cidr_prefix": naming.POD_CIDR_PREFIX, "vpc_native": not routes, "routes": routes,
         "lb_target_pool": "target-pool" in flavours, "lb_backend_service": "backend-service" in flavours,
     }
+
+
+def external_ips_text(cluster: Manifest) -> str:
+    """What the VM step says about external IPs: a public cluster's nodes get an ephemeral one each, private nodes
+    none (GKE "Private clusters": https://cloud.google.com/kubernetes-engine/docs/concepts/private-cluster-concept)."""
+    if private.private_nodes(cluster):
+        return (" and no external IP (private nodes: images from outside Google's registries need Cloud NAT to be "
+                "pulled)")
+    return " and an ephemeral external IP each (a public cluster's nodes have one)"
 
 
 def _subnet_text(region: str, cluster: Manifest, facts: Facts | None) -> str:
@@ -216,7 +227,9 @@ def pool_lines(pool: Mapping[str, Any] | None) -> list[str]:
     if not pool:
         return []
     return [f"node {objects.node_name(n)}  {objects.node_zone(n)}  {objects.node_internal_ip(n)}  podCIDR "
-            f"{objects.node_pod_cidr(n)}  {objects.node_machine_type(n)}" for n in pool.get("nodes") or []]
+            f"{objects.node_pod_cidr(n)}  {objects.node_machine_type(n)}"
+            + (f"  external {objects.node_external_ip(n)}" if objects.node_external_ip(n) else "")
+            for n in pool.get("nodes") or []]
 
 
 # ---------------------------------------------------------------- get nodes / instances
@@ -230,21 +243,25 @@ def _node_rows(state: State) -> list[dict[str, Any]]:
         for node in (pool or {}).get("nodes") or []:
             out.append({"name": objects.node_name(node), "status": "Ready", "roles": "<none>",
                         "created": node["metadata"].get("creationTimestamp"), "version": version,
-                        "internalIP": objects.node_internal_ip(node), "podCIDR": objects.node_pod_cidr(node),
+                        "internalIP": objects.node_internal_ip(node),
+                        "externalIP": objects.node_external_ip(node) or "<none>",
+                        "podCIDR": objects.node_pod_cidr(node),
                         "zone": objects.node_zone(node), "machineType": objects.node_machine_type(node),
                         "pool": objects.node_pool(node)})
     return sorted(out, key=lambda r: r["name"])
 
 
 def _instance_rows(state: State) -> list[dict[str, Any]]:
+    """`gcloud compute instances list`: EXTERNAL_IP is empty for a VM without one (kubectl says <none>)."""
     return [{"name": n["name"], "zone": n["zone"], "machineType": n["machineType"], "preemptible": "",
-             "internalIP": n["internalIP"], "externalIP": "", "status": "RUNNING"} for n in _node_rows(state)]
+             "internalIP": n["internalIP"], "externalIP": n["externalIP"].replace("<none>", ""), "status": "RUNNING"}
+            for n in _node_rows(state)]
 
 
 VIEWS = (
     GetView("nodes", _node_rows, (("NAME", "name"), ("STATUS", "status"), ("ROLES", "roles"), ("AGE", "age"),
                                   ("VERSION", "version")),
-            (("INTERNAL-IP", "internalIP"), ("POD-CIDR", "podCIDR"), ("ZONE", "zone"),
+            (("INTERNAL-IP", "internalIP"), ("EXTERNAL-IP", "externalIP"), ("POD-CIDR", "podCIDR"), ("ZONE", "zone"),
              ("MACHINE-TYPE", "machineType"), ("POOL", "pool")), aliases=("node", "no")),
     GetView("instances", _instance_rows, (("NAME", "name"), ("ZONE", "zone"), ("MACHINE_TYPE", "machineType"),
                                           ("PREEMPTIBLE", "preemptible"), ("INTERNAL_IP", "internalIP"),

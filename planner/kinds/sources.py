@@ -11,6 +11,9 @@ CNRM_NODEPOOL = 'https://cloud.google.com/config-connector/docs/reference/resour
 GCP_CLOUD_CIDR_ALLOCATOR = 'cloud-provider-gcp pkg/controller/nodeipam/ipam/cloud_cidr_allocator.go'
 GKE_NODE_LABELS_UPDATE = 'https://cloud.google.com/kubernetes-engine/docs/how-to/update-existing-nodepools'
 GKE_ROUTES_CLUSTER = 'https://cloud.google.com/kubernetes-engine/docs/how-to/routes-based-cluster'
+GKE_PRIVATE_CLUSTERS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/private-cluster-concept'
+GKE_PRIVATE_ENDPOINT = ('Config Connector ContainerCluster CRD, spec.privateClusterConfig.enablePrivateEndpoint '
+                        '(https://cloud.google.com/config-connector/docs/reference/resource-docs/container/containercluster)')
 K8S_CNI = 'https://kubernetes.io/docs/concepts/extend-kubernetes/compute-storage-net/network-plugins/'
 L4_NETLB_NODE_SYNC = 'kubernetes/ingress-gce pkg/l4lb/l4netlbcontroller.go (node sync)'
 

@@ -67,6 +67,20 @@ L4_REGIONAL_EXTERNAL_CLASS = "networking.gke.io/l4-regional-external"
 POD_RANGE_CANDIDATES = tuple(f"10.{4 * i}.0.0/14" for i in range(1, 32))
 """MODELLED: a new cluster's Pod range is one of these /14s (GKE picks one from 10.0.0.0/8 that the VPC does not use;
 auto-mode subnets sit in 10.128.0.0/9), chosen deterministically from the state's lineage."""
+
+
+def pod_range_candidate(seed: int, avoid: tuple[str, ...] = ()) -> str:
+    """A new cluster's Pod range: the candidate the seed picks, or the next one clear of `avoid` (a private
+    cluster's control-plane range: GKE picks ranges that do not overlap it)."""
+    taken = [ipaddress.ip_network(a) for a in avoid]
+    count = len(POD_RANGE_CANDIDATES)
+    for step in range(count):
+        candidate = POD_RANGE_CANDIDATES[(seed + step) % count]
+        if not any(ipaddress.ip_network(candidate).overlaps(t) for t in taken):
+            return candidate
+    return POD_RANGE_CANDIDATES[seed % count]
+
+
 RANGE_SIZES = {"clusterIpv4CidrBlock": (8, 24), "servicesIpv4CidrBlock": (8, 28)}
 """Prefix lengths planner accepts for the Pod and Service ranges: inside 10.0.0.0/8 at the widest, and at least one
 node's /24 (Pods) or a /28 of ClusterIPs (Services). GKE documents narrower limits per cluster type
@@ -101,7 +115,12 @@ RESERVED_SERVICE_IP_OFFSETS = (1, 10)
 
 NODE_PORT_RANGE = (30000, 32767)
 EXTERNAL_IP_RANGE = "203.0.113.0/24"
-"""Documentation range (RFC 5737) standing in for the ephemeral external IPs Compute Engine assigns."""
+"""Documentation range (RFC 5737) standing in for the ephemeral external IPs Compute Engine assigns: load balancers'
+and, in a public cluster, every node VM's (one pool, so they never collide)."""
+EXTERNAL_IP_OVERFLOW_RANGE = "198.18.0.0/15"
+"""MODELLED: where ephemeral external IPs continue once EXTERNAL_IP_RANGE's 254 addresses are taken (a public cluster
+of hundreds of nodes): the benchmarking range (RFC 2544), which, like the documentation ranges, is never routed on
+the internet."""
 CONTROL_PLANE_RANGE = "198.51.100.0/24"
 """Documentation range standing in for the Google-owned control-plane endpoint."""
 

@@ -16,7 +16,7 @@ from planner import kinds, limits
 from planner.errors import PlannerError
 from planner.knowledge import capacity, naming
 from planner.simulate import objects
-from planner.simulate.world import Node, RangeAllocator, Scheduler, make_node
+from planner.simulate.world import Node, RangeAllocator, Scheduler, SpillingAllocator, make_node
 from planner.state import StoredResource
 
 if TYPE_CHECKING:
@@ -73,7 +73,13 @@ class World:
         self.pod_blocks: RangeAllocator | None = None
         self.cluster_ips: RangeAllocator | None = None
         self.node_ports = RangeAllocator("nodePort", *naming.NODE_PORT_RANGE, render=int)
-        self.external_ips = RangeAllocator.for_cidr("external IP", naming.EXTERNAL_IP_RANGE)
+        self.external_ips = SpillingAllocator(RangeAllocator.for_cidr("external IP", naming.EXTERNAL_IP_RANGE),
+                                              RangeAllocator.for_cidr("external IP",
+                                                                      naming.EXTERNAL_IP_OVERFLOW_RANGE))
+        """Compute Engine's ephemeral external IPs: load balancers' and public nodes' (one pool: no collisions)."""
+        self.node_external_ips = True
+        """Whether new node VMs get an external IP: yes in a public cluster, no with private nodes (the cluster
+        says which when it opens its ranges)."""
         self.pod_range: ipaddress.IPv4Network | None = None
         self.pending_owners: set[str] = set()
         """Workloads with Pending Pods: the only ones a new node can help, so the only ones revisited."""
@@ -85,7 +91,8 @@ class World:
 
     # -- ranges ---------------------------------------------------------------------------------------------
 
-    def open_ranges(self, subnet: str, pod_range: str, service_range: str) -> None:
+    def open_ranges(self, subnet: str, pod_range: str, service_range: str, node_external_ips: bool = True) -> None:
+        self.node_external_ips = node_external_ips
         self.node_ips = RangeAllocator.for_cidr("node internal IP", subnet, reserved_offsets=(1,))
         network = ipaddress.ip_network(pod_range)
         if not isinstance(network, ipaddress.IPv4Network):
@@ -107,8 +114,10 @@ class World:
         assert self.node_ips is not None and self.pod_blocks is not None
         made = make_node(objects.node_name(node), objects.node_pool(node), objects.node_zone(node),
                          objects.node_internal_ip(node), objects.node_pod_cidr(node), objects.node_machine_type(node),
-                         max_pods)
+                         max_pods, objects.node_external_ip(node))
         self.node_ips.mark(made.internal_ip)
+        if made.external_ip:
+            self.external_ips.mark(made.external_ip)
         self.pod_blocks.mark(self._block_index(made.pod_cidr))
         self.scheduler.add(made)
 
@@ -116,8 +125,9 @@ class World:
                      max_pods: int, existing: list[dict[str, Any]] | None = None,
                      labels: Mapping[str, str] | None = None, avoid: set[str] | None = None) -> list[dict[str, Any]]:
         """Compute Engine creates the VMs of the managed instance group whose base instance name is `prefix` (lowest
-        free internal IP, an alias Pod range each); returns the new Node objects, or all of them when `existing` is
-        None. Names in `avoid` are not reused (a surge upgrade's new nodes get new names)."""
+        free internal IP, an alias Pod range each, and in a public cluster an ephemeral external IP, seeded by the
+        VM's name); returns the new Node objects, or all of them when `existing` is None.
+        Names in `avoid` are not reused (a surge upgrade's new nodes get new names)."""
         assert self.node_ips is not None and self.pod_blocks is not None and self.pod_range is not None
         seed = self.engine.seed
         nodes = list(existing or [])
@@ -139,9 +149,12 @@ class World:
                 block = int(self.pod_blocks.allocate(0, f"node {name}"))  # the VM's alias IP range
                 base = int(self.pod_range.network_address) + (block << (32 - naming.POD_CIDR_PREFIX))
                 cidr = f"{ipaddress.ip_address(base)}/{naming.POD_CIDR_PREFIX}"
-                self.scheduler.add(make_node(name, pool, zone, str(ip), cidr, machine_type, max_pods))
+                external = str(self.external_ips.allocate(seed.number("node-external-ip", name), f"node {name}")) \
+                    if self.node_external_ips else None
+                self.scheduler.add(make_node(name, pool, zone, str(ip), cidr, machine_type, max_pods, external))
                 # The node IPAM controller copies the alias range to spec.podCIDR: only then is the Node Ready.
-                node = objects.new_node(name, pool, zone, str(ip), cidr, machine_type, self.engine.now, labels)
+                node = objects.new_node(name, pool, zone, str(ip), cidr, machine_type, self.engine.now, labels,
+                                        external)
                 nodes.append(node)
                 created.append(node)
         return created if existing is not None else nodes
@@ -155,6 +168,7 @@ class World:
             node = self.scheduler.remove(name)
             if node is not None:
                 self.node_ips.release(node.internal_ip)
+                self.external_ips.release(node.external_ip)  # ephemeral: it goes with the VM
                 self.pod_blocks.release(self._block_index(node.pod_cidr))
         evicted: list[tuple[str, str]] = []
         for resource in self.workloads():

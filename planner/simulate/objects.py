@@ -164,14 +164,18 @@ def scheduler_message(pod: Obj) -> str:
 
 
 def new_node(name: str, pool: str, zone: str, internal_ip: str, pod_cidr: str, machine_type: str, now: str,
-             labels: Mapping[str, str] | None = None) -> Obj:
-    """A registered Node: the pool's `nodeConfig.labels` and GKE's own labels, and the Pod range the node IPAM
-    controller wrote to spec.podCIDR."""
+             labels: Mapping[str, str] | None = None, external_ip: str | None = None) -> Obj:
+    """A registered Node: the pool's `nodeConfig.labels` and GKE's own labels, the Pod range the node IPAM
+    controller wrote to spec.podCIDR, and the VM's addresses the cloud node controller copied to status.addresses
+    (an ExternalIP only where the VM has one: not on a private cluster's nodes)."""
+    addresses = [{"type": "InternalIP", "address": internal_ip}]
+    if external_ip:
+        addresses.append({"type": "ExternalIP", "address": external_ip})
     return {"metadata": {"name": name, "creationTimestamp": now,
                          "labels": {**(labels or {}), NODE_POOL_LABEL: pool, ZONE_LABEL: zone,
                                     INSTANCE_TYPE_LABEL: machine_type}},
             "spec": {"podCIDR": pod_cidr},
-            "status": {"addresses": [{"type": "InternalIP", "address": internal_ip}]}}
+            "status": {"addresses": addresses}}
 
 
 def node_name(node: Obj) -> str:
@@ -197,6 +201,12 @@ def node_machine_type(node: Obj) -> str:
 def node_internal_ip(node: Obj) -> str:
     address: str = next(a["address"] for a in node["status"]["addresses"] if a["type"] == "InternalIP")
     return address
+
+
+def node_external_ip(node: Obj) -> str | None:
+    """The node's ExternalIP, or None: a private cluster's nodes, and nodes recorded before planner modelled
+    external IPs, have none."""
+    return next((str(a["address"]) for a in node["status"]["addresses"] if a["type"] == "ExternalIP"), None)
 
 
 def node_pod_cidr(node: Obj) -> str:

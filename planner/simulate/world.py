@@ -85,6 +85,37 @@ class RangeAllocator:
     def describe(self) -> str:
         return f"{self.render(self.first)}-{self.render(self.last)}"
 
+    def full(self) -> bool:
+        return len(self.used) >= self._size
+
+    def holds(self, value: str | int) -> bool:
+        return self.first <= self.value_of(value) <= self.last
+
+
+class SpillingAllocator:
+    """Addresses of a first range, then of an overflow range once the first is full: the shape of a
+    RangeAllocator (`allocate`, `take`, `mark`, `release`), so callers need not know there are two. While the
+    first range has room, every allocation is exactly what a RangeAllocator of it alone would give."""
+
+    def __init__(self, first: RangeAllocator, overflow: RangeAllocator) -> None:
+        self.first, self.overflow = first, overflow
+
+    def _of(self, value: str | int) -> RangeAllocator:
+        return self.first if self.first.holds(value) else self.overflow
+
+    def allocate(self, start_hint: int, owner: str) -> str | int:
+        return (self.overflow if self.first.full() else self.first).allocate(start_hint, owner)
+
+    def take(self, value: str | int, owner: str) -> None:
+        self._of(value).take(value, owner)
+
+    def mark(self, value: str | int) -> None:
+        self._of(value).mark(value)
+
+    def release(self, value: str | int | None) -> None:
+        if value is not None:
+            self._of(value).release(value)
+
 
 @dataclass
 class Node:
@@ -105,6 +136,8 @@ class Node:
     version: int = 0
     pod_base: int = 0
     """First address of the node's Pod CIDR, as an integer (parsed once, not per Pod)."""
+    external_ip: str | None = None
+    """The VM's ephemeral external IP (nodes of a public cluster), released with the node."""
 
     def __post_init__(self) -> None:
         self.pod_base = int(ipaddress.ip_network(self.pod_cidr).network_address)
@@ -202,7 +235,7 @@ class Scheduler:
 
 
 def make_node(name: str, pool: str, zone: str, internal_ip: str, pod_cidr: str, machine_type: str,
-              max_pods: int) -> Node:
+              max_pods: int, external_ip: str | None = None) -> Node:
     free = capacity.free_for_workloads(machine_type, max_pods)
     return Node(name, pool, zone, internal_ip, pod_cidr, machine_type, free.cpu_milli, free.memory_mib, free.pods,
-                free.cpu_milli, free.memory_mib)
+                free.cpu_milli, free.memory_mib, external_ip=external_ip)
