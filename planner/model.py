@@ -261,8 +261,18 @@ def _cross_checks(resources: dict[str, Resource]) -> list[Diagnostic]:
     for family, objects in mine.items():
         check = kinds.spec_of(family).cross_check
         assert check is not None
-        out += check(objects, index, lookup)
+        out += [_placed(d, resources) for d in check(objects, index, lookup)]
     return out
+
+
+def _placed(diagnostic: Diagnostic, resources: dict[str, Resource]) -> Diagnostic:
+    """A cross-check's finding that names a field of a resource (`path`), at that field's file:line:column."""
+    resource = resources.get(diagnostic.address or "")
+    if diagnostic.file is not None or diagnostic.path is None or resource is None or resource.document is None:
+        return diagnostic
+    line, column = locate(resource.document, tuple(diagnostic.path.split(".")))
+    return Diagnostic(diagnostic.severity, diagnostic.message, resource.document.source.name, line, column,
+                      diagnostic.path, diagnostic.address)
 
 
 def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnostic:
