@@ -102,6 +102,8 @@ class Engine:
             result.details += world.autoscale()
         if world.stalled and address not in world.stalled:
             result.details += world.resume_stalled()
+        if world.provisioner is not None and spec.pod_spec is not None:  # Autopilot: idle nodes go
+            result.details += world.provisioner.scale_down(world)
         if op.phase == "delete":
             self.state.resources.pop(address, None)
             self.removed.add(address)
