@@ -98,10 +98,11 @@ class Engine:
         result = handler(self, op, status)
         if op.phase != "delete":
             self.touched.add(address)  # before the cluster-wide controllers: its Pods are among those they act on
+        nodes = len(world.scheduler.nodes)
         if world.pending_owners and op.phase != "delete" and (spec.node_pool or spec.pod_spec) is not None:
             result.details += world.autoscale()
-        if world.stalled and address not in world.stalled:
-            result.details += world.resume_stalled()
+        if world.stalled and (address not in world.stalled or len(world.scheduler.nodes) > nodes):
+            result.details += world.resume_stalled()  # its own stalled change goes on too if nodes were just added
         if world.provisioner is not None and spec.pod_spec is not None:  # Autopilot: idle nodes go
             result.details += world.provisioner.scale_down(world)
         if op.phase == "delete":
