@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner.errors import PlannerError
-from planner.kinds import nodes
+from planner.kinds import autopilot, nodes
 from planner.kinds import sources as src
 from planner.kinds.base import (
     Context,
@@ -66,8 +66,8 @@ class ClusterLive(TypedDict, total=False):
 
 
 DEFAULTS: tuple[tuple[str, Any], ...] = (
-    ("spec.initialNodeCount", nodes.DEFAULT_NODES_PER_ZONE),
-    ("spec.nodeConfig", {}),
+    ("spec.initialNodeCount", autopilot.unless_autopilot(nodes.DEFAULT_NODES_PER_ZONE)),  # Autopilot: no pool, no
+    ("spec.nodeConfig", autopilot.unless_autopilot({})),  # node settings (planner.kinds.autopilot)
     ("spec.nodeConfig.machineType", nodes.DEFAULT_MACHINE_TYPE),
     ("spec.nodeConfig.diskSizeGb", 100),
     ("spec.nodeConfig.diskType", "pd-balanced"),
@@ -81,7 +81,8 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
 )
 """What the GKE API fills in (creating a cluster: https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster;
 Service range 34.118.224.0/20 from GKE 1.29)."""
-field = Fields(DEFAULTS, **{"spec.ipAllocationPolicy.servicesIpv4CidrBlock": naming.SERVICE_RANGE_DEFAULT})
+field = Fields(DEFAULTS, **{"spec.ipAllocationPolicy.servicesIpv4CidrBlock": naming.SERVICE_RANGE_DEFAULT,
+                            "spec.initialNodeCount": nodes.DEFAULT_NODES_PER_ZONE})
 
 
 # ---------------------------------------------------------------- validation (shared with ContainerNodePool)
@@ -118,7 +119,7 @@ def check_machine(machine: str, path: tuple[str, ...]) -> list[Problem]:
 
 def _check(data: Manifest) -> list[Problem]:
     spec = data.get("spec") or {}
-    problems = check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {})
+    problems = check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {}) + autopilot.check(spec)
     routes_range = spec.get("clusterIpv4Cidr")
     if isinstance(routes_range, str):
         problems += _check_ranges({"clusterIpv4CidrBlock": routes_range}, ("spec", "clusterIpv4Cidr"))
@@ -175,14 +176,20 @@ def _removes_default_pool(manifest: Manifest) -> bool:
 
 
 def has_default_pool(manifest: Manifest) -> bool:
-    """GKE creates default-pool unless initialNodeCount is 0 or Config Connector removes it right away."""
-    return bool(field(manifest, "spec.initialNodeCount") > 0) and not _removes_default_pool(manifest)
+    """GKE creates default-pool unless initialNodeCount is 0, Config Connector removes it right away, or the cluster
+    is an Autopilot one."""
+    return _per_zone(manifest) > 0 and not _removes_default_pool(manifest)
+
+
+def _per_zone(manifest: Manifest) -> int:
+    """default-pool's nodes per zone: none in an Autopilot cluster."""
+    return 0 if autopilot.enabled(manifest) else int(field(manifest, "spec.initialNodeCount"))
 
 
 def _context(op: Operation, facts: Facts) -> Context:
     now = (op.change.before if op.phase == "delete" else op.change.after) or {}
     spec = now.get("spec") or {}
-    per_zone = field(now, "spec.initialNodeCount")
+    per_zone = _per_zone(now)
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
                             field(now, "spec.nodeConfig.machineType"), facts)
     routes = field(now, "spec.networkingMode") == "ROUTES"
@@ -201,6 +208,7 @@ def _context(op: Operation, facts: Facts) -> Context:
         default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now), routes=routes,
         vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
         default_pool_routes=per_zone > 0 and routes, default_pool_vpc_native=per_zone > 0 and not routes,
+        autopilot=autopilot.enabled(now), standard=not autopilot.enabled(now),
     )
     return context
 
@@ -234,7 +242,8 @@ STEPS = {
     "create": (
         S("gke", "container-api", "validates ContainerCluster {name} and applies GKE defaults: {machine_type}, "
                                   "{per_zone} node(s) per zone, first pool default-pool, {mode}, release "
-                                  "channel {channel}", source=src.GKE_ARCHITECTURE),
+                                  "channel {channel}", "standard", source=src.GKE_ARCHITECTURE),
+        autopilot.CLUSTER_CREATE,
         S("gke", "container-api", "starts the Google-managed control plane in {location} (kube-apiserver, etcd, "
                                   "kube-scheduler, controllers): not VMs in your project", source=src.GKE_ARCHITECTURE),
         S("gke", "compute-engine", "creates the cluster's firewall rules; reserves Pod range {pod_range} and "
@@ -242,6 +251,7 @@ STEPS = {
         S("cluster-master", "kube-apiserver", "starts with namespaces default, kube-system, kube-public and "
                                               "kube-node-lease, and Service default/kubernetes",
                                                 source=src.K8S_INITIAL_NAMESPACES),
+        *autopilot.CLUSTER_AUTOPILOT,
         *(s._replace(when=f"default_pool_{s.when}" if s.when else "default_pool") for s in nodes.NODES_UP),
         S("gke", "container-api", "deletes default-pool right after creation (annotation "
                                   "cnrm.cloud.google.com/remove-default-node-pool)", "remove_default_pool",
@@ -303,7 +313,9 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     _open(engine, status)
     details: list[dict[str, Any]] = [{"event": "cluster-ranges", **status["status"]}]
     shape = _created_pool(manifest)
-    if shape.per_zone > 0:
+    if autopilot.enabled(manifest):
+        autopilot.install(engine, engine.own(op.change.address))
+    elif shape.per_zone > 0:
         pool = nodes.make_pool(engine, shape)
         status["pool"] = pool
         details.append({"event": "default-pool-nodes", "count": len(pool["nodes"]),
@@ -333,7 +345,7 @@ def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 def _restore(engine: Engine, resource: StoredResource) -> None:
     if "status" in resource.status:
         _open(engine, resource.status)
-        nodes.restore(engine, resource)
+        (autopilot.restore if autopilot.enabled(resource.manifest) else nodes.restore)(engine, resource)
 
 
 def _status_lines(status: Mapping[str, Any]) -> list[str]:
@@ -376,7 +388,8 @@ SPEC = KindSpec(
     schema=Schema(own=("containercluster.crd.schema.json", "containercluster.constraints.schema.json")),
     check=_check,
     cross_check=lambda mine, index, lookup: [d for address, _ns, _name, manifest in mine
-                                             for d in check_cluster_network(address, manifest, lookup)],
+                                             for check in (check_cluster_network, autopilot.check_members)
+                                             for d in check(address, manifest, lookup)],
     defaults=DEFAULTS,
     replace_paths=(
         ("spec.location", "a cluster cannot move: location is immutable"),
@@ -401,6 +414,7 @@ SPEC = KindSpec(
     namespaced=False,
     messages={
         **nodes.MESSAGES,
+        **autopilot.MESSAGES,
         "cluster-running": "cluster {name} running in {location}",
         "cluster-ranges": "control plane endpoint {endpoint}; Pod range {clusterIpv4Cidr}; Service range "
                           "{servicesIpv4Cidr}",
