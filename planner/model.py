@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,16 +262,17 @@ def _cross_checks(resources: dict[str, Resource]) -> list[Diagnostic]:
     for family, objects in mine.items():
         check = kinds.spec_of(family).cross_check
         assert check is not None
-        out += [_placed(d, resources) for d in check(objects, index, lookup)]
-    return out
+        out += check(objects, index, lookup)
+    return [_located(d, resources) for d in out]
 
 
-def _placed(diagnostic: Diagnostic, resources: dict[str, Resource]) -> Diagnostic:
-    """A cross-check's finding that names a field of a resource (`path`), at that field's file:line:column."""
+def _located(diagnostic: Diagnostic, resources: Mapping[str, Resource]) -> Diagnostic:
+    """A cross-check names the resource (and the field) it is about: point at them in the file."""
     resource = resources.get(diagnostic.address or "")
-    if diagnostic.file is not None or diagnostic.path is None or resource is None or resource.document is None:
+    if diagnostic.file is not None or resource is None or resource.document is None:
         return diagnostic
-    line, column = locate(resource.document, tuple(diagnostic.path.split(".")))
+    path = tuple(int(p) if p.isdigit() else p for p in re.split(r"\.|\[|\]\.?", diagnostic.path or "") if p)
+    line, column = locate(resource.document, path) if path else (resource.document.line, 1)
     return Diagnostic(diagnostic.severity, diagnostic.message, resource.document.source.name, line, column,
                       diagnostic.path, diagnostic.address)
 
