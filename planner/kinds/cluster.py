@@ -18,7 +18,7 @@ from typing_extensions import NotRequired, TypedDict  # pydantic reads these for
 
 from planner import kinds
 from planner.errors import Diagnostic, PlannerError
-from planner.kinds import nodes, private, ranges
+from planner.kinds import autopilot, nodes, private, ranges
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
@@ -70,8 +70,8 @@ class ClusterLive(TypedDict, total=False):
 
 
 DEFAULTS: tuple[tuple[str, Any], ...] = (
-    ("spec.initialNodeCount", nodes.DEFAULT_NODES_PER_ZONE),
-    ("spec.nodeConfig", {}),
+    ("spec.initialNodeCount", autopilot.unless_autopilot(nodes.DEFAULT_NODES_PER_ZONE)),  # Autopilot: no pool, no
+    ("spec.nodeConfig", autopilot.unless_autopilot({})),  # node settings (planner.kinds.autopilot)
     ("spec.nodeConfig.machineType", nodes.DEFAULT_MACHINE_TYPE),
     ("spec.nodeConfig.diskSizeGb", 100),
     ("spec.nodeConfig.diskType", "pd-balanced"),
@@ -85,7 +85,8 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
 )
 """What the GKE API fills in (creating a cluster: https://cloud.google.com/kubernetes-engine/docs/how-to/creating-a-zonal-cluster;
 Service range 34.118.224.0/20 from GKE 1.29)."""
-field = Fields(DEFAULTS, **{"spec.ipAllocationPolicy.servicesIpv4CidrBlock": naming.SERVICE_RANGE_DEFAULT})
+field = Fields(DEFAULTS, **{"spec.ipAllocationPolicy.servicesIpv4CidrBlock": naming.SERVICE_RANGE_DEFAULT,
+                            "spec.initialNodeCount": nodes.DEFAULT_NODES_PER_ZONE})
 
 
 # ---------------------------------------------------------------- validation (shared with ContainerNodePool)
@@ -122,7 +123,8 @@ def check_machine(machine: str, path: tuple[str, ...]) -> list[Problem]:
 
 def _check(data: Manifest) -> list[Problem]:
     spec = data.get("spec") or {}
-    problems = check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {}) + private.check(spec)
+    problems = (check_gke(spec) + _check_ranges(spec.get("ipAllocationPolicy") or {}) + private.check(spec)
+                + autopilot.check(spec))
     routes_range = spec.get("clusterIpv4Cidr")
     if isinstance(routes_range, str):
         problems += _check_ranges({"clusterIpv4CidrBlock": routes_range}, ("spec", "clusterIpv4Cidr"))
@@ -179,14 +181,20 @@ def _removes_default_pool(manifest: Manifest) -> bool:
 
 
 def has_default_pool(manifest: Manifest) -> bool:
-    """GKE creates default-pool unless initialNodeCount is 0 or Config Connector removes it right away."""
-    return bool(field(manifest, "spec.initialNodeCount") > 0) and not _removes_default_pool(manifest)
+    """GKE creates default-pool unless initialNodeCount is 0, Config Connector removes it right away, or the cluster
+    is an Autopilot one."""
+    return _per_zone(manifest) > 0 and not _removes_default_pool(manifest)
+
+
+def _per_zone(manifest: Manifest) -> int:
+    """default-pool's nodes per zone: none in an Autopilot cluster."""
+    return 0 if autopilot.enabled(manifest) else int(field(manifest, "spec.initialNodeCount"))
 
 
 def _context(op: Operation, facts: Facts) -> Context:
     now = (op.change.before if op.phase == "delete" else op.change.after) or {}
     spec = now.get("spec") or {}
-    per_zone = field(now, "spec.initialNodeCount")
+    per_zone = _per_zone(now)
     context = nodes.context(spec.get("location", ""), spec.get("nodeLocations"), per_zone,
                             field(now, "spec.nodeConfig.machineType"), facts)
     routes = field(now, "spec.networkingMode") == "ROUTES"
@@ -206,6 +214,7 @@ def _context(op: Operation, facts: Facts) -> Context:
         vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
         default_pool_routes=per_zone > 0 and routes, default_pool_vpc_native=per_zone > 0 and not routes,
         **private.context(now),
+        autopilot=autopilot.enabled(now), standard=not autopilot.enabled(now),
     )
     return context
 
@@ -215,7 +224,8 @@ def _cross_check(address: str, cluster: Manifest, lookup: Mapping[str, tuple[str
     pools = [shape for family, manifest in lookup.values() if family != SPEC.family
              and (hook := kinds.spec_of(family).node_pool) is not None and (shape := hook(manifest)) is not None]
     default = _pool_shape(cluster)
-    found = [*check_cluster_network(address, cluster, lookup), *private.cross_check(address, cluster, lookup)]
+    found = [*check_cluster_network(address, cluster, lookup), *private.cross_check(address, cluster, lookup),
+             *autopilot.check_members(address, cluster, lookup)]
     if found:
         return found
     return ranges.check_room(address, cluster, pools + ([default] if default else []),
@@ -233,7 +243,8 @@ STEPS = {
     "create": (
         S("gke", "container-api", "validates ContainerCluster {name} and applies GKE defaults: {machine_type}, "
                                   "{per_zone} node(s) per zone, first pool default-pool, {mode}, release "
-                                  "channel {channel}", source=src.GKE_ARCHITECTURE),
+                                  "channel {channel}", "standard", source=src.GKE_ARCHITECTURE),
+        autopilot.CLUSTER_CREATE,
         S("gke", "container-api", "starts the Google-managed control plane in {location} (kube-apiserver, etcd, "
                                   "kube-scheduler, controllers): not VMs in your project", source=src.GKE_ARCHITECTURE),
         S("gke", "compute-engine", "creates the cluster's firewall rules; reserves Pod range {pod_range} and "
@@ -242,6 +253,7 @@ STEPS = {
         S("cluster-master", "kube-apiserver", "starts with namespaces default, kube-system, kube-public and "
                                               "kube-node-lease, and Service default/kubernetes",
                                                 source=src.K8S_INITIAL_NAMESPACES),
+        *autopilot.CLUSTER_AUTOPILOT,
         *(s._replace(when=f"default_pool_{s.when}" if s.when else "default_pool") for s in nodes.NODES_UP),
         S("gke", "container-api", "deletes default-pool right after creation (annotation "
                                   "cnrm.cloud.google.com/remove-default-node-pool)", "remove_default_pool",
@@ -309,7 +321,9 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         details.append({"event": "cluster-private", "masterIpv4CidrBlock": str(master),
                         **status["status"]})
     shape = _created_pool(manifest)
-    if shape.per_zone > 0:
+    if autopilot.enabled(manifest):
+        autopilot.install(engine, engine.own(op.change.address))
+    elif shape.per_zone > 0:
         pool = nodes.make_pool(engine, shape)
         status["pool"] = pool
         details.append({"event": "default-pool-nodes", "count": len(pool["nodes"]),
@@ -343,7 +357,7 @@ def _update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 def _restore(engine: Engine, resource: StoredResource) -> None:
     if "status" in resource.status:
         _open(engine, resource.status, resource.manifest)
-        nodes.restore(engine, resource)
+        (autopilot.restore if autopilot.enabled(resource.manifest) else nodes.restore)(engine, resource)
 
 
 def _status_lines(status: Mapping[str, Any]) -> list[str]:
@@ -415,6 +429,7 @@ SPEC = KindSpec(
     namespaced=False,
     messages={
         **nodes.MESSAGES,
+        **autopilot.MESSAGES,
         "cluster-running": "cluster {name} running in {location}",
         "cluster-ranges": "control plane endpoint {endpoint}; Pod range {clusterIpv4Cidr}; Service range "
                           "{servicesIpv4Cidr}",

@@ -7,4 +7,5 @@ it does not restate them. What is particular to one kind lives in its module und
 - `capacity`: allocatable CPU/memory formulas, the modelled kube-system reservation, Pod requests, quantities.
 - `rollout`: the deployment controller's rolling-update arithmetic.
 - `components`: the canonical actor and component names every step uses.
+- `autopilot`: GKE Warden's request rules for Autopilot Pods and the machines node auto-provisioning picks from.
 """

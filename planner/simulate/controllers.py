@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from planner import kinds, limits
 from planner.errors import PlannerError
@@ -59,6 +59,18 @@ def _requests_of(key: str, pod_spec: Mapping[str, Any]) -> tuple[int, int]:
     return found
 
 
+class Provisioner(Protocol):
+    """A cluster that makes its own nodes for Pending Pods (Autopilot's node auto-provisioning, installed by the
+    cluster's kind): `provision` adds nodes and reschedules, `scale_down` removes idle ones, `room` is the Pods the
+    nodes it may still add could hold."""
+
+    def provision(self, world: World) -> list[dict[str, Any]]: ...
+
+    def scale_down(self, world: World) -> list[dict[str, Any]]: ...
+
+    def room(self) -> int: ...
+
+
 class World:
     """The simulated cluster behind one apply (or one plan's preview): rebuilt from the state in one pass."""
 
@@ -88,6 +100,25 @@ class World:
         self._names: dict[int, tuple[dict[str, Any], set[str]]] = {}
         """Pod names taken per workload status (names of deleted Pods may linger: harmless), so that creating N
         Pods is linear, not N scans of the list."""
+        self.admission: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+        """The running cluster's admission of Pods (Autopilot's GKE Warden), installed by the cluster's kind: the Pod
+        spec as admitted, whose requests the scheduler reserves."""
+        self.provisioner: Provisioner | None = None
+        self._admitted: dict[int, tuple[int, int, Mapping[str, Any]]] = {}
+
+    def requests(self, manifest: Mapping[str, Any], family: str) -> tuple[int, int]:
+        """(CPU m, memory Mi) one Pod of a workload requests once admitted: as written, or as the cluster's
+        admission changed them (memoized per manifest object, as workload_requests is)."""
+        if self.admission is None:
+            return workload_requests(manifest, family)
+        found = self._admitted.get(id(manifest))
+        if found is not None and found[2] is manifest:
+            return found[0], found[1]
+        hook = kinds.spec_of(family).pod_spec
+        pod_spec = hook(dict(manifest)) if hook is not None else None
+        cpu, memory = capacity.pod_requests(self.admission(pod_spec or {}))
+        self._admitted[id(manifest)] = (cpu, memory, manifest)
+        return cpu, memory
 
     # -- ranges ---------------------------------------------------------------------------------------------
 
@@ -172,7 +203,7 @@ class World:
                 self.pod_blocks.release(self._block_index(node.pod_cidr))
         evicted: list[tuple[str, str]] = []
         for resource in self.workloads():
-            cpu, memory = workload_requests(resource.manifest, resource.family)
+            cpu, memory = self.requests(resource.manifest, resource.family)
             for pod in resource.status.get("pods") or []:
                 if objects.pod_node(pod) in doomed:
                     evicted.append((resource.address, objects.pod_name(pod)))
@@ -275,7 +306,7 @@ class World:
             kept = [p for p in pods if objects.pod_name(p) not in gone]
             replacements = [self.new_pod(resource.status, objects.pod_owner(p)) for p in pods
                             if objects.pod_name(p) in gone]
-            cpu, memory = workload_requests(resource.manifest, resource.family)
+            cpu, memory = self.requests(resource.manifest, resource.family)
             self.pending_owners.discard(address)
             for pod in kept + replacements:
                 if not objects.pod_node(pod):
@@ -308,7 +339,7 @@ class World:
             have = len((resource.status.get("pool") or {}).get("nodes") or [])
             extra = max(0, shape.max_nodes * len(shape.zones) - have)
             room += extra * capacity.free_for_workloads(shape.machine_type, shape.max_pods).pods
-        return room
+        return room + (self.provisioner.room() if self.provisioner is not None else 0)
 
     def materializable(self, wanted: int) -> int:
         """How many of `wanted` new Pods to create one by one (limits.POD_ROOM_MARGIN): the rest could never be
@@ -319,7 +350,7 @@ class World:
 
     # -- controllers across resources -------------------------------------------------------------------------
 
-    def _pending_requests(self) -> dict[str, tuple[int, int, int]]:
+    def pending_requests(self) -> dict[str, tuple[int, int, int]]:
         """Workloads with Pending Pods: (CPU m, memory Mi, how many Pending) of one Pod."""
         out = {}
         resources = self.engine.state.resources
@@ -330,17 +361,13 @@ class World:
             count = (sum(1 for p in resource.status.get("pods") or () if not objects.pod_node(p))
                      + (resource.status.get("unscheduled") or {}).get("count", 0))
             if count:
-                out[address] = (*workload_requests(resource.manifest, resource.family), count)
+                out[address] = (*self.requests(resource.manifest, resource.family), count)
         return out
 
-    def _autoscaled_pools(self) -> list[tuple[StoredResource, Any]]:
-        out = []
-        for resource in list(self.engine.state.resources.values()):
-            hook = kinds.spec_of(resource.family).node_pool
-            shape = hook(resource.manifest) if hook is not None else None
-            if shape is not None and shape.max_nodes is not None:
-                out.append((resource, shape))
-        return out
+    def idle(self, name: str) -> bool:
+        """Whether no Pod runs on the node (kube-system's modelled share aside)."""
+        node = self.scheduler.nodes.get(name)
+        return node is not None and node.score_cpu == 0 and node.score_memory == 0
 
     def scheduler_reason(self) -> str:
         """kube-scheduler's message on the first Pending Pod (what `kubectl describe pod` shows)."""
@@ -350,59 +377,6 @@ class World:
                 if not objects.pod_node(pod):
                     return objects.scheduler_message(pod)
         return ""
-
-    def autoscale(self) -> list[dict[str, Any]]:
-        """GKE's cluster-autoscaler: while Pods are Pending, grow a pool that has autoscaling, one node per zone at a
-        time up to maxNodeCount per zone, but only if a new (empty) node of that pool would fit a Pending Pod. A Pod
-        no new node would fit gets NotTriggerScaleUp and nothing is added (cluster-autoscaler FAQ: "I have a couple
-        of pending pods, but there was no scale-up?")."""
-        pools = self._autoscaled_pools()
-        if not pools or not self.pending_owners:
-            return []
-        events: list[dict[str, Any]] = []
-        for resource, shape in pools:
-            free = capacity.free_for_workloads(shape.machine_type, shape.max_pods)
-            owned = self.engine.own(resource.address)
-            pool = owned.status.setdefault("pool", {"name": shape.pool, "nodes": []})
-            groups = pool.get("instanceGroups") or []
-            prefix = (str(groups[0]).removesuffix("-grp") if groups else naming.node_prefix(
-                shape.cluster, shape.pool, self.engine.seed.hex8("instance-group", shape.cluster, shape.pool)))
-            labels = dict(shape.labels)
-            added = 0
-            while True:
-                helped = [a for a, (cpu, memory, _) in self._pending_requests().items()
-                          if cpu <= free.cpu_milli and memory <= free.memory_mib and free.pods >= 1]
-                per_zone = max((sum(1 for n in pool["nodes"] if objects.node_zone(n) == z) for z in shape.zones),
-                               default=0)
-                if not helped or per_zone >= shape.max_nodes:
-                    break
-                before = self.pending_pods()
-                new = self.create_nodes(prefix, shape.pool, shape.zones, per_zone + 1, shape.machine_type,
-                                        shape.max_pods, existing=pool["nodes"], labels=labels)
-                pool["nodes"] = pool["nodes"] + new
-                added += len(new)
-                self.engine.touched.add(resource.address)
-                if self.reschedule([]) >= before:
-                    break
-            if added:
-                events.append({"event": "autoscaler-added", "pool": shape.pool, "added": added,
-                               "max": shape.max_nodes})
-        for address, (cpu, memory, count) in self._pending_requests().items():
-            if address not in self.engine.touched:
-                continue  # only the Pods this operation left Pending: the others had their event already
-            room = [(shape, capacity.free_for_workloads(shape.machine_type, shape.max_pods)) for _, shape in pools]
-            if not any(cpu <= free.cpu_milli and memory <= free.memory_mib and free.pods >= 1 for _, free in room):
-                why = "; ".join(f"{shape.pool}'s {shape.machine_type} nodes have {free.cpu_milli}m CPU, "
-                                f"{free.memory_mib}Mi free for Pods" for shape, free in room)
-                events.append({"event": "autoscaler-no-scale-up", "owner": address, "count": count,
-                               "pools": f"{why}; the Pod requests {cpu}m CPU, {memory}Mi"})
-                # Kept on the workload, so the plan that foresees it can say so too (the pod event's reason).
-                self.engine.own(address).status["notTriggerScaleUp"] = f"{why}; the Pod requests {cpu}m CPU, " \
-                                                                      f"{memory}Mi"
-        if any(e["event"] == "autoscaler-added" for e in events) and self.pending_pods():  # the scheduler's word
-            events.append({"event": "autoscaler-still-pending", "count": self.pending_pods(),
-                           "reason": self.scheduler_reason()})
-        return events
 
     def resume_stalled(self) -> list[dict[str, Any]]:
         """Controllers retry stalled changes on every sync; room freed or added lets them go on."""

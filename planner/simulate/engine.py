@@ -18,7 +18,7 @@ from planner.kinds.base import OpResult
 from planner.knowledge.naming import MODELLED_GKE_VERSION
 from planner.model import digest_of
 from planner.plan import Operation
-from planner.simulate import objects
+from planner.simulate import autoscaler, objects
 from planner.simulate.controllers import World
 from planner.simulate.world import Seeded
 from planner.state import State, StoredResource
@@ -100,10 +100,13 @@ class Engine:
         result = handler(self, op, status)
         if op.phase != "delete":
             self.touched.add(address)  # before the cluster-wide controllers: its Pods are among those they act on
+        nodes = len(world.scheduler.nodes)
         if world.pending_owners and op.phase != "delete" and (spec.node_pool or spec.pod_spec) is not None:
-            result.details += world.autoscale()
-        if world.stalled and address not in world.stalled:
-            result.details += world.resume_stalled()
+            result.details += autoscaler.autoscale(world)
+        if world.stalled and (address not in world.stalled or len(world.scheduler.nodes) > nodes):
+            result.details += world.resume_stalled()  # its own stalled change goes on too if nodes were just added
+        if world.provisioner is not None and spec.pod_spec is not None:  # Autopilot: idle nodes go
+            result.details += world.provisioner.scale_down(world)
         if op.phase == "delete":
             self.state.resources.pop(address, None)
             self.removed.add(address)

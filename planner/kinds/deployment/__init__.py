@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner import limits
+from planner.kinds import autopilot, workloads
 from planner.kinds import sources as src
-from planner.kinds import workloads
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Path, Problem, Rank, S, Schema
 from planner.kinds.deployment import apply
 from planner.kinds.deployment.live import (
@@ -119,11 +119,14 @@ def _context(op: Operation, facts: Facts) -> Context:
         "grace": field(now, "spec.template.spec.terminationGracePeriodSeconds"),
         "selected": bool(services), "selectors": services,
         "services": ", ".join(f"{s.split('/')[0]} {s.rsplit('/', 1)[-1]}" for s in services) or "no Service",
+        **autopilot.pod_context(now, pod_spec, replicas if op.phase == "create" else max(0, replicas - before_replicas),
+                                replicas - before_replicas, facts),
     }
 
 
 STEPS = {
     "create": (
+        *autopilot.DEPLOYMENT_ADMISSION,
         S("cluster-master", "kube-apiserver", "validates, applies defaults (RollingUpdate {max_surge} surge / "
                                               "{max_unavailable} unavailable, revisionHistoryLimit {history}) and "
                                               "stores Deployment {name} with replicas {replicas}",
@@ -132,6 +135,7 @@ STEPS = {
                                                  "(revision 1)", source=src.K8S_ROLLING_UPDATE),
         S("controller", "replicaset-controller", "creates {replicas} Pod(s) {new_rs}-<5 chars> (slow-start "
                                                  "batches 1, 2, 4, ...)", "has_pods", source=src.K8S_REPLICASET),
+        *autopilot.DEPLOYMENT_NODES,
         S("cluster-master", "kube-scheduler", "binds each Pod to a node with room for its requests ({requests})",
           "has_pods", source=src.K8S_SCHEDULER),
         S("node", "kubelet", "creates each Pod's sandbox through the container runtime and pulls {images}",
@@ -152,6 +156,7 @@ STEPS = {
         S("controller", "garbage-collector", "deletes its ReplicaSet(s), then their {before_replicas} Pod(s)",
           source=src.K8S_GARBAGE_COLLECTION),
         S("node", "kubelet", "stops the containers (SIGTERM, {grace}s grace period)", source=src.K8S_POD_LIFECYCLE),
+        *(t._replace(when="autopilot") for t in autopilot.DEPLOYMENT_SCALE_DOWN),
         S("controller", "endpointslice-controller", "drops the Pod IPs from the EndpointSlices of {services}",
           "selected", source=src.K8S_ENDPOINTSLICES),
     ),
@@ -161,6 +166,7 @@ STEPS = {
         S("controller", "deployment-controller", "resizes ReplicaSet {old_rs} to {replicas}",
           source=src.K8S_ROLLING_UPDATE),
         S("controller", "replicaset-controller", "creates {delta} Pod(s)", "scale_up", source=src.K8S_REPLICASET),
+        *autopilot.DEPLOYMENT_SCALE_UP,
         S("cluster-master", "kube-scheduler", "binds the new Pods to nodes with room ({requests})", "scale_up",
           source=src.K8S_SCHEDULER),
         S("node", "kubelet", "creates the new Pods' sandboxes and pulls {images}", "scale_up",
@@ -172,6 +178,7 @@ STEPS = {
                                                    source=src.K8S_REPLICASET),
         S("node", "kubelet", "stops the removed Pods (SIGTERM, {grace}s grace period)", "scale_down",
           source=src.K8S_POD_LIFECYCLE),
+        *autopilot.DEPLOYMENT_SCALE_DOWN,
         S("controller", "endpointslice-controller", "adds the new Pods to the EndpointSlices of {services} (ready: "
                                                     "false until each is Ready)", "scale_up_selected",
           source=src.K8S_ENDPOINTSLICES),
@@ -179,6 +186,7 @@ STEPS = {
           "scale_down_selected", source=src.K8S_ENDPOINTSLICES),
     ),
     "rollout": (
+        *autopilot.DEPLOYMENT_ADMISSION,
         S("cluster-master", "kube-apiserver", "stores the new Pod template (generation + 1): {changed}",
           source=src.K8S_DEPLOYMENT),
         S("controller", "deployment-controller", "hashes the new template and creates ReplicaSet {new_rs} "

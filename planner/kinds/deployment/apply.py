@@ -28,15 +28,15 @@ from planner.knowledge.rollout import Wave, rolling_bounds, rollout_syncs, waves
 from planner.model import replica_set_of
 from planner.plan import Action, Operation, ResourceChange
 from planner.simulate import objects
-from planner.simulate.controllers import workload_requests
 
 if TYPE_CHECKING:
     from planner.simulate.engine import Engine
     from planner.state import StoredResource
 
 
-def _requests(op: Operation, manifest: Manifest) -> tuple[int, int]:
-    return workload_requests(manifest, FAMILY)
+def _requests(engine: Engine, manifest: Manifest) -> tuple[int, int]:
+    """One Pod's requests as the cluster admits it (Autopilot's GKE Warden may raise them)."""
+    return engine.world.requests(manifest, FAMILY)
 
 
 def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
@@ -45,7 +45,7 @@ def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     rs = replica_set_of(op.change.name, manifest, op.change.after_digest)
     status.setdefault("metadata", {})["annotations"] = {objects.REVISION_ANNOTATION: "1"}
     status.update(replicaSets=[replica_set(rs, 1, replicas, engine.now)], pods=[], podSequence=0)
-    cpu, memory = _requests(op, manifest)
+    cpu, memory = _requests(engine, manifest)
     world = engine.world
     status["pods"] = world.start_pods(status, rs, replicas, cpu, memory, op.change.address)
     write_status(status, replicas)
@@ -56,7 +56,7 @@ def create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
 def delete(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     world = engine.world
     world.pending_owners.discard(op.change.address)
-    cpu, memory = _requests(op, op.change.before or {})
+    cpu, memory = _requests(engine, op.change.before or {})
     pods = status.get("pods") or []
     for pod in pods:
         world.remove_pod(pod, cpu, memory)
@@ -103,8 +103,8 @@ def _rollout(engine: Engine, op: Operation, status: dict[str, Any]) -> dict[str,
     before, after = op.change.before or {}, op.change.after or {}
     spec = after.get("spec") or {}
     replicas = field(after, "spec.replicas")
-    old_cpu, old_memory = _requests(op, before)
-    cpu, memory = _requests(op, after)
+    old_cpu, old_memory = _requests(engine, before)
+    cpu, memory = _requests(engine, after)
     new_rs = replica_set_of(op.change.name, after, op.change.after_digest)
     history = status.get("replicaSets") or []
     continuing = new_rs == current_replica_set(status)  # a stalled rollout resumed or rescaled
@@ -196,7 +196,7 @@ def update(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     world = engine.world
     after = op.change.after or {}
     replicas = field(after, "spec.replicas")
-    cpu, memory = _requests(op, after)
+    cpu, memory = _requests(engine, after)
     pods: list[dict[str, Any]] = status.get("pods") or []
     summary: dict[str, Any] = {"event": "deployment-updated", "name": op.change.name}
     current = current_replica_set(status)
@@ -245,7 +245,7 @@ def resume(engine: Engine, record: StoredResource) -> str | None:
 
 
 def restore(engine: Engine, resource: StoredResource) -> None:
-    cpu, memory = workload_requests(resource.manifest, FAMILY)
+    cpu, memory = engine.world.requests(resource.manifest, FAMILY)
     if stall(resource.status) is not None:
         engine.world.stalled.add(resource.address)
     for pod in resource.status.get("pods") or []:
