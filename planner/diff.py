@@ -177,6 +177,8 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
     before = stored.manifest if spec.before_view is None else spec.before_view(stored.manifest, stored.status,
                                                                                 resource.manifest)
     changes = _field_changes(before, resource.manifest, spec.sensitive_fields)
+    if not changes and not cluster_replaced:  # different bytes, same object as the kind compares it
+        return ResourceChange(*common, Action.NOOP, before=stored.manifest, after=resource.manifest)
     replace_paths = _replace_paths(resource.family, changes)
     if replace_paths or cluster_replaced:
         forced = set(replace_paths)

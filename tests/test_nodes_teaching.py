@@ -312,3 +312,32 @@ def test_the_plan_foresees_that_the_autoscaler_will_add_no_node(cli, tmp_path):
     shutil.copytree(EXAMPLES / "lifecycle" / "6-pending", tmp_path / "shop")
     plan = cli("plan", "shop").out
     assert "will stay Pending" in plan and "cluster-autoscaler adds no node (NotTriggerScaleUp" in plan
+
+
+def test_a_routes_based_cluster_takes_its_service_range_from_the_end_of_its_pod_range(cli, tmp_path):
+    """No ipAllocationPolicy (that is VPC-native's); Services get the last /20 of the container range, as the
+    tutorial era's 10.3.240.0/20 of 10.0.0.0/14 (the CRD: "typically put in the last /16 from the container CIDR")."""
+    cluster = ROUTES_CLUSTER.format(mode="ROUTES") + "  clusterIpv4Cidr: 10.0.0.0/14\n"
+    (tmp_path / "cluster.yaml").write_text(cluster)
+    plan = cli("plan", "cluster.yaml")
+    assert "ipAllocationPolicy" not in plan.out
+    assert "reserves Pod range 10.0.0.0/14 and Service range 10.3.240.0/20" in plan.out
+    assert cli("apply", "cluster.yaml", "--auto-approve").code == 0
+    assert "Service range 10.3.240.0/20" in cli("show").out
+    assert cli("plan", "cluster.yaml", "--detailed-exitcode").code == 0
+    (tmp_path / "sized.yaml").write_text(ROUTES_CLUSTER.format(mode="ROUTES").replace("name: old", "name: new"))
+    assert "the last /20 of the Pod range (known after apply)" in cli("plan", "sized.yaml", "--state",
+                                                                       "other.json").out
+
+
+def test_a_routes_cluster_stored_with_the_vpc_native_default_policy_is_not_replaced(cli, tmp_path):
+    """States written before routes-based clusters lost ipAllocationPolicy keep their cluster: no change planned."""
+    (tmp_path / "cluster.yaml").write_text(ROUTES_CLUSTER.format(mode="ROUTES"))
+    assert cli("apply", "cluster.yaml", "--auto-approve").code == 0
+    path = tmp_path / "planner.state.json"
+    state = json.loads(path.read_text())
+    stored = state["resources"]["ContainerCluster/old"]
+    stored["manifest"]["spec"]["ipAllocationPolicy"] = {"servicesIpv4CidrBlock": "34.118.224.0/20"}
+    stored["digest"] = "0" * 32  # as an older planner computed it over that manifest
+    path.write_text(json.dumps(state))
+    assert cli("plan", "cluster.yaml", "--detailed-exitcode").code == 0

@@ -78,7 +78,7 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("spec.releaseChannel", {}),
     ("spec.releaseChannel.channel", "REGULAR"),
     ("spec.networkingMode", "VPC_NATIVE"),
-    ("spec.ipAllocationPolicy", {}),
+    ("spec.ipAllocationPolicy", ranges.unless_routes({})),
     # No default range where the cluster names a secondary range of its subnetwork for its Services.
     ("spec.ipAllocationPolicy.servicesIpv4CidrBlock",
      lambda policy: None if policy.get("servicesSecondaryRangeName") else naming.SERVICE_RANGE_DEFAULT),
@@ -207,8 +207,8 @@ def _context(op: Operation, facts: Facts) -> Context:
         location=spec.get("location"), channel=field(now, "spec.releaseChannel.channel"),
         pod_range=(network.pods if network else None) or ranges.requested_pod_range(spec)
         or observed.get("clusterIpv4Cidr") or "(a /14 from 10.0.0.0/8, known after apply)",
-        service_range=(network.services if network else None)
-        or field(now, "spec.ipAllocationPolicy.servicesIpv4CidrBlock"),
+        service_range=(network.services if network else None) or observed.get("servicesIpv4Cidr")
+        or ranges.planned_service_range(spec),
         pool=naming.DEFAULT_POOL, groups=groups, vm_pattern=vms,
         default_pool=per_zone > 0, remove_default_pool=_removes_default_pool(now), routes=routes,
         vpc_native=not routes, mode="ROUTES (routes-based)" if routes else "VPC-native",
@@ -233,10 +233,13 @@ def _cross_check(address: str, cluster: Manifest, lookup: Mapping[str, tuple[str
 
 
 def _known_after_apply(manifest: Manifest) -> list[str]:
-    out = ["status.endpoint"]
-    if "clusterIpv4CidrBlock" not in (nodes.manifest_spec(manifest).get("ipAllocationPolicy") or {}):
-        out.insert(0, "spec.ipAllocationPolicy.clusterIpv4CidrBlock")
-    return [*out, "status.nodes"]
+    spec = nodes.manifest_spec(manifest)
+    if ranges.routes_mode(spec):  # a routes-based cluster's container range is spec.clusterIpv4Cidr
+        pods = [] if spec.get("clusterIpv4Cidr") else ["spec.clusterIpv4Cidr"]
+    else:
+        pods = [] if "clusterIpv4CidrBlock" in (spec.get("ipAllocationPolicy") or {}) else [
+            "spec.ipAllocationPolicy.clusterIpv4CidrBlock"]
+    return [*pods, "status.endpoint", "status.nodes"]
 
 
 STEPS = {
@@ -285,7 +288,6 @@ STEPS = {
 def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
     manifest = op.change.after or {}
     spec = manifest.get("spec") or {}
-    policy = spec.get("ipAllocationPolicy") or {}
     incarnation = nodes.incarnation(engine)  # a replaced cluster is a new one: new endpoint, new Pod range
     seed = engine.seed.number("pod-range", op.change.name, incarnation)
     def manifest_at(address: str) -> Manifest | None:
@@ -299,8 +301,7 @@ def _create(engine: Engine, op: Operation, status: dict[str, Any]) -> OpResult:
         naming.pod_range_candidate(seed, avoid)
     if pod_range.startswith("/"):  # a size: GKE picks the block
         pod_range = naming.sized_range(int(pod_range[1:]), seed, avoid=avoid)
-    service_range = (network.services if network else None) or policy.get("servicesIpv4CidrBlock",
-                                                                          naming.SERVICE_RANGE_DEFAULT)
+    service_range = (network.services if network else None) or ranges.planned_service_range(spec, pod_range)
     if service_range.startswith("/"):
         service_range = naming.sized_range(int(service_range[1:]), seed // 7, avoid=(pod_range, *avoid))
     control_plane = RangeAllocator.for_cidr("control plane IP", naming.CONTROL_PLANE_RANGE)
@@ -387,8 +388,7 @@ def service_range(facts: Facts) -> str:
     network = cluster_network(facts.cluster, facts.manifests.get) if facts.cluster else None
     if network is not None and network.services:
         return network.services
-    policy = ((facts.cluster or {}).get("spec") or {}).get("ipAllocationPolicy") or {}
-    return str(policy.get("servicesIpv4CidrBlock", naming.SERVICE_RANGE_DEFAULT))
+    return ranges.planned_service_range((facts.cluster or {}).get("spec") or {})
 
 
 SPEC = KindSpec(
@@ -418,6 +418,7 @@ SPEC = KindSpec(
                     ("spec.privateClusterConfig.enablePrivateEndpoint", "private-endpoint"), ("", "gke-update")),
     context=_context,
     known_after_apply=_known_after_apply,
+    before_view=ranges.routes_before_view,
     status_lines=_status_lines,
     restore=_restore,
     node_pool=_pool_shape,

@@ -10,6 +10,7 @@ range are unusable.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -49,6 +50,52 @@ def user_policy(spec: Mapping[str, Any]) -> bool:
     policy = spec.get("ipAllocationPolicy") or {}
     return any(key != "servicesIpv4CidrBlock" or value != naming.SERVICE_RANGE_DEFAULT
                for key, value in policy.items())
+
+
+ROUTES_SERVICE_PREFIX = 20
+"""A routes-based cluster's Service range: a /20 at the end of its Pod range. The CRD's servicesIpv4Cidr "is
+typically put in the last /16 from the container CIDR"; GKE's tutorial era shows 10.3.240.0/20, the last /20 of the
+10.0.0.0/14 container range (the seed's ClusterIP 10.3.251.122). Which /20 of that /16 is MODELLED as the last."""
+
+
+def routes_mode(spec: Mapping[str, Any]) -> bool:
+    return spec.get("networkingMode") == "ROUTES"
+
+
+def unless_routes(value: Any) -> Callable[[dict[str, Any]], Any]:
+    """A default GKE fills in for VPC-native clusters only: a routes-based cluster has no ipAllocationPolicy."""
+    return lambda spec: None if routes_mode(spec) else value
+
+
+def routes_service_range(pod_range: str) -> str | None:
+    """The last /20 of a routes-based cluster's Pod range (None when the range is not known yet)."""
+    network = network_of(pod_range)
+    if network is None or network.prefixlen > ROUTES_SERVICE_PREFIX:
+        return None
+    last = int(network.broadcast_address) - (1 << (32 - ROUTES_SERVICE_PREFIX)) + 1
+    return str(ipaddress.ip_network((last, ROUTES_SERVICE_PREFIX)))
+
+
+def planned_service_range(spec: Mapping[str, Any], pod_range: str | None = None) -> str:
+    """The Service range a cluster asks for, as the plan shows it before GKE picks: ipAllocationPolicy's, the last
+    /20 of a routes-based cluster's Pod range, else GKE's default."""
+    policy = spec.get("ipAllocationPolicy") or {}
+    if policy.get("servicesIpv4CidrBlock"):
+        return str(policy["servicesIpv4CidrBlock"])
+    if routes_mode(spec):
+        return routes_service_range(pod_range or requested_pod_range(spec) or "") or \
+            f"the last /{ROUTES_SERVICE_PREFIX} of the Pod range (known after apply)"
+    return naming.SERVICE_RANGE_DEFAULT
+
+
+def routes_before_view(stored: Manifest, live: Mapping[str, Any], desired: Manifest) -> Manifest:
+    """A routes-based cluster applied before planner knew it has no ipAllocationPolicy was stored with the VPC-native
+    default one: compared without it, so that knowledge is not planned as a change (let alone a replacement)."""
+    spec = stored.get("spec") or {}
+    if routes_mode(spec) and spec.get("ipAllocationPolicy") == {"servicesIpv4CidrBlock": naming.SERVICE_RANGE_DEFAULT} \
+            and "ipAllocationPolicy" not in (desired.get("spec") or {}):
+        return {**stored, "spec": {k: v for k, v in spec.items() if k != "ipAllocationPolicy"}}
+    return stored
 
 
 def _prefix(cidr: str | None) -> int | None:

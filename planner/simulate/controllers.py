@@ -131,6 +131,11 @@ class World:
         self.pod_range = network
         blocks = 2 ** (naming.POD_CIDR_PREFIX - network.prefixlen)
         self.pod_blocks = RangeAllocator("Pod CIDR block", 0, blocks - 1, render=int)
+        services = ipaddress.ip_network(service_range)
+        # A routes-based cluster's Services take the end of its Pod range: no node gets those blocks.
+        if isinstance(services, ipaddress.IPv4Network) and services.subnet_of(network):
+            for block in services.subnets(new_prefix=max(naming.POD_CIDR_PREFIX, services.prefixlen)):
+                self.pod_blocks.mark(self._block_index(str(block)))
         self.cluster_ips = RangeAllocator.for_cidr("ClusterIP", service_range,
                                                    reserved_offsets=naming.RESERVED_SERVICE_IP_OFFSETS)
 
