@@ -182,3 +182,41 @@ spec:
     edit(hello / "pool.yaml", "  nodeCount: 1\n", "  nodeCount: 1\n  maxPodsPerNode: 32\n")
     result = cli("plan", str(hello))
     assert "may grow" not in result.out + result.err
+
+
+def test_network_references_that_cannot_hold_together_fail_at_their_line(cli, tmp_path):
+    import shutil
+
+    from conftest import EXAMPLES
+
+    app = tmp_path / "vpc-native"
+    shutil.copytree(EXAMPLES / "vpc-native", app)
+    cluster = app / "cluster.yaml"
+    original = cluster.read_text()
+    cases = [
+        ("  networkRef:\n    name: shop-vpc", "  networkRef:\n    name: other-vpc", "networkRef:",
+         'networkRef "other-vpc" names no ComputeNetwork in the input'),
+        ("location: us-central1-b", "location: europe-west1-b", "  subnetworkRef:",
+         "subnetwork shop-nodes is in us-central1, but the cluster's nodes run in europe-west1"),
+        ("  subnetworkRef:\n    name: shop-nodes", "  subnetworkRef:\n    external: shop-nodes", "external:",
+         'subnetworkRef.external "shop-nodes" is not in the format projects/{projectID}/regions/{region}/'
+         "subnetworks/{subnetworkID}"),
+        ("  subnetworkRef:\n    name: shop-nodes",
+         "  subnetworkRef:\n    external: projects/p/regions/us-east1/subnetworks/shop-nodes", "external:",
+         "subnetworkRef.external is in region us-east1, but the cluster's nodes run in us-central1"),
+    ]
+    for old, new, at, message in cases:
+        cluster.write_text(original.replace(old, new))
+        result = cli("plan", "vpc-native")
+        line = _line_of(cluster, at) + (1 if at.endswith(":") and at.strip() in ("networkRef:", "subnetworkRef:")
+                                        else 0)
+        assert result.code == 1 and message in result.err, (new, result.err)
+        assert f"cluster.yaml:{line}:" in result.err, (new, line, result.err)
+
+
+def test_an_external_subnetwork_is_accepted_and_said_to_be_modelled(cli, hello):
+    edit(hello / "cluster.yaml", "  initialNodeCount: 3\n", "  initialNodeCount: 3\n  subnetworkRef:\n    external: "
+                                                           "projects/shop/regions/us-central1/subnetworks/nodes\n")
+    result = cli("plan", str(hello))
+    assert result.code == 0, result.err
+    assert "subnetwork nodes (external: planner does not know its ranges" in result.out

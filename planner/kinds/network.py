@@ -10,6 +10,7 @@ ComputeNetwork and ComputeSubnetwork references.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -31,6 +32,7 @@ from planner.kinds.base import (
     S,
     Schema,
 )
+from planner.knowledge import naming
 
 if TYPE_CHECKING:
     from planner.plan import Operation
@@ -220,22 +222,73 @@ def cluster_network(cluster: Manifest, manifest_at: Callable[[str], Manifest | N
                           secondary.get(policy.get("servicesSecondaryRangeName")))
 
 
+EXTERNAL_NETWORK = re.compile(r"^(?:https://www\.googleapis\.com/compute/v1/)?projects/(?P<project>[^/]+)/global/"
+                              r"networks/(?P<network>[^/]+)$")
+EXTERNAL_SUBNETWORK = re.compile(r"^(?:https://www\.googleapis\.com/compute/v1/)?projects/(?P<project>[^/]+)/regions/"
+                                 r"(?P<region>[^/]+)/subnetworks/(?P<subnetwork>[^/]+)$")
+"""The ContainerCluster CRD's formats for networkRef.external ("projects/{{projectID}}/global/networks/{{networkID}}")
+and subnetworkRef.external ("projects/{{projectID}}/regions/{{region}}/subnetworks/{{subnetworkID}}"); a selfLink
+(the same path under https://www.googleapis.com/compute/v1/) names the same resource."""
+
+
 def check_cluster_network(address: str, cluster: Manifest,
                           lookup: Mapping[str, tuple[str, Manifest]]) -> list[Diagnostic]:
-    """A cluster's subnetworkRef names a declared ComputeSubnetwork, and its secondary range names exist there."""
+    """A cluster's network references: declared ComputeNetwork/ComputeSubnetwork by name, external ones in the CRD's
+    format, the subnetwork in the cluster's region and network, its secondary range names present."""
     spec = _spec(cluster)
+    region = naming.region_of(str(spec.get("location", "")))
+    out = _external_refs(address, spec, region)
+    network_name = (spec.get("networkRef") or {}).get("name")
+    if network_name is not None and f"ComputeNetwork/{network_name}" not in lookup:
+        out.append(Diagnostic("error", f'networkRef "{network_name}" names no ComputeNetwork in the input (use '
+                                       "networkRef.external for a network planner does not manage)", address=address,
+                              path="spec.networkRef.name"))
     name = (spec.get("subnetworkRef") or {}).get("name")
     if name is None:
-        return []
+        return out
     found = lookup.get(f"ComputeSubnetwork/{name}")
     if found is None:
-        return [Diagnostic("error", f'subnetworkRef "{name}" names no ComputeSubnetwork in the input (use '
-                                    "subnetworkRef.external for one planner does not manage)", address=address,
-                           path="spec.subnetworkRef.name")]
-    ranges = {r.get("rangeName") for r in _spec(found[1]).get("secondaryIpRange") or []}
+        return [*out, Diagnostic("error", f'subnetworkRef "{name}" names no ComputeSubnetwork in the input (use '
+                                          "subnetworkRef.external for one planner does not manage)", address=address,
+                                 path="spec.subnetworkRef.name")]
+    sub = _spec(found[1])
+    if sub.get("region") and region and sub["region"] != region:
+        out.append(Diagnostic("error", f"subnetwork {name} is in {sub['region']}, but the cluster's nodes run in "
+                                       f"{region}: a cluster's subnetwork must be in its region", address=address,
+                              path="spec.subnetworkRef.name"))
+    sub_network = (sub.get("networkRef") or {}).get("name")
+    if network_name is not None and sub_network is not None and sub_network != network_name:
+        out.append(Diagnostic("error", f'subnetwork {name} belongs to network "{sub_network}", but the cluster names '
+                                       f'network "{network_name}"', address=address, path="spec.subnetworkRef.name"))
+    ranges = {r.get("rangeName") for r in sub.get("secondaryIpRange") or []}
     policy = spec.get("ipAllocationPolicy") or {}
-    return [Diagnostic("error", f'{key} "{policy[key]}" is not a secondary range of subnetwork {name} (it has: '
-                                f"{', '.join(sorted(str(r) for r in ranges)) or 'none'})", address=address,
-                       path=f"spec.ipAllocationPolicy.{key}")
-            for key in ("clusterSecondaryRangeName", "servicesSecondaryRangeName")
-            if policy.get(key) is not None and policy[key] not in ranges]
+    return [*out, *(Diagnostic("error", f'{key} "{policy[key]}" is not a secondary range of subnetwork {name} (it '
+                                        f"has: {', '.join(sorted(str(r) for r in ranges)) or 'none'})",
+                               address=address, path=f"spec.ipAllocationPolicy.{key}")
+                    for key in ("clusterSecondaryRangeName", "servicesSecondaryRangeName")
+                    if policy.get(key) is not None and policy[key] not in ranges)]
+
+
+def _external_refs(address: str, spec: Mapping[str, Any], region: str) -> list[Diagnostic]:
+    out = []
+    for key, pattern, form in (("networkRef", EXTERNAL_NETWORK, "projects/{projectID}/global/networks/{networkID}"),
+                               ("subnetworkRef", EXTERNAL_SUBNETWORK,
+                                "projects/{projectID}/regions/{region}/subnetworks/{subnetworkID}")):
+        external = (spec.get(key) or {}).get("external")
+        if not isinstance(external, str):
+            continue
+        match = pattern.match(external)
+        if match is None:
+            out.append(Diagnostic("error", f'{key}.external "{external}" is not in the format {form} (the '
+                                           "ContainerCluster CRD)", address=address, path=f"spec.{key}.external"))
+        elif key == "subnetworkRef" and region and match["region"] != region:
+            out.append(Diagnostic("error", f"subnetworkRef.external is in region {match['region']}, but the "
+                                           f"cluster's nodes run in {region}: a cluster's subnetwork must be in its "
+                                           "region", address=address, path="spec.subnetworkRef.external"))
+    return out
+
+
+def external_subnetwork(cluster: Manifest) -> str | None:
+    """The subnetwork a cluster names by `external`: planner does not know its ranges."""
+    found = (_spec(cluster).get("subnetworkRef") or {}).get("external")
+    return found if isinstance(found, str) else None

@@ -156,12 +156,16 @@ def external_ips_text(cluster: Manifest) -> str:
 
 def _subnet_text(region: str, cluster: Manifest, facts: Facts | None) -> str:
     """Where the nodes' addresses come from: the subnetwork the cluster names, else the region's auto-mode subnet."""
-    from planner.kinds.network import cluster_network
+    from planner.kinds.network import cluster_network, external_subnetwork
 
     if facts is not None and cluster:
         network = cluster_network(cluster, facts.manifests.get)
         if network is not None:
             return f"subnetwork {network.subnetwork}'s primary range {network.nodes}"
+    external = external_subnetwork(cluster) if cluster else None
+    if external is not None and region in REGIONS:
+        return (f"subnetwork {external.rsplit('/', 1)[-1]} (external: planner does not know its ranges, so the "
+                f"addresses shown are MODELLED from the {region} default subnet {REGIONS[region].subnet})")
     return f"the {region} default subnet {REGIONS[region].subnet}" if region in REGIONS else "the subnet"
 
 
