@@ -92,10 +92,11 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
     return ValidationReport(len(files), len(desired.resources), desired.kubernetes_version, desired.warnings)
 
 
-def make_plan(desired: DesiredState, state: State) -> Plan:
-    """diff -> order -> attribute: a pure function of the desired resources and the state."""
+def make_plan(desired: DesiredState, state: State, destroy: bool = False) -> Plan:
+    """diff -> order -> attribute: a pure function of the desired resources and the state (`destroy`: the plan of
+    `planner destroy`, whose deletions are asked for)."""
     _check_stored_manifests(state, desired)
-    changes, warnings = diff(desired, state)
+    changes, warnings = diff(desired, state, destroy)
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
@@ -104,7 +105,7 @@ def make_plan(desired: DesiredState, state: State) -> Plan:
         operations=tuple(operations), changes=tuple(ordered),
         diagnostics=tuple(desired.warnings + warnings + foreseen + notes),
         state_lineage=state.lineage, state_serial=state.serial, roots=tuple(desired.roots),
-        previous_roots=tuple(state.roots), kubernetes_version=desired.kubernetes_version,
+        previous_roots=tuple(state.roots) if state.resources else (), kubernetes_version=desired.kubernetes_version,
     )
 
 
@@ -128,9 +129,13 @@ def _check_stored_manifests(state: State, desired: DesiredState) -> None:
                                       "remove the record and apply again.")
 
 
+def destroyed_desired(state: State) -> DesiredState:
+    """What `planner destroy` asks for: nothing, with the state's own roots and Kubernetes version."""
+    return DesiredState({}, list(state.roots), state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
+
+
 def destroy_plan(state: State) -> Plan:
-    empty = DesiredState({}, list(state.roots), state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
-    return make_plan(empty, state)
+    return make_plan(destroyed_desired(state), state, destroy=True)
 
 
 # ---------------------------------------------------------------- state

@@ -68,6 +68,7 @@ def attribute(operations: list[Operation], changes: list[ResourceChange],
     out: list[Operation] = []
     created = {op.change.address for op in operations if op.phase == "create"}
     explained: tuple[list[str], list[str]] = ([], [])
+    seen_services: set[str] = set()
     for op in operations:
         if op.phase == "forget":  # the resource only leaves the state: nothing in GKE acts, so no step
             out.append(op)
@@ -77,18 +78,27 @@ def attribute(operations: list[Operation], changes: list[ResourceChange],
         steps = _render(op, context, index)
         index += len(steps)
         out.append(Operation(op.phase, op.change, tuple(steps)))
-        if op.phase == "create" and spec.pod_spec is not None and len(explained[0]) < 3:
+        if op.phase == "create" and spec.pod_spec is not None:
             selecting = [s for s in context.get("selectors", ()) if s in created]
             if selecting:
-                explained[0].extend(s for s in selecting if s not in explained[0])
+                for service in selecting:
+                    if service not in seen_services:
+                        seen_services.add(service)
+                        explained[0].append(service)
                 explained[1].append(op.change.address)
     notes = []
     if explained[1]:
         many = len(explained[0]) > 1
         notes.append(Diagnostic("info", ORDER_NOTE.format(
-            services=", ".join(explained[0]), deployments=", ".join(explained[1]), verb="are" if many else "is",
+            services=_some(explained[0]), deployments=_some(explained[1]), verb="are" if many else "is",
             verb2="they select" if many else "it selects")))
     return out, notes
+
+
+def _some(addresses: list[str], shown: int = 3) -> str:
+    """The first few addresses, and how many more: a plan of 1,000 Services names three."""
+    more = len(addresses) - shown
+    return ", ".join(addresses[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _context(op: Operation, facts: Facts) -> dict[str, Any]:

@@ -16,35 +16,38 @@ import enum
 import gc
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
+from typer.core import TyperArgument
 from typer.exceptions import TyperException
 
 from planner import __version__, limits
+from planner.cli_apply import review_and_apply as _review_and_apply
+from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PlanFormat
+from planner.cli_io import err as _err
+from planner.cli_io import fail as _fail
+from planner.cli_io import out as _out
 from planner.errors import PlannerError
 from planner.render import GET_RENDERERS, RENDERERS
 from planner.render.apply import (
-    render_apply_result,
-    render_event,
-    render_interrupted,
     render_recovery,
     render_saved_plan,
 )
-from planner.render.diagnostics import render_error, render_warnings
+from planner.render.diagnostics import render_warnings
 from planner.render.show import STATE_RENDERERS
-from planner.render.validate import VALIDATE_RENDERERS, render_validate_failure_json
+from planner.render.validate import VALIDATE_RENDERERS
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
 from planner.state import DEFAULT_STATE_FILE
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
 
     from planner.api import Options
-    from planner.plan import Plan
     from planner.state import Backend, LockInfo, ReadResult, State
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# Typer prints an argument's Python type beside its name in help (`PATH... <list[str]>`); the metavars say it.
+TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 app = typer.Typer(
     name="planner",
@@ -54,31 +57,33 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
-class PlanFormat(str, enum.Enum):
-    text = "text"
-    json = "json"
+def _print_version(value: bool) -> None:
+    if value:
+        _out(f"planner {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main_options(
+    version: bool = typer.Option(False, "--version", help="Print planner's version and exit.", is_eager=True,
+                                 callback=_print_version),
+) -> None:
+    """A terraform-style planner for Google Kubernetes Engine: validate YAML, plan in execution order with the
+    component that performs each step, and apply it to a simulated GKE."""
 
 
 STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working directory)."
 K8S_HELP = "Kubernetes minor version whose schemas validate the input."
 OutputOpt = typer.Option(PlanFormat.text, "-o", "--output", help="Output format.")
-StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", help=STATE_HELP)
-VersionOpt = typer.Option(DEFAULT_KUBERNETES_VERSION, "--kubernetes-version", help=K8S_HELP)
+StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP)
+VersionOpt = typer.Option(DEFAULT_KUBERNETES_VERSION, "--kubernetes-version", metavar="1.N", help=K8S_HELP)
 SkipOpt = typer.Option(False, "--skip-unknown", help="Skip documents of unknown kinds with a warning.")
-LockTimeoutOpt = typer.Option(0.0, "--lock-timeout", help="Seconds to wait for the state lock.", min=0.0)
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
-
-
-def _err(text: str) -> None:
-    if text:
-        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+LockTimeoutOpt = typer.Option(0.0, "--lock-timeout", metavar="SECONDS", help="Seconds to wait for the state lock.",
+                              min=0.0)
 
 
 def _report_read(read: ReadResult, written: bool) -> None:
@@ -86,17 +91,6 @@ def _report_read(read: ReadResult, written: bool) -> None:
     _err("\n".join(read.warnings))
     if read.recovered:
         _err(render_recovery(read, written=written))
-
-
-def _fail(error: PlannerError, output: PlanFormat = PlanFormat.text) -> NoReturn:
-    """Report the errors (stderr; with `-o json`, validate's JSON failure on stdout) and exit 1."""
-    if output is PlanFormat.json:
-
-        _out(render_validate_failure_json(error))
-    else:
-
-        _err(render_error(error))
-    raise typer.Exit(EXIT_ERROR)
 
 
 def _options(kubernetes_version: str, skip_unknown: bool) -> Options:
@@ -114,7 +108,9 @@ def _stdin_for(paths: list[str]) -> IO[bytes] | None:
 
 @app.command()
 def validate(
-    paths: list[str] = typer.Argument(..., help="Files, directories (recursive *.yaml/*.yml) or - for stdin."),
+    paths: list[str] | None = typer.Argument(None, metavar="PATH", show_default=False,
+                                      help="Files, directories (recursive *.yaml/*.yml) or - for stdin (default: "
+                                           "the current directory)."),
     output: PlanFormat = OutputOpt,
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
@@ -122,6 +118,7 @@ def validate(
     """Check YAML against the Kubernetes and Config Connector schemas; report every error with file:line:column."""
     from planner import api
 
+    paths = _paths_or_here(paths, "validate")
     try:
         report = api.validate(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
     except PlannerError as exc:
@@ -133,9 +130,13 @@ def validate(
 
 @app.command()
 def plan(
-    paths: list[str] = typer.Argument(..., help="Files, directories (recursive *.yaml/*.yml) or - for stdin."),
+    paths: list[str] | None = typer.Argument(None, metavar="PATH", show_default=False,
+                                      help="Files, directories (recursive *.yaml/*.yml) or - for stdin "
+                                           "(default: the current directory)."),
     state: str = StateOpt,
-    out: str | None = typer.Option(None, "--out", help="Save the plan to this file for `planner apply FILE`."),
+    destroy: bool = typer.Option(False, "--destroy", help="Preview what `planner destroy` would do."),
+    out: str | None = typer.Option(None, "--out", metavar="PLANFILE",
+                                   help="Save the plan to this file for `planner apply PLANFILE`."),
     output: PlanFormat = OutputOpt,
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes."),
     kubernetes_version: str = VersionOpt,
@@ -145,14 +146,21 @@ def plan(
     from planner import api
     from planner.state import open_backend
 
+    paths = _paths_or_here(paths, "plan", destroy)
     try:
         backend = open_backend(state)
-        desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
-                                   secret_key=backend.secret_key)
-        desired.roots = api.relative_roots(paths, backend)
-        read = api.read_state(backend)
-        _report_read(read, written=False)
-        result = api.make_plan(desired, read.state)
+        if destroy:
+            read = api.read_state(backend)
+            _report_read(read, written=False)
+            result = api.destroy_plan(read.state)
+            desired = api.destroyed_desired(read.state)
+        else:  # the input first: reading the state upgrades old secret digests of the values it loaded
+            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
+                                       secret_key=backend.secret_key)
+            desired.roots = api.relative_roots(paths, backend)
+            read = api.read_state(backend)
+            _report_read(read, written=False)
+            result = api.make_plan(desired, read.state)
         if out:
             api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
@@ -164,71 +172,21 @@ def plan(
         raise typer.Exit(EXIT_CHANGES)
 
 
-def _confirm(question: str, auto_approve: bool, stdin_used: bool) -> None:
-    if auto_approve:
-        return
-    if stdin_used or not sys.stdin.isatty():
-        _err("Error: apply needs confirmation, and standard input is not a terminal: run it on a terminal, or "
-             "pass --auto-approve.")
-        raise typer.Exit(EXIT_ERROR)
-    try:  # the prompt too: Ctrl-C may come as soon as it is shown, before readline starts
-        _out(f"\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-        answer = sys.stdin.readline()
-    except KeyboardInterrupt:
-        _err("\nApply cancelled (interrupted).")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    # Exactly `yes`: only the line's end is taken off (not spaces: " yes " is not what was asked for).
-    if answer.removesuffix("\n").removesuffix("\r") != "yes":
-        _err("\nApply cancelled.")
-        raise typer.Exit(EXIT_ERROR)
-
-
-PROGRESS_THRESHOLD = 50
-"""Applies with at least this many operations show a progress bar, when stderr is a terminal."""
-
-
-def _progress_bar(total: int) -> tuple[Progress, TaskID] | None:
-    """A rich progress bar on stderr; step lines keep going to stdout, above it."""
-    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    progress = Progress(TextColumn("applying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True, redirect_stdout=True)
-    return progress, progress.add_task("apply", total=total)
-
-
-def _run_apply(plan_result: Plan, current: State, backend: Backend) -> None:
-    from planner import api
-
-    bar = _progress_bar(len(plan_result.operations))
-
-    def on_event(event: api.ApplyEvent) -> None:
-        text = render_event(event)
-        if text:
-            _out(text)
-        if event.kind == "done" and bar is not None:
-            bar[0].advance(bar[1])
-
-    try:
-        if bar is not None:
-            bar[0].start()
-        result = api.apply_plan(plan_result, current, backend, on_event)
-    except api.Interrupted as exc:
-        _err(render_interrupted(exc.done, exc.remaining))
-        raise typer.Exit(128 + exc.signum) from None
-    except PlannerError as exc:
-        _fail(exc)
-    finally:
-        if bar is not None:
-            bar[0].stop()
-    _out(render_apply_result(result))
+def _paths_or_here(paths: list[str] | None, command: str, destroy: bool = False) -> list[str]:
+    """terraform plans the working directory when given none: so do plan and apply."""
+    if destroy:
+        if paths:
+            _err(f"Error: {command} --destroy takes no paths: it plans the deletion of everything the state holds.")
+            raise typer.Exit(EXIT_ERROR)
+        return []
+    return list(paths) if paths else ["."]
 
 
 @app.command()
 def apply(
-    paths: list[str] = typer.Argument(..., help="Files, directories or - (the desired state), or one saved plan."),
+    paths: list[str] | None = typer.Argument(None, metavar="PATH|PLANFILE", show_default=False,
+                                      help="Files, directories or - (the desired state; default: the current "
+                                           "directory), or one saved plan."),
     state: str = StateOpt,
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking for 'yes'."),
     lock_timeout: float = LockTimeoutOpt,
@@ -239,8 +197,9 @@ def apply(
     from planner import api
     from planner.state import open_backend
 
-    saved_path = paths[0] if len(paths) == 1 and paths[0] != "-" and api.is_saved_plan(paths[0]) else None
+    paths = _paths_or_here(paths, "apply")
     try:
+        saved_path = _saved_plan_among(paths)
         saved = api.load_saved_plan(saved_path) if saved_path is not None else None
         backend = open_backend(state)
         if saved is not None:
@@ -265,18 +224,18 @@ def apply(
         _fail(exc)
 
 
-def _review_and_apply(result: Plan, current: State, backend: Backend, question: str | None, auto_approve: bool,
-                      stdin_used: bool) -> None:
-    """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
+def _saved_plan_among(paths: list[str]) -> str | None:
+    """The saved plan apply was given, if any: alone, and recognised by its content; a `.plan` file that is not one
+    is refused by name rather than read as YAML."""
+    from planner import api
 
-    if question is not None or not result.has_changes:
-        _out(RENDERERS["text"](result.to_wire()))
-    if not result.has_changes:
-        return
-    if question is not None:
-        _confirm(question, auto_approve, stdin_used)
-    _out("\n")
-    _run_apply(result, current, backend)
+    plans = [p for p in paths if p != "-" and api.is_saved_plan(p)]
+    if plans and len(paths) > 1:
+        raise PlannerError.single(f"{plans[0]} is a saved plan, which is applied alone: `planner apply {plans[0]}` "
+                                  "applies exactly what it shows; to plan the input again, give only paths")
+    if not plans and len(paths) == 1 and paths[0].endswith(".plan") and os.path.isfile(paths[0]):
+        raise PlannerError.single(f"{paths[0]} is not a saved planner plan (`planner plan --out FILE` writes one)")
+    return plans[0] if plans else None
 
 
 @app.command()
@@ -291,12 +250,23 @@ def destroy(
 
     try:
         backend = open_backend(state)
+        first = api.read_state(backend)
+        if not first.state.resources and not first.recovered:  # nothing to lock for
+            _out(f"Nothing to destroy: {_empty_state_words(first.state, backend)}.\n")
+            return
         with api.locked_state(backend, "destroy", lock_timeout) as read:
             _report_read(read, written=True)
             _review_and_apply(api.destroy_plan(read.state), read.state, backend,
-                              "Do you really want to destroy all resources? There is no undo.", auto_approve, False)
+                              "Do you really want to destroy all resources? There is no undo.", auto_approve, False,
+                              "destroy")
     except PlannerError as exc:
         _fail(exc)
+
+
+def _empty_state_words(state: State, backend: Backend) -> str:
+    if state.serial:
+        return f"the state {backend.describe()} is empty (serial {state.serial})"
+    return f"there is no state at {backend.describe()}"
 
 
 @app.command()
@@ -337,7 +307,8 @@ class GetFormat(str, enum.Enum):
 
 @app.command()
 def get(
-    what: str = typer.Argument(..., help="nodes, instances, pods, deployments, replicasets, services or endpoints."),
+    what: str = typer.Argument(..., metavar="KIND",
+                               help="nodes, instances, pods, deployments, replicasets, services or endpoints."),
     state: str = StateOpt,
     output: GetFormat = typer.Option(GetFormat.text, "-o", "--output", help="Output format."),
 ) -> None:

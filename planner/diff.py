@@ -23,8 +23,9 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 SENSITIVE = "(sensitive value)"
 
 
-def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], list[Diagnostic]]:
-    """Every resource's change, unordered; plus warnings the reader should see before deletions."""
+def diff(desired: DesiredState, state: State, destroy: bool = False) -> tuple[list[ResourceChange], list[Diagnostic]]:
+    """Every resource's change, unordered; plus warnings the reader should see before deletions. `destroy`: the
+    deletions were asked for (`planner destroy`), which is their reason."""
     _check_one_cluster(state)
     _check_cluster_presence(desired, state)
     warnings: list[Diagnostic] = []
@@ -49,8 +50,10 @@ def diff(desired: DesiredState, state: State) -> tuple[list[ResourceChange], lis
             reason = Reason.NO_CONFIG
             in_cluster = kinds.spec_of(stored.family).in_cluster
             abandoned = naming.abandoned(stored.api_version, stored.manifest)
-            if abandoned or (old_cluster is not None and naming.abandoned(old_cluster.api_version,
-                                                                          old_cluster.manifest)):
+            if destroy:
+                reason = Reason.DESTROY
+            elif abandoned or (old_cluster is not None and naming.abandoned(old_cluster.api_version,
+                                                                            old_cluster.manifest)):
                 pass  # the cluster keeps running: what is deleted in it is deleted through its API server
             elif new_cluster is None or (cluster_replaced and in_cluster):
                 reason = Reason.CLUSTER_DELETED if in_cluster else Reason.NO_CONFIG

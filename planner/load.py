@@ -209,8 +209,11 @@ def parse_source(source: SourceFile, errors: list[Diagnostic], first_index: int 
             data = loader.get_data()
             line = loader.start_line
             for key, mark in loader.duplicates:
+                joined = key in ("apiVersion", "kind") and mark is not None and mark.column == 0
+                hint = ("; two objects in one document? separate them with a line `---` (files joined with cat, "
+                        "or piped together, need one between them)") if joined else ""
                 errors.append(Diagnostic("error", f'duplicate key "{key}" (the Kubernetes API server refuses '
-                                         "duplicate fields)", **_mark(source.name, mark)))
+                                         f"duplicate fields){hint}", **_mark(source.name, mark)))
             for key, mark in loader.bad_keys:
                 errors.append(Diagnostic("error", f"mapping key {key} is not a string", **_mark(source.name, mark)))
             loader.duplicates.clear()

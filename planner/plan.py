@@ -43,6 +43,8 @@ class Reason(str, Enum):
     NO_CONFIG = "delete_because_no_resource_config"
     CLUSTER_DELETED = "delete_because_cluster_deleted"
     ABANDONED = "forget_because_abandoned"
+    DESTROY = "delete_because_destroy"
+    """`planner destroy` (or `plan --destroy`): everything goes, asked for, not because the input changed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from planner import kinds, schemas
 from planner.errors import Diagnostic, PlannerError
 from planner.load import Document, SourceFile
 from planner.model import DesiredState, Resource, address_of, build, canonical_json, digest_of
-from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Plan
+from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Plan, Reason
 from planner.state import fs
 from planner.validate import Validator, ValidDocument
 
@@ -414,7 +414,8 @@ def plan_to_apply(saved: SavedPlan, state: State) -> Plan:
     to be the one the plan was made from), and refused unless it is exactly the plan the file shows."""
     from planner.api import make_plan
 
-    plan = make_plan(saved.desired, state)
+    destroy = any(Reason.DESTROY.value in c.get("reasons", ()) for c in saved.wire["resource_changes"])
+    plan = make_plan(saved.desired, state, destroy=destroy)
     if canonical_json(plan.to_wire()) != canonical_json(saved.wire):
         raise PlannerError.single(
             f"Saved plan {saved.path} does not match what it would apply: the plan it shows is not the plan of its "

@@ -25,7 +25,8 @@ Component = Annotated[str, WithJsonSchema({"enum": [c for actor in COMPONENTS fo
 Action = Literal["create", "update", "replace", "delete", "forget", "no-op"]
 Phase = Literal["create", "update", "delete", "forget"]
 Reason = Literal["replace_because_cannot_update", "replace_because_cluster_replaced",
-                 "delete_because_no_resource_config", "delete_because_cluster_deleted", "forget_because_abandoned"]
+                 "delete_because_no_resource_config", "delete_because_cluster_deleted", "forget_because_abandoned",
+                 "delete_because_destroy"]
 
 
 @with_config(_CLOSED)

@@ -156,7 +156,7 @@ def test_destroy_deletes_in_reverse_order_load_balancer_first(cli, hello):
     assert result.code == 0, result.err
     order = [line.split(":")[0] for line in result.out.splitlines() if line.endswith("Destroying...")]
     assert order == ["Deployment/default/hello-web", "Service/default/hello-web", "ContainerCluster/hello-cluster"]
-    assert "0 added, 0 changed, 0 replaced, 3 destroyed" in result.out
+    assert "Destroy complete! Resources: 3 destroyed." in result.out and "added" not in result.out
     state = json.loads((Path(hello).parent / "planner.state.json").read_text())
     assert state["resources"] == {} and state["serial"] == 2
 

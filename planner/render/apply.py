@@ -32,8 +32,12 @@ def render_event(event: ApplyEvent) -> str:
     return ""
 
 
-def render_apply_result(result: ApplyResult) -> str:
+def render_apply_result(result: ApplyResult, verb: str = "apply") -> str:
     counts = result.counts
+    if verb == "destroy":  # terraform's words: destroy only destroys
+        forgotten = f", {counts['forget']} forgotten" if counts.get("forget") else ""
+        return (f"\nDestroy complete! Resources: {counts['delete']} destroyed{forgotten}. State serial "
+                f"{result.serial}.\n")
     forgotten = f", {counts['forget']} forgotten" if counts.get("forget") else ""
     text = (f"\nApply complete! Resources: {counts['create']} added, {counts['update']} changed, "
             f"{counts['replace']} replaced, {counts['delete']} destroyed{forgotten}. State serial {result.serial}.\n")

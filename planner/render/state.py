@@ -13,6 +13,9 @@ def render_state(state: dict[str, Any]) -> str:
 
     resources = state.get("resources") or {}
     if not resources:
+        if state.get("serial"):
+            return (f"The state is empty (serial {state.get('serial')}): the resources it held were destroyed or "
+                    "forgotten.\n")
         return "The state is empty: nothing has been applied yet.\n"
     lines = [f"# state serial {state.get('serial')}, lineage {state.get('lineage')}, "
              f"{len(resources)} resource(s), input: {' '.join(state.get('roots') or []) or '-'}", ""]

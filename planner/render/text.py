@@ -35,11 +35,17 @@ MAX_ALIGN = 48
 NO_CHANGES = "No changes. Your infrastructure matches the configuration."
 
 
+SENSITIVE_TEXT = "(sensitive value)"
+"""What the diff shows instead of a secret's value: terraform's words, unquoted (it is not the value)."""
+
+
 def value_text(value: Any) -> str:
     """JSON text of a value; plain strings and numbers take a fast path (a large plan has ~25 values a resource).
     json.dumps escapes the C0 controls, escape_json the other characters escape.py lists, so a value is shown in
     JSON's own escapes even in a plan that join_lines has to escape."""
     if isinstance(value, str):
+        if value == SENSITIVE_TEXT:
+            return value
         if value.isprintable() and '"' not in value and "\\" not in value:
             return f'"{value}"'
     elif isinstance(value, bool) or value is None:

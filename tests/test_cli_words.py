@@ -1,0 +1,122 @@
+"""The command line in terraform's and kubectl's words: destroy says destroy, `plan --destroy` previews it, plan and
+apply default to the current directory, saved plans are recognised (or refused) by name, and help is readable."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import EXAMPLES, write
+
+
+def _apply_hello(cli, hello: Path) -> None:
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+
+
+def test_destroy_speaks_of_destroying(cli, hello):
+    _apply_hello(cli, hello)
+    refused = cli("destroy")
+    assert refused.code == 1 and "Error: destroy needs confirmation" in refused.err
+    result = cli("destroy", "--auto-approve")
+    assert result.code == 0
+    assert "Destroy complete! Resources: 3 destroyed." in result.out and "Apply complete" not in result.out
+    assert "not in the input any more" not in result.out  # destroy takes no input: its deletions are asked for
+    assert "# ContainerCluster/hello-cluster will be destroyed\n" in result.out
+
+
+def test_plan_destroy_previews_and_saves_a_destroy(cli, hello, tmp_path):
+    _apply_hello(cli, hello)
+    preview = cli("plan", "--destroy", "--detailed-exitcode")
+    assert preview.code == 2 and "Plan: 0 to add, 0 to change, 0 to replace, 3 to destroy." in preview.out
+    assert "Service/default/hello-web will be destroyed" in preview.out
+    assert cli("plan", "--destroy", str(hello)).code == 1
+    assert cli("plan", "--destroy", "--out", "gone.plan").code == 0
+    applied = cli("apply", "gone.plan")
+    assert applied.code == 0 and "3 destroyed" in applied.out
+    assert "The state is empty (serial 2)" in cli("show").out
+
+
+def test_after_a_destroy_the_next_plan_does_not_warn_about_another_input(cli, hello):
+    _apply_hello(cli, hello)
+    assert cli("destroy", "--auto-approve").code == 0
+    shutil.copytree(EXAMPLES / "vpc-native", hello.parent / "other")
+    out = cli("plan", "other").out
+    assert "the input is not the one the last apply used" not in out
+
+
+def test_destroying_a_missing_state_says_so_and_leaves_no_lock(cli, tmp_path):
+    result = cli("destroy", "--state", "missing.json", "--auto-approve")
+    assert result.code == 0 and "Nothing to destroy: there is no state at missing.json." in result.out
+    assert not list(tmp_path.glob("missing.json*"))
+
+
+def test_plan_and_apply_default_to_the_current_directory(cli, tmp_path):
+    for source in (EXAMPLES / "hello-app").glob("*.yaml"):
+        shutil.copy(source, tmp_path / source.name)
+    assert "Plan: 3 to add" in cli("plan").out
+    assert cli("apply", "--auto-approve").code == 0
+    assert cli("plan", "--detailed-exitcode").code == 0
+    assert cli("validate").code == 0
+
+
+def test_a_saved_plan_is_applied_alone_and_other_files_are_not_taken_for_one(cli, hello, tmp_path):
+    assert cli("plan", str(hello), "--out", "x.plan").code == 0
+    mixed = cli("apply", "x.plan", str(hello))
+    assert mixed.code == 1 and "x.plan is a saved plan, which is applied alone" in mixed.err
+    (tmp_path / "junk.plan").write_text("hello\n")
+    junk = cli("apply", "junk.plan")
+    assert junk.code == 1 and "junk.plan is not a saved planner plan" in junk.err
+    assert "plain value" not in junk.err
+
+
+def test_version_and_short_help(cli):
+    from planner import __version__
+
+    assert cli("--version").out == f"planner {__version__}\n"
+    helped = cli("plan", "-h")
+    assert helped.code == 0 and "--destroy" in helped.out
+    assert "list[str]" not in helped.out and "<str>" not in helped.out
+    assert helped.out.count("planner.state.json") == 1  # the default is said once
+
+
+def test_secrets_are_shown_as_terraform_does_unquoted(cli, hello):
+    write(hello / "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n"
+                                 "  password: hunter2\n")
+    out = cli("plan", str(hello)).out
+    assert "stringData.password = (sensitive value)" in out and "hunter2" not in out
+
+
+def test_two_objects_in_one_document_get_a_hint_about_the_separator(cli, tmp_path):
+    text = (EXAMPLES / "hello-app" / "cluster.yaml").read_text()
+    result = cli("validate", "-", stdin=(text + text.replace("hello-cluster", "other")).encode())
+    assert result.code == 1
+    assert 'duplicate key "apiVersion"' in result.err and "separate them with a line `---`" in result.err
+
+
+def test_the_order_note_names_three_services_and_counts_the_rest(cli, tmp_path):
+    docs = [(EXAMPLES / "hello-app" / "cluster.yaml").read_text()]
+    for i in range(6):
+        docs.append(f"""apiVersion: v1
+kind: Service
+metadata:
+  name: web{i}
+spec:
+  selector: {{app: web{i}}}
+  ports: [{{port: 80}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web{i}
+spec:
+  selector:
+    matchLabels: {{app: web{i}}}
+  template:
+    metadata:
+      labels: {{app: web{i}}}
+    spec:
+      containers: [{{name: web, image: nginx}}]
+""")
+    write(tmp_path / "many" / "all.yaml", "---\n".join(docs))
+    out = cli("plan", "many").out
+    assert "and 3 more are created before" in " ".join(out.split())
