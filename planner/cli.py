@@ -24,10 +24,11 @@ from typer.exceptions import TyperException
 
 from planner import __version__, limits
 from planner.cli_apply import review_and_apply as _review_and_apply
-from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PlanFormat
+from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PlanFormat, Terminal
 from planner.cli_io import err as _err
 from planner.cli_io import fail as _fail
 from planner.cli_io import out as _out
+from planner.cli_io import out_text as _out_text
 from planner.errors import PlannerError
 from planner.render import GET_RENDERERS, RENDERERS
 from planner.render.apply import (
@@ -71,9 +72,11 @@ def _print_version(value: bool) -> None:
 def _main_options(
     version: bool = typer.Option(False, "--version", help="Print planner's version and exit.", is_eager=True,
                                  callback=_print_version),
+    no_color: bool = typer.Option(False, "--no-color", help="No colour on a terminal (also: NO_COLOR set)."),
 ) -> None:
     """A terraform-style planner for Google Kubernetes Engine: validate YAML, plan in execution order with the
     component that performs each step, and apply it to a simulated GKE."""
+    Terminal.colour = not no_color
 
 
 STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working directory)."
@@ -125,7 +128,7 @@ def validate(
         _fail(exc, output)
     if output is PlanFormat.text:  # JSON carries the warnings in the report
         _err(render_warnings(report.warnings))
-    _out(VALIDATE_RENDERERS[output.value](report.to_wire()))
+    (_out if output is PlanFormat.json else _out_text)(VALIDATE_RENDERERS[output.value](report.to_wire()))
 
 
 @app.command()
@@ -165,9 +168,9 @@ def plan(
             api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
         _fail(exc)
-    _out(RENDERERS[output.value](result.to_wire()))
+    (_out if output is PlanFormat.json else _out_text)(RENDERERS[output.value](result.to_wire()))
     if out and output is PlanFormat.text:
-        _out(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
+        _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
 
@@ -281,12 +284,13 @@ def show(
 
     try:
         if planfile:
-            _out(_render_saved(planfile, api.load_saved_plan(planfile).wire, output))
+            (_out if output is PlanFormat.json else _out_text)(
+                _render_saved(planfile, api.load_saved_plan(planfile).wire, output))
             return
         text = STATE_RENDERERS[output.value](api.read_state(open_backend(state)).state.model_dump(mode="json"))
     except PlannerError as exc:
         _fail(exc)
-    _out(text)
+    (_out if output is PlanFormat.json else _out_text)(text)
 
 
 def _render_saved(planfile: str, wire: dict[str, Any], output: PlanFormat) -> str:

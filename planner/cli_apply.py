@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from planner.cli_io import EXIT_ERROR, EXIT_INTERRUPTED, err, fail, out
+from planner.cli_io import EXIT_ERROR, EXIT_INTERRUPTED, err, fail, out, out_text
 from planner.errors import PlannerError
 from planner.render import RENDERERS
 from planner.render.apply import render_apply_result, render_event, render_interrupted
@@ -50,8 +50,9 @@ def progress_bar(total: int) -> tuple[Progress, TaskID] | None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    # Step lines go to stdout: above the bar when both are the terminal, and into the file when stdout is one.
     progress = Progress(TextColumn("applying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=Console(stderr=True), transient=True, redirect_stdout=True)
+                        console=Console(stderr=True), transient=True, redirect_stdout=sys.stdout.isatty())
     return progress, progress.add_task("apply", total=total)
 
 
@@ -63,7 +64,7 @@ def run_apply(plan_result: Plan, current: State, backend: Backend, verb: str = "
     def on_event(event: api.ApplyEvent) -> None:
         text = render_event(event)
         if text:
-            out(text)
+            out_text(text)
         if event.kind == "done" and bar is not None:
             bar[0].advance(bar[1])
 
@@ -79,7 +80,7 @@ def run_apply(plan_result: Plan, current: State, backend: Backend, verb: str = "
     finally:
         if bar is not None:
             bar[0].stop()
-    out(render_apply_result(result, verb))
+    out_text(render_apply_result(result, verb))
 
 
 def review_and_apply(result: Plan, current: State, backend: Backend, question: str | None, auto_approve: bool,
@@ -87,7 +88,7 @@ def review_and_apply(result: Plan, current: State, backend: Backend, question: s
     """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
 
     if question is not None or not result.has_changes:
-        out(RENDERERS["text"](result.to_wire()))
+        out_text(RENDERERS["text"](result.to_wire()))
     if not result.has_changes:
         return
     if question is not None:

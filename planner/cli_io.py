@@ -7,8 +7,10 @@ bypasses them: stdout carries results, stderr errors, warnings and progress.
 from __future__ import annotations
 
 import enum
+import os
+import shutil
 import sys
-from typing import NoReturn
+from typing import IO, NoReturn
 
 import typer
 
@@ -24,14 +26,37 @@ class PlanFormat(str, enum.Enum):
     json = "json"
 
 
+class Terminal:
+    """How text meets a terminal: `colour` is off with --no-color or NO_COLOR (https://no-color.org)."""
+
+    colour = True
+
+
+def _laid_out(text: str, stream: IO[str]) -> str:
+    """Text as the renderers wrote it, or, on a terminal, wrapped to its width and coloured (render.terminal)."""
+    if not text or not stream.isatty():
+        return text
+    from planner.render.terminal import for_terminal
+
+    colour = Terminal.colour and "NO_COLOR" not in os.environ
+    return for_terminal(text, shutil.get_terminal_size().columns, colour)
+
+
 def out(text: str) -> None:
+    """Output as it is: JSON, tables, anything a program may read."""
     sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def out_text(text: str) -> None:
+    """Prose for a person (plans, apply's progress): laid out for the terminal when stdout is one."""
+    sys.stdout.write(_laid_out(text, sys.stdout))
     sys.stdout.flush()
 
 
 def err(text: str) -> None:
     if text:
-        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+        sys.stderr.write(_laid_out(text if text.endswith("\n") else text + "\n", sys.stderr))
 
 
 def fail(error: PlannerError, output: PlanFormat = PlanFormat.text) -> NoReturn:

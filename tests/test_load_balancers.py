@@ -207,7 +207,8 @@ def test_apply_prints_the_names_and_addresses_it_really_allocated(cli, hello, tm
     plan = cli("plan", str(hello)).out
     assert "<lb>" in plan and "<4 chars>" in plan and "known after apply" in plan  # only apply can know them
     applied = cli("apply", str(hello), "--auto-approve").out
-    steps = [line for line in applied.splitlines() if line.lstrip()[:1].isdigit() and ". [" in line]
+    applied = applied[applied.index(": Creating..."):]  # the operations as they ran, after the plan shown first
+    steps = [line for line in applied.splitlines() if re.match(r"\s+\d+\. \S+/\S+ ", line)]
     assert steps and not any(p in line for line in steps for p in ("<lb>", "<8hex>", "<4 chars>", "known after apply"))
     state = json.loads((tmp_path / "planner.state.json").read_text())["resources"]
     cluster = state["ContainerCluster/hello-cluster"]["status"]

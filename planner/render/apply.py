@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from planner.render.escape import escape
 from planner.render.events import event_text
+from planner.render.text import step_line
 
 if TYPE_CHECKING:
     from planner.api import ApplyEvent, ApplyResult
@@ -17,7 +18,7 @@ VERBS = {"create": ("Creating...", "Creation complete"), "update": ("Modifying..
 
 
 def render_event(event: ApplyEvent) -> str:
-    """`<address>: Creating...`, then each step as `  N. [actor/component] description`, then
+    """`<address>: Creating...`, then each step as plan prints it (render.text.step_line), then
     `<address>: Creation complete: <summary>` and its details. Addresses and descriptions carry names and images:
     escaped (event_text escapes its own)."""
     address, phase = escape(event.operation.change.address), event.operation.phase
@@ -25,7 +26,7 @@ def render_event(event: ApplyEvent) -> str:
         return f"{address}: {VERBS[phase][0]}\n"
     if event.kind == "step" and event.step is not None:
         step = event.step
-        return escape(f"  {step.index:>4}. [{step.actor}/{step.component}] {step.description}") + "\n"
+        return escape(step_line(step.index, step.actor, step.component, step.description)) + "\n"
     if event.kind == "done":
         return f"{address}: {VERBS[phase][1]}: {event_text(event.summary)}\n" + "".join(
             f"    {event_text(d)}\n" for d in event.details)

@@ -55,6 +55,12 @@ def value_text(value: Any) -> str:
     return escape_json(json.dumps(value, ensure_ascii=False, separators=(", ", ": ")))
 
 
+def step_line(index: int, actor: str, component: str, description: str) -> str:
+    """One step, as plan and apply both print it: number, actor/component in a column, what it does."""
+    who = f"{actor}/{component}"
+    return f"      {index:>4}. {who:<40} {description}"
+
+
 def _change_line(change: dict[str, Any], action: str, width: int) -> str:
     pad = change["path"].ljust(width)
     tail = f"  # forces replacement: {change.get('replacement_reason')}" if change.get("forces_replacement") else ""
@@ -118,9 +124,8 @@ def render_text(wire: dict[str, Any]) -> str:
             _resource_block(change, lines)
             if change["action"] == "replace":
                 lines.append("      steps (delete now, create again further down):")
-        for step in steps:
-            who = f"{step['actor']}/{step['component']}"
-            lines.append(f"      {step['index']:>4}. {who:<40} {step['description']}")
+        lines.extend(step_line(step["index"], step["actor"], step["component"], step["description"])
+                     for step in steps)
         lines.append("")
     for change in wire["resource_changes"]:  # no steps: nothing in GKE acts
         if change["action"] == "forget":
