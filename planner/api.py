@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds, model
+from planner import inspect, kinds, lists, model
 from planner import load as load_stage
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.diff import diff
@@ -73,9 +73,11 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
     `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
     it (validate, which compares no digests) a random key of this process."""
     loaded = load_stage.load(paths, stdin)
+    documents, list_errors = lists.expand(loaded.documents)
+    loaded.errors.extend(list_errors)
     validator = Validator(options.kubernetes_version, options.skip_unknown)
     try:
-        result = validator.validate(loaded.documents)
+        result = validator.validate(documents)
     except PlannerError as exc:
         raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
     if loaded.errors:

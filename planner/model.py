@@ -275,7 +275,7 @@ def _located(diagnostic: Diagnostic, resources: Mapping[str, Resource]) -> Diagn
     if diagnostic.file is not None or resource is None or resource.document is None:
         return diagnostic
     path = tuple(int(p) if p.isdigit() else p for p in re.split(r"\.|\[|\]\.?", diagnostic.path or "") if p)
-    line, column = locate(resource.document, path) if path else (resource.document.line, 1)
+    line, column = locate(resource.document, path) if path else resource.document.position()
     return Diagnostic(diagnostic.severity, diagnostic.message, resource.document.source.name, line, column,
                       diagnostic.path, diagnostic.address)
 
@@ -284,6 +284,6 @@ def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnos
     document = resource.document
     if document is None:
         return Diagnostic("error", message, address=resource.address)
-    line, column = locate(document, path) if path else (document.line, 1)
+    line, column = locate(document, path) if path else document.position()
     return Diagnostic("error", message, file=document.source.name, line=line, column=column,
                       path=".".join(path) or None, address=resource.address)
