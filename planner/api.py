@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds, lists, model
+from planner import inspect, kinds, lists, mass_deletion, model
 from planner import load as load_stage
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.diff import diff
@@ -85,6 +85,7 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
     desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete,
                     secret_key=secret_key or model.process_key)
     desired.warnings.extend(result.warnings)
+    desired.skipped = result.skipped
     return desired
 
 
@@ -94,10 +95,13 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
     return ValidationReport(len(files), len(desired.resources), desired.kubernetes_version, desired.warnings)
 
 
-def make_plan(desired: DesiredState, state: State) -> Plan:
-    """diff -> order -> attribute: a pure function of the desired resources and the state."""
+def make_plan(desired: DesiredState, state: State, destroying: bool = False) -> Plan:
+    """diff -> order -> attribute: a pure function of the desired resources and the state. `destroying`: the plan
+    of `planner destroy`, which is asked to delete everything and so carries no mass-deletion banner."""
     _check_stored_manifests(state, desired)
     changes, warnings = diff(desired, state)
+    if not destroying:
+        warnings += mass_deletion.banner(changes, desired, state)
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
@@ -132,7 +136,7 @@ def _check_stored_manifests(state: State, desired: DesiredState) -> None:
 
 def destroy_plan(state: State) -> Plan:
     empty = DesiredState({}, list(state.roots), state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
-    return make_plan(empty, state)
+    return make_plan(empty, state, destroying=True)
 
 
 # ---------------------------------------------------------------- state

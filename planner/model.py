@@ -54,6 +54,8 @@ class DesiredState:
     roots: list[str]
     kubernetes_version: str
     warnings: list[Diagnostic] = field(default_factory=list)
+    skipped: int = 0
+    """Documents skipped as unknown kinds (--skip-unknown): the mass-deletion banner names them."""
 
     @property
     def cluster(self) -> Resource | None:
