@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds, model
+from planner import inspect, kinds, lists, mass_deletion, model
 from planner import load as load_stage
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.diff import diff
@@ -73,9 +73,11 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
     `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
     it (validate, which compares no digests) a random key of this process."""
     loaded = load_stage.load(paths, stdin)
+    documents, list_errors = lists.expand(loaded.documents)
+    loaded.errors.extend(list_errors)
     validator = Validator(options.kubernetes_version, options.skip_unknown)
     try:
-        result = validator.validate(loaded.documents)
+        result = validator.validate(documents)
     except PlannerError as exc:
         raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
     if loaded.errors:
@@ -83,6 +85,7 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
     desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete,
                     secret_key=secret_key or model.process_key)
     desired.warnings.extend(result.warnings)
+    desired.skipped = result.skipped
     return desired
 
 
@@ -94,9 +97,11 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
 
 def make_plan(desired: DesiredState, state: State, destroy: bool = False) -> Plan:
     """diff -> order -> attribute: a pure function of the desired resources and the state (`destroy`: the plan of
-    `planner destroy`, whose deletions are asked for)."""
+    `planner destroy`, whose deletions are asked for, so it carries no mass-deletion banner)."""
     _check_stored_manifests(state, desired)
     changes, warnings = diff(desired, state, destroy)
+    if not destroy:
+        warnings += mass_deletion.banner(changes, desired, state)
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)

@@ -143,7 +143,8 @@ def _check_cluster_presence(desired: DesiredState, state: State) -> None:
     first = next(iter(desired.resources.values()))
     where: dict[str, Any] = {}
     if first.document is not None:
-        where = {"file": first.document.source.name, "line": first.document.line, "column": 1}
+        line, column = first.document.position()
+        where = {"file": first.document.source.name, "line": line, "column": column}
     if state.cluster is not None:
         raise PlannerError.single(
             f"the input has no ContainerCluster, but the state holds {state.cluster.address}: the input is the "

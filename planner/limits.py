@@ -43,3 +43,8 @@ counted (`unscheduled`), not created one by one. Kubernetes would create them al
 MAX_LISTED = 5
 """Items a message lists before "and N more": one Service with 20,000 ports must not make 20,000 warnings of
 5,000 ports each (435 MB of text)."""
+
+MAX_LIST_DEPTH = 8
+"""Lists inside Lists (`kind: List` items that are Lists themselves) expanded before the rest is refused: kubectl
+prints one level; a few more cover Lists of Lists written by tools, and the bound keeps a hostile file from
+recursing."""

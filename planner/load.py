@@ -55,9 +55,17 @@ class Document:
     data: dict[str, Any]
     shared: bool = False
     """Its values may be shared with other documents through YAML aliases: copy before changing them."""
+    prefix: tuple[str | int, ...] = ()
+    """Where the object sits inside its YAML document: `()` for a document that is the object, `("items", 3)` for
+    an item of a List (planner.lists). `line` stays the YAML document's first line; `locate` walks the prefix."""
+
+    def position(self) -> tuple[int, int]:
+        """The object's own line and column: free for a whole document, computed from the YAML nodes for a List
+        item (only asked when something about it is reported)."""
+        return (self.line, 1) if not self.prefix else locate(self, ())
 
     def where(self) -> str:
-        return f"{self.source.name}:{self.line}"
+        return f"{self.source.name}:{self.position()[0]}"
 
 
 @dataclass
@@ -375,8 +383,9 @@ def locate(document: Document, path: tuple[PathToken, ...], key: bool = False) -
         return document.line, 1
     node = real[node_index]
     mark = node.start_mark
-    for depth, token in enumerate(path):
-        last = depth == len(path) - 1
+    full = (*document.prefix, *path) if document.prefix else path
+    for depth, token in enumerate(full):
+        last = depth == len(full) - 1
         if isinstance(node, yaml.MappingNode) and isinstance(token, str):
             found = None
             for key_node, value_node in _flat_pairs(node):

@@ -54,6 +54,8 @@ class DesiredState:
     roots: list[str]
     kubernetes_version: str
     warnings: list[Diagnostic] = field(default_factory=list)
+    skipped: int = 0
+    """Documents skipped as unknown kinds (--skip-unknown): the mass-deletion banner names them."""
 
     @property
     def cluster(self) -> Resource | None:
@@ -275,7 +277,7 @@ def _located(diagnostic: Diagnostic, resources: Mapping[str, Resource]) -> Diagn
     if diagnostic.file is not None or resource is None or resource.document is None:
         return diagnostic
     path = tuple(int(p) if p.isdigit() else p for p in re.split(r"\.|\[|\]\.?", diagnostic.path or "") if p)
-    line, column = locate(resource.document, path) if path else (resource.document.line, 1)
+    line, column = locate(resource.document, path) if path else resource.document.position()
     return Diagnostic(diagnostic.severity, diagnostic.message, resource.document.source.name, line, column,
                       diagnostic.path, diagnostic.address)
 
@@ -284,6 +286,6 @@ def _at(resource: Resource, message: str, path: tuple[str, ...] = ()) -> Diagnos
     document = resource.document
     if document is None:
         return Diagnostic("error", message, address=resource.address)
-    line, column = locate(document, path) if path else (document.line, 1)
+    line, column = locate(document, path) if path else document.position()
     return Diagnostic("error", message, file=document.source.name, line=line, column=column,
                       path=".".join(path) or None, address=resource.address)

@@ -81,6 +81,7 @@ def save_plan(plan: Plan, desired: DesiredState, path: str, state: State) -> Non
                      "name": r.name, "namespace": r.namespace, "manifest": r.manifest, "digest": r.digest}
                     for r in desired.resources.values()],
         "warnings": [d.to_json() for d in desired.warnings],
+        "skipped": desired.skipped,
         "plan": plan.to_wire(),
     }
     payload["digest"] = body_digest(payload)
@@ -184,7 +185,10 @@ def _parse(path: str, payload: dict[str, Any]) -> SavedPlan:
     warnings = _warnings(payload.get("warnings"))
     resources = _desired(path, payload.get("desired"), version, roots)
     wire = _wire(payload.get("plan"), payload["format_version"], version, roots, state, resources)
-    return SavedPlan(path, DesiredState(resources, roots, version, warnings), state, wire)
+    skipped = payload.get("skipped", 0)  # absent from plans saved before the mass-deletion banner
+    if not isinstance(skipped, int) or isinstance(skipped, bool) or skipped < 0:
+        raise _Damaged("skipped", f"expected a whole number at least 0, got {_describe(skipped)}")
+    return SavedPlan(path, DesiredState(resources, roots, version, warnings, skipped), state, wire)
 
 
 def _describe(value: Any) -> str:

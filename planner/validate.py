@@ -31,6 +31,8 @@ class ValidationResult:
     documents: list[ValidDocument]
     warnings: list[Diagnostic]
     kubernetes_version: str
+    skipped: int = 0
+    """Documents of unknown kinds skipped with --skip-unknown: a plan that then destroys says why."""
 
 
 def format_path(path: Iterable[str | int]) -> str:
@@ -153,11 +155,13 @@ class Validator:
         errors: list[Diagnostic] = []
         warnings: list[Diagnostic] = []
         valid: list[ValidDocument] = []
+        skipped = 0
         for document in documents:
             problems, kind = self._identify(document.data)
             if kind == "unknown":
                 if self.skip_unknown:
                     warnings.extend(self._located(document, problems, "warning", suffix="; skipped (--skip-unknown)"))
+                    skipped += 1
                     continue
                 errors.extend(self._located(document, problems, "error"))
                 continue
@@ -186,7 +190,7 @@ class Validator:
                 valid.append(ValidDocument(document, spec.family))
         if errors:
             raise PlannerError(sorted(errors, key=Diagnostic.sort_key) + warnings)
-        return ValidationResult(valid, warnings, self.version)
+        return ValidationResult(valid, warnings, self.version, skipped)
 
     @staticmethod
     def _located(document: Document, problems: list[Problem], severity: str, suffix: str = "") -> list[Diagnostic]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from planner.kinds import apirules
 from planner.kinds import sources as src
-from planner.kinds.base import KindSpec, OpResult, Rank, S
+from planner.kinds.base import KindSpec, Manifest, OpResult, Problem, Rank, S
 
 if TYPE_CHECKING:
     from planner.plan import Operation
@@ -50,11 +51,23 @@ RANKS_BY_KIND: dict[str, Rank] = {
         "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "EndpointSlice", "Endpoints")},
 }
 
+BYTES_FIELDS = {"ConfigMap": ("binaryData",)}
+"""Fields of []byte values (base64 in YAML and JSON), per kind: k8s.io/api/core/v1 types.go ConfigMap.BinaryData."""
+
+
+def check(data: Manifest) -> list[Problem]:
+    """kube-apiserver's rules every object meets (apirules.RULES): its metadata; bytes fields that are base64."""
+    kind = data.get("kind")
+    fields = BYTES_FIELDS.get(kind, ()) if isinstance(kind, str) else ()
+    return [*apirules.object_meta(data.get("metadata")), *apirules.base64_fields(data, fields)]
+
+
 SPEC = KindSpec(
     family="generic",
     rank=Rank(4, "other namespaced objects: with the configuration, before workloads"),
     steps=STEPS,
     handlers=HANDLERS,
     ranks_by_kind=RANKS_BY_KIND,
+    check=check,
     messages=MESSAGES,
 )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from planner.kinds import generic
+from planner.kinds import apirules, generic
 from planner.kinds import sources as src
 from planner.kinds.base import KindSpec, Rank, S, Schema
 
@@ -23,6 +23,7 @@ SPEC = KindSpec(
     },
     handlers=generic.HANDLERS,
     schema=Schema(constraints="Namespace"),
+    check=lambda data: apirules.object_meta(data.get("metadata")),
     namespaced=False,
     builtin_names=("default", "kube-node-lease", "kube-public", "kube-system"),
     messages=generic.MESSAGES,

@@ -6,8 +6,14 @@ Plans, JSON and the state keep only a digest of each value, enough to see that i
 
 from __future__ import annotations
 
-from planner.kinds import generic
-from planner.kinds.base import KindSpec
+from planner.kinds import apirules, generic
+from planner.kinds.base import KindSpec, Manifest, Problem
+
+
+def _check(data: Manifest) -> list[Problem]:
+    """kube-apiserver's rules (apirules.RULES): object metadata, and `data` values that must decode as base64."""
+    return [*apirules.object_meta(data.get("metadata")), *apirules.base64_fields(data, ("data",))]
+
 
 SPEC = KindSpec(
     family="secret",
@@ -16,5 +22,6 @@ SPEC = KindSpec(
     steps=generic.STEPS,
     handlers=generic.HANDLERS,
     sensitive_fields=("data", "stringData"),
+    check=_check,
     messages=generic.MESSAGES,
 )

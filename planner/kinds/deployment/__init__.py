@@ -8,14 +8,13 @@ pkg/controller/replicaset (which Pods go first on scale-down).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner import limits
-from planner.kinds import autopilot, workloads
+from planner.kinds import apirules, autopilot, podrules, workloads
 from planner.kinds import sources as src
-from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Path, Problem, Rank, S, Schema
-from planner.kinds.deployment import apply
+from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S, Schema
+from planner.kinds.deployment import apply, rules
 from planner.kinds.deployment.live import (
     DEFAULTS,
     FAMILY,
@@ -44,16 +43,8 @@ __all__ = ["FAMILY", "SPEC", "current_replica_set", "revision", "stall"]
 # ---------------------------------------------------------------- validation
 
 
-def duplicate_container_names(pod: Mapping[str, Any], base: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for key in ("initContainers", "containers"):
-        for i, container in enumerate(pod.get(key) or []):
-            name = container.get("name")
-            if name in seen:
-                problems.append(Problem((*base, key, i, "name"), f'duplicate container name "{name}"'))
-            seen.add(name)
-    return problems
+duplicate_container_names = podrules.duplicate_container_names
+"""Moved to podrules (every workload's Pod template); kept here for callers of the old name."""
 
 
 def _check(data: Manifest) -> list[Problem]:
@@ -66,7 +57,9 @@ def _check(data: Manifest) -> list[Problem]:
     elif not selector_matches(selector, labels):
         problems.append(Problem(("spec", "selector"),
                                 "selector does not match template labels (spec.template.metadata.labels)"))
-    problems.extend(duplicate_container_names(workloads.pod_spec(data), ("spec", "template", "spec")))
+    problems.extend(apirules.object_meta(data.get("metadata")))
+    problems.extend(podrules.validate_pod_template(workloads.template(data), ("spec", "template")))
+    problems.extend(rules.strategy(data))
     return problems
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner import limits
 from planner.errors import Diagnostic
+from planner.kinds import apirules
 from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Schema
 from planner.kinds.service import apply, steps
 from planner.kinds.service.live import (
@@ -57,6 +58,10 @@ def _check(data: Manifest) -> list[Problem]:
     elif not ports and spec.get("clusterIP") != "None":
         problems.append(Problem(("spec", "ports"), "a Service needs at least one port"))
     cluster_ip = spec.get("clusterIP")
+    if cluster_ip == "None" and service_type in NODE_PORT_TYPES:
+        # kube-apiserver: pkg/apis/core/validation ValidateService (apirules.RULES "headless-load-balancer")
+        problems.append(Problem(("spec", "clusterIP"), f"may not be set to 'None' for {service_type} services"))
+    problems.extend(apirules.object_meta(data.get("metadata")))
     if isinstance(cluster_ip, str) and cluster_ip not in ("", "None"):
         try:
             ipaddress.ip_address(cluster_ip)
