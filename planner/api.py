@@ -101,7 +101,7 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False) -> Pla
     _check_stored_manifests(state, desired)
     changes, warnings = diff(desired, state, destroy)
     if not destroy:
-        warnings += mass_deletion.banner(changes, desired, state)
+        warnings += mass_deletion.banner(changes, desired, state) or _other_input(desired, state)  # one banner
     operations, ordered = order(changes)
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
@@ -112,6 +112,17 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False) -> Pla
         state_lineage=state.lineage, state_serial=state.serial, roots=tuple(desired.roots),
         previous_roots=tuple(state.roots) if state.resources else (), kubernetes_version=desired.kubernetes_version,
     )
+
+
+def _other_input(desired: DesiredState, state: State) -> list[Diagnostic]:
+    """The input roots differ from the last apply's: said before the plan (and in JSON), since what the state holds
+    and this input does not declare is planned for deletion."""
+    if not state.resources or not state.roots or list(state.roots) == list(desired.roots):
+        return []
+    return [Diagnostic("warning", f"the input is not the one the last apply used (last apply: "
+                                  f"{' '.join(state.roots)}; this plan: {' '.join(desired.roots)}): everything the "
+                                  "state holds that this input does not declare is planned for deletion.",
+                       banner=True)]
 
 
 def _check_stored_manifests(state: State, desired: DesiredState) -> None:

@@ -120,3 +120,14 @@ spec:
     write(tmp_path / "many" / "all.yaml", "---\n".join(docs))
     out = cli("plan", "many").out
     assert "and 3 more are created before" in " ".join(out.split())
+
+
+def test_another_input_is_said_before_the_plan_and_in_json(cli, hello):
+    """Fewer than half the resources go: no mass-deletion banner, but the other input is still called out."""
+    _apply_hello(cli, hello)
+    write(hello.parent / "more" / "extra.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n")
+    result = cli("plan", str(hello), str(hello.parent / "more"))
+    assert result.out.startswith("Warning: the input is not the one the last apply used (last apply: hello-app; "
+                                 "this plan: hello-app more)")
+    plan = cli("plan", str(hello), str(hello.parent / "more"), "-o", "json").json()
+    assert [d["banner"] for d in plan["diagnostics"] if "not the one the last apply" in d["message"]] == [True]

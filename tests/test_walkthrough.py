@@ -176,5 +176,8 @@ def test_removing_a_document_plans_its_deletion(cli, hello):
 def test_a_different_input_root_is_called_out_before_deletions(cli, hello, tmp_path):
     cli("apply", str(hello), "--auto-approve")
     result = cli("plan", str(hello / "cluster.yaml"))
-    assert result.out.startswith("Warning: the input is not the one the last apply used.")
+    assert result.out.startswith("Warning: MASS DELETION") and "the input is not the one the last apply used (last " \
+        "apply: hello-app; this plan: hello-app/cluster.yaml)" in result.out
+    plan = cli("plan", str(hello / "cluster.yaml"), "-o", "json").json()
+    assert any(d.get("banner") and "not the one the last apply used" in d["message"] for d in plan["diagnostics"])
     assert "will be destroyed" in result.out

@@ -94,14 +94,6 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
 
 def render_text(wire: dict[str, Any]) -> str:
     lines: list[str] = []
-    if wire["previous_roots"] and wire["previous_roots"] != wire["roots"]:
-        lines += [
-            "Warning: the input is not the one the last apply used.",
-            f"  last apply: {' '.join(wire['previous_roots'])}",
-            f"  this plan:  {' '.join(wire['roots'])}",
-            "  Everything the state holds that this input does not declare is planned for deletion.",
-            "",
-        ]
     for d in wire["diagnostics"]:
         if d.get("banner"):
             lines += [f"Warning: {d['message']}", ""]
