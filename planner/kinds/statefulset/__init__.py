@@ -146,8 +146,9 @@ SPEC = KindSpec(
                                       "is deleted and created again")
                         for f in ("selector", "serviceName", "volumeClaimTemplates", "podManagementPolicy",
                                   "revisionHistoryLimit")),
-    change_classes=(("spec.template", "rollout"), ("spec.replicas", "scale"), ("spec.ordinals", "scale"),
+    change_classes=(("spec.replicas", "scale"), ("spec.ordinals", "scale"), ("spec.template", "rollout"),
                     ("", "store")),
+    # scale first: the controller deletes surplus Pods before it updates the rest (stateful_set_control.go)
     subsumes={"rollout": ("store",), "scale": ("store",)},
     context=steps.context,
     known_after_apply=lambda manifest: ["status.currentRevision", "status.pods", "status.claims"],

@@ -321,7 +321,7 @@ def status_lines(status: Mapping[str, Any]) -> list[str]:
     out = [f"revision {observed.get('updateRevision')}  {observed.get('readyReplicas', 0)}/{len(pods)} Pod(s) ready"
            f"  {observed.get('updatedReplicas', 0)} updated"]
     out += [f"pod {objects.pod_name(p)}  {p['status'].get('phase')}  {objects.pod_ip(p) or '-'}  "
-            f"{objects.pod_node(p) or objects.pending_reason(p)}" for p in pods]
+            f"{objects.pod_node(p) or objects.pending_reason(p)}  revision {pod_revision(p)}" for p in pods]
     out += [f"pvc {c['metadata']['name']}  {claim_phase(c)}  {c['spec'].get('volumeName') or '-'}  "
             f"{claim_zone(c) or '-'}" for c in status.get("claims") or []]
     return out
