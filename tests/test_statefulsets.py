@@ -183,6 +183,15 @@ def test_ordered_ready_stops_at_the_first_pod_that_cannot_run_and_parallel_does_
     assert pods == {"web-0": "Running", "web-1": "Running", "web-2": "Pending", "web-3": "Pending"}
 
 
+def test_a_statefulset_of_two_billion_replicas_is_planned_not_enumerated(cli, tmp_path):
+    write(tmp_path / "in.yaml", app(replicas=2147483647, policy="Parallel", location="us-central1-a"))
+    plan = cli("plan", "in.yaml")
+    assert plan.code == 0 and "of 2147483647 Pods will stay Pending: 0/1 nodes are available" in said(plan)
+    assert "web-0, web-1, web-2 ... web-2147483646 (2147483647)" in plan.out
+    write(tmp_path / "in.yaml", app(replicas=2147483647, location="us-central1-a"))
+    assert "statefulset-controller will wait for web-" in said(cli("plan", "in.yaml"))
+
+
 def test_the_ordered_creation_goes_on_when_the_pool_grows(cli, tmp_path):
     write(tmp_path / "in.yaml", app(replicas=4, cpu="300m", location="us-central1-a"))
     cli("apply", "in.yaml", "--auto-approve")

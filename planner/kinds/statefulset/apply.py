@@ -295,18 +295,23 @@ def restore(engine: Engine, resource: StoredResource) -> None:
 
 
 def status_warnings(resource: StoredResource, future: bool) -> list[Diagnostic]:
-    out = workloads.pending_warning(resource, future)
     status = resource.status
     waiting = status.get("waitingFor")
     uncreated = status.get("uncreated") or 0
-    if uncreated and not out:
+    pods = status.get("pods") or []
+    pending = [p for p in pods if not objects.pod_node(p)]
+    out: list[Diagnostic] = []
+    if pending or uncreated:
         verb = "will stay" if future else "are"
-        out.append(Diagnostic("warning", f"{uncreated} Pods {verb} Pending: more than the cluster could run",
-                              address=resource.address))
+        why = objects.scheduler_message(pending[0]) if pending else "more than the cluster could ever run"
+        declined = status.get("notTriggerScaleUp")
+        if declined:
+            why += f"; cluster-autoscaler adds no node (NotTriggerScaleUp: {declined})"
+        out.append(Diagnostic("warning", f"{len(pending) + uncreated} of {len(pods) + uncreated} Pods {verb} "
+                                         f"Pending: {why}", address=resource.address))
     if waiting:
         replicas = field(resource.manifest, "spec.replicas")
         update = (status.get("status") or {}).get("updateRevision")
-        pods = status.get("pods") or []
         behind = replicas - len(pods) + sum(1 for p in pods if pod_revision(p) != update)
         verb = "will wait" if future else "waits"
         out.append(Diagnostic("warning", f"statefulset-controller {verb} for {waiting} to be Running and Ready before "

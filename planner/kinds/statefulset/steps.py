@@ -75,10 +75,9 @@ def context(op: Operation, facts: Facts) -> Context:
     new_revision = replica_set_of(name, now, op.change.after_digest if now is op.change.after else "")
     all_ordinals = range(start, start + replicas)
     added = range(start + before_replicas, start + replicas)
-    removed = list(range(start + replicas, start + before_replicas))[::-1][:SHOWN + 2]
+    removed = range(start + before_replicas - 1, start + replicas - 1, -1)
     updated = range(start + replicas - 1, start + partition - 1, -1) if rolling else range(0)
-    claim_list = [claim_name(template_name(t), name, o) for o in list(all_ordinals)[:SHOWN + 1]
-                  for t in templates]
+    claim_list = [claim_name(template_name(t), name, o) for o in all_ordinals[:SHOWN + 1] for t in templates]
     retained_delete = field(now, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted") != "Delete"
     retained_scale = field(now, "spec.persistentVolumeClaimRetentionPolicy.whenScaled") != "Delete"
     has_claims = bool(templates) and replicas > 0
@@ -87,8 +86,7 @@ def context(op: Operation, facts: Facts) -> Context:
         "delta": abs(replicas - before_replicas),
         "scale_up": replicas > before_replicas, "scale_down": replicas < before_replicas,
         "pods": _ordinal_names(name, all_ordinals), "new_pods": _ordinal_names(name, added),
-        "removed_pods": names([pod_name(name, o) for o in removed]) + (" ..." if before_replicas - replicas >
-                                                                        len(removed) else ""),
+        "removed_pods": _ordinal_names(name, removed),
         "policy": "one at a time in ordinal order: each Pod Running and Ready before the next is created "
                   "(OrderedReady)" if ordered else "all at once, without waiting for each other (Parallel)",
         "down_policy": "from the highest ordinal down, one at a time: each fully terminated before the next "
