@@ -395,3 +395,23 @@ def test_a_claims_storage_class_cannot_change_in_place(cli, tmp_path):
     plan = json.loads(cli("plan", "in.yaml", "-o", "json").out)
     change = next(c for c in plan["resource_changes"] if c["address"] == "PersistentVolumeClaim/default/uploads")
     assert change["action"] == "replace" and change["replace_paths"] == ["spec.storageClassName"]
+
+
+def test_pods_evicted_by_a_node_upgrade_come_back_under_their_names_in_their_disks_zones(cli, tmp_path):
+    """A surge upgrade drains every node of the pool: each StatefulSet Pod is recreated as <name>-<ordinal> on a new
+    node of its disk's zone (kube-scheduler's volume node affinity), not under a random name anywhere."""
+    base = app(replicas=3, cpu="1800m").replace("initialNodeCount: 1",
+                                                "initialNodeCount: 1\n  nodeConfig: {machineType: e2-standard-2}")
+    pool = ("---\napiVersion: container.cnrm.cloud.google.com/v1beta1\nkind: ContainerNodePool\nmetadata: {name: big}\n"
+            "spec:\n  clusterRef: {name: c}\n  location: us-central1\n  nodeCount: 1\n"
+            "  nodeConfig: {machineType: %s}\n")
+    write(tmp_path / "in.yaml", base + pool % "e2-standard-4")  # 1800m fits only the e2-standard-4 nodes
+    cli("apply", "in.yaml", "--auto-approve")
+    before = {r["NAME"]: r["NODE"] for r in _table(cli("get", "pods", "-o", "wide").out)}
+    write(tmp_path / "in.yaml", base + pool % "e2-standard-8")
+    assert cli("apply", "in.yaml", "--auto-approve").code == 0
+    zones = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "nodes", "-o", "wide").out)}
+    after = {r["NAME"]: r["NODE"] for r in _table(cli("get", "pods", "-o", "wide").out)}
+    claims = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "pvc", "-o", "wide").out)}
+    assert set(after) == {"web-0", "web-1", "web-2"} and not set(after.values()) & set(before.values())
+    assert all(zones[after[f"web-{o}"]] == claims[f"data-web-{o}"] for o in range(3))
