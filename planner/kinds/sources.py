@@ -55,3 +55,17 @@ K8S_SERVICE_CONTROLLER = 'k8s.io/cloud-provider controllers/service/controller.g
 K8S_SOURCE_IP = ('https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/'
                  '#preserving-the-client-source-ip')
 K8S_SERVICE_ALLOCATION = 'kubernetes pkg/registry/core/service/storage/alloc.go (nodePorts, healthCheckNodePort)'
+K8S_STATEFULSET = 'https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/'
+K8S_STATEFULSET_CONTROL = 'kubernetes pkg/controller/statefulset/stateful_set_control.go'
+K8S_STATEFULSET_UTILS = ('kubernetes pkg/controller/statefulset/stateful_set_utils.go '
+                         '(getPodName, getPersistentVolumeClaimName)')
+K8S_STATEFULSET_VALIDATION = ('kubernetes pkg/apis/apps/validation/validation.go '
+                              '(ValidateStatefulSetSpec, ValidateStatefulSetUpdate)')
+K8S_STATEFULSET_PVC_RETENTION = ('https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/'
+                                 '#persistentvolumeclaim-retention')
+K8S_POD_DNS = 'https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pods'
+K8S_PERSISTENT_VOLUMES = 'https://kubernetes.io/docs/concepts/storage/persistent-volumes/'
+K8S_VOLUME_BINDING_MODE = 'https://kubernetes.io/docs/concepts/storage/storage-classes/#volume-binding-mode'
+GKE_PERSISTENT_VOLUMES = 'https://cloud.google.com/kubernetes-engine/docs/concepts/persistent-volumes'
+GKE_PD_CSI_DRIVER = 'https://cloud.google.com/kubernetes-engine/docs/how-to/persistent-volumes/gce-pd-csi-driver'
+GKE_STATEFULSETS = 'https://cloud.google.com/kubernetes-engine/docs/concepts/statefulset'

@@ -9,7 +9,12 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "cluster-master": ("kube-apiserver", "kube-scheduler"),
     "controller": ("deployment-controller", "replicaset-controller", "endpointslice-controller",
                    "namespace-controller", "garbage-collector", "service-controller", "node-controller",
-                   "node-ipam-controller", "l4-netlb-controller"),
-    "node": ("kubelet", "kube-proxy", "cni"),
+                   "node-ipam-controller", "l4-netlb-controller",
+                   # kube-controller-manager's loops for the other workloads and volumes (gke-lifecycle.md)
+                   "statefulset-controller", "daemonset-controller", "job-controller", "cronjob-controller",
+                   "horizontal-pod-autoscaler", "persistentvolume-binder", "attachdetach-controller",
+                   # the PD CSI driver's controller side, run by GKE (pd.csi.storage.gke.io)
+                   "csi-provisioner", "csi-attacher"),
+    "node": ("kubelet", "kube-proxy", "cni", "csi-node"),
 }
 """Actor -> its components."""

@@ -258,14 +258,19 @@ class World:
             self.pending_owners.add(address)
         return pods
 
-    def place(self, pod: dict[str, Any], cpu: int, memory: int, owner: str) -> None:
-        """kube-scheduler binds the Pod to the least allocated node that fits, or leaves it Pending."""
-        node = self.scheduler.bind(cpu, memory)
+    def place(self, pod: dict[str, Any], cpu: int, memory: int, owner: str, zone: str | None = None) -> None:
+        """kube-scheduler binds the Pod to the least allocated node that fits (in `zone` when its volume's disk
+        already lives there), or leaves it Pending."""
+        node = self.scheduler.bind(cpu, memory, zone)
         if node is None:
             self.pending_owners.add(owner)
-            objects.unschedulable(pod, self.scheduler.why_unschedulable(cpu, memory))
+            objects.unschedulable(pod, self.scheduler.why_unschedulable(cpu, memory, zone))
             return
         objects.bind(pod, node.name, self._pod_ip(node))
+
+    def zone_of(self, node: str | None) -> str | None:
+        found = self.scheduler.nodes.get(node or "")
+        return found.zone if found is not None else None
 
     @staticmethod
     def _pod_ip(node: Node) -> str:
@@ -309,13 +314,16 @@ class World:
             gone = by_owner.get(address, set())
             pods = resource.status.get("pods") or []
             kept = [p for p in pods if objects.pod_name(p) not in gone]
-            replacements = [self.new_pod(resource.status, objects.pod_owner(p)) for p in pods
+            # A Pod with a stable identity (a StatefulSet's `<name>-<ordinal>`) comes back under the same name.
+            replacements = [objects.recreated(p, self.engine.now) if objects.stable_name(p)
+                            else self.new_pod(resource.status, objects.pod_owner(p)) for p in pods
                             if objects.pod_name(p) in gone]
             cpu, memory = self.requests(resource.manifest, resource.family)
             self.pending_owners.discard(address)
+            zones = resource.status.get("volumeZones") or {}
             for pod in kept + replacements:
                 if not objects.pod_node(pod):
-                    self.place(pod, cpu, memory, address)
+                    self.place(pod, cpu, memory, address, zones.get(objects.pod_name(pod)))
             surplus = resource.status.pop("unscheduled", None)
             if surplus:  # room may have appeared: the counted Pods are created now, as far as they could fit
                 replacements += self.start_pods(resource.status, surplus["owner"], surplus["count"], cpu, memory,

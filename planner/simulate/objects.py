@@ -44,6 +44,8 @@ class PodMeta(TypedDict, total=False):
     name: str
     creationTimestamp: str
     ownerReferences: list[OwnerReference]
+    labels: dict[str, str]
+    """Only the labels a controller writes that planner reads: a StatefulSet Pod's name and revision labels."""
 
 
 class PodSpec(TypedDict, total=False):
@@ -108,6 +110,23 @@ def new_pod(name: str, owner_kind: str, owner: str, now: str) -> Obj:
             _OWNERS[(owner_kind, owner)] = owners
     return {"metadata": {"name": name, "creationTimestamp": now, "ownerReferences": owners},
             "spec": {}, "status": {"phase": "Pending"}}
+
+
+STATEFUL_POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
+"""Set by the StatefulSet controller on each of its Pods (pkg/controller/statefulset/stateful_set_utils.go): a Pod
+with it keeps its name when it is recreated."""
+
+
+def stable_name(pod: Obj) -> bool:
+    """Whether the Pod comes back under the same name when it is replaced (a StatefulSet's `<name>-<ordinal>`)."""
+    return STATEFUL_POD_NAME_LABEL in (pod["metadata"].get("labels") or {})
+
+
+def recreated(pod: Obj, now: str) -> Obj:
+    """The same identity as a new, unscheduled Pod (its owner recreates it after an eviction)."""
+    meta = pod["metadata"]
+    fresh = {**meta, "creationTimestamp": now}
+    return {"metadata": fresh, "spec": {}, "status": {"phase": "Pending"}}
 
 
 def pod_name(pod: Obj) -> str:

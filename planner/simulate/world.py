@@ -160,7 +160,7 @@ class Scheduler:
         self.free_pod_slots = 0
         """Free Pod slots over every node, kept up to date (so asking is O(1), not a scan per workload)."""
         self._heap: list[tuple[float, str, int]] = []
-        self._unfit: set[tuple[int, int]] = set()
+        self._unfit: set[tuple[int, int, str | None]] = set()
 
     def add(self, node: Node) -> None:
         self.nodes[node.name] = node
@@ -179,8 +179,10 @@ class Scheduler:
         node.version += 1
         heapq.heappush(self._heap, (node.score(), node.name, node.version))
 
-    def bind(self, cpu: int, memory: int) -> Node | None:
-        if (cpu, memory) in self._unfit:
+    def bind(self, cpu: int, memory: int, zone: str | None = None) -> Node | None:
+        """The least allocated node that fits; with `zone`, only a node in that zone (a Pod whose zonal persistent
+        disk already exists: kube-scheduler's VolumeBinding filter honours the PersistentVolume's node affinity)."""
+        if (cpu, memory, zone) in self._unfit:
             return None
         skipped: list[tuple[float, str, int]] = []
         chosen: Node | None = None
@@ -189,14 +191,15 @@ class Scheduler:
             node = self.nodes.get(entry[1])
             if node is None or node.version != entry[2]:
                 continue
-            if node.cpu_free >= cpu and node.memory_free >= memory and node.pods_free >= 1:
+            if node.cpu_free >= cpu and node.memory_free >= memory and node.pods_free >= 1 \
+                    and (zone is None or node.zone == zone):
                 chosen = node
                 break
             skipped.append(entry)
         for entry in skipped:
             heapq.heappush(self._heap, entry)
         if chosen is None:
-            self._unfit.add((cpu, memory))
+            self._unfit.add((cpu, memory, zone))
             return None
         self.charge(chosen, cpu, memory, +1)
         return chosen
@@ -217,13 +220,18 @@ class Scheduler:
         if node.name in self.nodes:
             self._push(node)
 
-    def why_unschedulable(self, cpu: int, memory: int) -> str:
-        """kube-scheduler's FailedScheduling wording: `0/3 nodes are available: 3 Insufficient cpu`."""
+    def why_unschedulable(self, cpu: int, memory: int, zone: str | None = None) -> str:
+        """kube-scheduler's FailedScheduling wording: `0/3 nodes are available: 3 Insufficient cpu`; nodes outside a
+        bound volume's zone count as `volume node affinity conflict` (pkg/scheduler/framework/plugins/volumebinding)."""
         total = len(self.nodes)
         if total == 0:
             return "0/0 nodes are available: no nodes in the cluster"
         reasons: dict[str, int] = {}
         for node in self.nodes.values():
+            if zone is not None and node.zone != zone:
+                reasons["node(s) had volume node affinity conflict"] = \
+                    reasons.get("node(s) had volume node affinity conflict", 0) + 1
+                continue
             if node.pods_free < 1:
                 reasons["Too many pods"] = reasons.get("Too many pods", 0) + 1
             if node.cpu_free < cpu:

@@ -113,7 +113,7 @@ def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorInde
         selected = index.selected(namespace, selector)
         if not selected:
             pairs = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
-            out.append(Diagnostic("warning", f"selects no Pods: no Deployment in {namespace} has Pod labels {pairs}, "
+            out.append(Diagnostic("warning", f"selects no Pods: no workload in {namespace} has Pod labels {pairs}, "
                                              "so its endpoints stay empty", address=address))
             continue
         names = _listed([a.rsplit("/", 1)[-1] for a in selected])
