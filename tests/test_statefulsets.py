@@ -5,6 +5,7 @@ retention, kube-apiserver's rules, and the bank-shaped example app end to end.""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 from conftest import EXAMPLES, edit, write
@@ -415,3 +416,16 @@ def test_pods_evicted_by_a_node_upgrade_come_back_under_their_names_in_their_dis
     claims = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "pvc", "-o", "wide").out)}
     assert set(after) == {"web-0", "web-1", "web-2"} and not set(after.values()) & set(before.values())
     assert all(zones[after[f"web-{o}"]] == claims[f"data-web-{o}"] for o in range(3))
+
+
+def test_the_pod_template_rules_apply_and_claims_count_as_volumes(cli, tmp_path):
+    """A StatefulSet's template gets kube-apiserver's Pod rules; mounting a volumeClaimTemplate is no missing volume."""
+    app = tmp_path / "app"
+    shutil.copytree(EXAMPLES / "stateful-app", app)
+    assert cli("validate", "app").code == 0  # its databases mount their claims
+    text = (app / "databases.yaml").read_text()
+    mount = re.search(r"volumeMounts:\n(\s+)- name: (\S+)", text)
+    assert mount is not None
+    (app / "databases.yaml").write_text(text.replace(f"- name: {mount.group(2)}", "- name: nowhere", 1))
+    result = cli("validate", "app")
+    assert result.code == 1 and "nowhere" in result.err and "databases.yaml:" in result.err

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from planner.kinds import apirules
@@ -26,15 +26,16 @@ _PORT_NAME_CHARS = re.compile(r"[-a-z0-9]+")
 _REFERENCE = "$({name})"
 
 
-def validate_pod_template(template: Manifest, at: Path) -> list[Problem]:
+def validate_pod_template(template: Manifest, at: Path, claims: Iterable[str] = ()) -> list[Problem]:
     """Every rule on a PodTemplateSpec at `at` (e.g. `("spec", "template")`): its metadata's annotations and its
-    spec. Problems carry full paths, so they are located at file:line:column."""
+    spec. Problems carry full paths, so they are located at file:line:column. `claims`: names a workload adds as
+    volumes of its own (a StatefulSet's volumeClaimTemplates, which its controller mounts into every Pod)."""
     if not isinstance(template, Mapping):
         return []
     problems = apirules.object_meta(template.get("metadata"), (*at, "metadata"))
     spec = template.get("spec")
     if isinstance(spec, Mapping):
-        problems += validate_pod_spec(spec, (*at, "spec"))
+        problems += validate_pod_spec(spec, (*at, "spec"), claims)
     return problems
 
 
@@ -60,10 +61,11 @@ def duplicate_container_names(spec: Mapping[str, Any], at: Path) -> list[Problem
     return problems
 
 
-def validate_pod_spec(spec: Mapping[str, Any], at: Path) -> list[Problem]:
+def validate_pod_spec(spec: Mapping[str, Any], at: Path, claims: Iterable[str] = ()) -> list[Problem]:
     problems = duplicate_container_names(spec, at)
     volumes = spec.get("volumes")
     volume_names = {v.get("name") for v in volumes if isinstance(v, Mapping)} if isinstance(volumes, list) else set()
+    volume_names |= set(claims)
     for path, container in containers(spec, at):
         problems += _resources(container, path)
         problems += _env(container, path)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import Diagnostic
-from planner.kinds import volumeclaim, workloads
+from planner.kinds import podrules, volumeclaim, workloads
 from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Schema
 from planner.kinds.statefulset import apply, steps
 from planner.kinds.statefulset.live import (
@@ -82,7 +82,7 @@ def _check(data: Manifest) -> list[Problem]:
                                     f'duplicate volumeClaimTemplate "{claim}"'))
         seen.add(claim)
         problems += volumeclaim.claim_problems(template.get("spec") or {}, ("spec", "volumeClaimTemplates", i, "spec"))
-    return problems
+    return problems + podrules.validate_pod_template(spec.get("template") or {}, ("spec", "template"), seen)
 
 
 def _cross_check(mine: list[tuple[str, str, str, Manifest]], index: SelectorIndex,
