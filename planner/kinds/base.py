@@ -241,6 +241,10 @@ class KindSpec:
     pod_spec: Callable[[Manifest], Mapping[str, Any] | None] | None = None
     """Workloads: the Pod spec their Pods run (Pods count toward scheduling, Services select them)."""
     pod_labels: Callable[[Manifest], Mapping[str, str]] | None = None
+    follow_nodes: Callable[[Engine, StoredResource, list[dict[str, Any]], set[str]], None] | None = None
+    """Workloads whose Pods follow the nodes (a DaemonSet's one per node): called with the Node objects just created
+    and the names just deleted whenever nodes come or go anywhere (a resize, a surge upgrade, cluster-autoscaler, a
+    pool created or deleted, Autopilot's provisioner). Their Pods on deleted nodes are not rescheduled elsewhere."""
     node_pool: Callable[[Manifest], NodePoolShape | None] | None = None
     """Families that own nodes: the pool's shape (zones, count per zone, machine type, max Pods, autoscaling)."""
     selector: Callable[[Manifest], Mapping[str, str] | None] | None = None
