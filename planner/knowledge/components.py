@@ -9,7 +9,8 @@ COMPONENTS: dict[str, tuple[str, ...]] = {
     "cluster-master": ("kube-apiserver", "kube-scheduler"),
     "controller": ("deployment-controller", "replicaset-controller", "endpointslice-controller",
                    "namespace-controller", "garbage-collector", "service-controller", "node-controller",
-                   "node-ipam-controller", "l4-netlb-controller"),
+                   "node-ipam-controller", "l4-netlb-controller",
+                   "daemonset-controller", "job-controller", "cronjob-controller", "horizontal-pod-autoscaler"),
     "node": ("kubelet", "kube-proxy", "cni"),
 }
 """Actor -> its components."""
