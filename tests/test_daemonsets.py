@@ -193,7 +193,7 @@ def test_services_select_daemonset_pods(cli, tmp_path):
     plan = cli("plan", "app")
     assert "selects no Pods" not in plan.out + plan.err
     _apply(cli, "app")
-    row = [line for line in cli("get", "endpoints").out.splitlines() if "agent" in line][0]
+    row = next(line for line in cli("get", "endpoints").out.splitlines() if "agent" in line)
     assert row.count(":9100") == 3
 
 
