@@ -172,8 +172,9 @@ STEPS = {
                                                 "one Pod {name}-<5 chars> for each of {where}: {pods} Pod(s), each "
                                                 "with a required node affinity on its node's name", "has_nodes",
           source=DOC_SCHEDULING),
-        S("controller", "daemonset-controller", "creates no Pod yet: none of {where} is eligible; each eligible node "
-                                                "that registers later gets one", "no_nodes", source=DOC),
+        S("controller", "daemonset-controller", "creates no Pod yet: no eligible node among {where}; each eligible "
+                                                "node that registers later (Autopilot's included) gets one",
+          "no_nodes", source=DOC),
         *_NODE_STEPS,
         S("controller", "endpointslice-controller", "lists each Pod's IP in the EndpointSlices of {services} (ready: "
                                                     "false until the Pod is Ready)", "selected",
