@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from planner import kinds
+from planner import kinds, ownership
 from planner.errors import Diagnostic, PlannerError
 from planner.knowledge import naming
 from planner.knowledge.fields import MERGE_KEYS
@@ -28,7 +28,7 @@ def diff(desired: DesiredState, state: State, destroy: bool = False) -> tuple[li
     deletions were asked for (`planner destroy`), which is their reason."""
     _check_one_cluster(state)
     _check_cluster_presence(desired, state)
-    warnings: list[Diagnostic] = []
+    warnings: list[Diagnostic] = ownership.keep_owned(desired, state)
     old_cluster, new_cluster = state.cluster, desired.cluster
     cluster_replaced = False
     if old_cluster is not None and new_cluster is not None:

@@ -39,8 +39,8 @@ NOT_DECLARABLE: dict[str, str] = {
 }
 """Kinds with an upstream schema that make no sense in a desired state, and what to do instead."""
 
-_MODULES = ("network", "cluster", "nodepool", "namespace", "deployment", "service", "secret", "generic",
-            "statefulset", "volumeclaim")
+_MODULES = ("network", "cluster", "nodepool", "namespace", "deployment", "service", "secret", "statefulset",
+            "volumeclaim", "daemonset", "job", "cronjob", "hpa", "generic")
 """The registered families, by module name under planner.kinds: each module exports `SPEC` (or `SPECS`, for a few
 families that belong together, such as a VPC network and its subnetworks)."""
 

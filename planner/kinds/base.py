@@ -241,6 +241,13 @@ class KindSpec:
     pod_spec: Callable[[Manifest], Mapping[str, Any] | None] | None = None
     """Workloads: the Pod spec their Pods run (Pods count toward scheduling, Services select them)."""
     pod_labels: Callable[[Manifest], Mapping[str, str]] | None = None
+    owns: Callable[[Manifest, str | None], list[Owned]] | None = None
+    """Fields of other resources this one owns once applied (an HPA owns its target's spec.replicas), given its
+    manifest and namespace: the plan keeps their live value rather than the input's (planner.ownership)."""
+    follow_nodes: Callable[[Engine, StoredResource, list[dict[str, Any]], set[str]], None] | None = None
+    """Workloads whose Pods follow the nodes (a DaemonSet's one per node): called with the Node objects just created
+    and the names just deleted whenever nodes come or go anywhere (a resize, a surge upgrade, cluster-autoscaler, a
+    pool created or deleted, Autopilot's provisioner). Their Pods on deleted nodes are not rescheduled elsewhere."""
     node_pool: Callable[[Manifest], NodePoolShape | None] | None = None
     """Families that own nodes: the pool's shape (zones, count per zone, machine type, max Pods, autoscaling)."""
     selector: Callable[[Manifest], Mapping[str, str] | None] | None = None
@@ -266,6 +273,14 @@ class KindSpec:
     upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = field(
         default_factory=lambda: {1: created_only})
     """State format N -> N+1 of this family's live object, keyed by N (the state package runs the chain)."""
+
+
+class Owned(NamedTuple):
+    """A field another resource owns: the target's address, the field's path, and who decides it and how."""
+
+    address: str
+    path: str
+    why: str
 
 
 class NodePoolShape(NamedTuple):

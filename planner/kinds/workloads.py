@@ -106,6 +106,11 @@ def _pod_rows(state: State) -> list[dict[str, Any]]:
                         "status": "Running" if node else "Pending", "restarts": 0,
                         "created": objects.pod_created(pod), "ip": objects.pod_ip(pod) or "<none>",
                         "node": node or "<none>", "reason": objects.pending_reason(pod)})
+        for pod in resource.status.get("completedPods") or []:  # a Job's Pods that ran to completion
+            out.append({"namespace": resource.namespace, "name": objects.pod_name(pod), "ready": f"0/{containers}",
+                        "status": "Completed", "restarts": 0, "created": objects.pod_created(pod),
+                        "ip": objects.pod_ip(pod) or "<none>", "node": objects.pod_node(pod) or "<none>",
+                        "reason": ""})
     return sorted(out, key=lambda r: (r["namespace"], r["name"]))
 
 

@@ -8,7 +8,6 @@ Kinds reach it through `engine.world`. It never branches on a family: it asks th
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -16,48 +15,12 @@ from planner import kinds, limits
 from planner.errors import PlannerError
 from planner.knowledge import capacity, naming
 from planner.simulate import objects
-from planner.simulate.world import Node, RangeAllocator, Scheduler, SpillingAllocator, make_node
+from planner.simulate.requests import workload_requests as workload_requests
+from planner.simulate.world import Node, RangeAllocator, Scheduler, SpillingAllocator, make_node, score_share
 from planner.state import StoredResource
 
 if TYPE_CHECKING:
     from planner.simulate.engine import Engine
-
-_REQUESTS: dict[int, tuple[int, int, Mapping[str, Any]]] = {}
-
-
-def workload_requests(resource_manifest: Mapping[str, Any], family: str) -> tuple[int, int]:
-    """(CPU m, memory Mi) one Pod of a workload requests, memoized per manifest object (kept alive in the memo, so
-    its id cannot be reused): a large apply asks once per Pod."""
-    found = _REQUESTS.get(id(resource_manifest))
-    if found is not None and found[2] is resource_manifest:
-        return found[0], found[1]
-    hook = kinds.spec_of(family).pod_spec
-    pod_spec = hook(dict(resource_manifest)) if hook is not None else None
-    cpu, memory = _requests_of(_request_key(pod_spec or {}), pod_spec or {})
-    if len(_REQUESTS) < 200_000:
-        _REQUESTS[id(resource_manifest)] = (cpu, memory, resource_manifest)
-    return cpu, memory
-
-
-_BY_CONTENT: dict[str, tuple[int, int]] = {}
-
-
-def _request_key(pod_spec: Mapping[str, Any]) -> str:
-    """What decides a Pod's requests (each container's resources and restartPolicy, the Pod's overhead and
-    resources), as text: thousands of workloads share a few request shapes."""
-    parts = [(c.get("resources"), c.get("restartPolicy")) for key in ("initContainers", "containers")
-             for c in pod_spec.get(key) or () if isinstance(c, Mapping)]
-    return json.dumps([parts, pod_spec.get("overhead"), pod_spec.get("resources")], sort_keys=True, default=str)
-
-
-def _requests_of(key: str, pod_spec: Mapping[str, Any]) -> tuple[int, int]:
-    found = _BY_CONTENT.get(key)
-    if found is None:
-        found = capacity.pod_requests(pod_spec)  # exact quantity arithmetic: worth doing once per shape
-        if len(_BY_CONTENT) < 100_000:
-            _BY_CONTENT[key] = found
-    return found
-
 
 class Provisioner(Protocol):
     """A cluster that makes its own nodes for Pending Pods (Autopilot's node auto-provisioning, installed by the
@@ -104,6 +67,9 @@ class World:
         """The running cluster's admission of Pods (Autopilot's GKE Warden), installed by the cluster's kind: the Pod
         spec as admitted, whose requests the scheduler reserves."""
         self.provisioner: Provisioner | None = None
+        self._pinned_score: dict[str, tuple[int, int]] = {}
+        """Per node, the scheduler score of the Pods bound there by node affinity (DaemonSet Pods): a node that
+        runs only those is idle to cluster-autoscaler, which does not count DaemonSet Pods as blocking scale-down."""
         self._admitted: dict[int, tuple[int, int, Mapping[str, Any]]] = {}
 
     def requests(self, manifest: Mapping[str, Any], family: str) -> tuple[int, int]:
@@ -193,6 +159,8 @@ class World:
                                         external)
                 nodes.append(node)
                 created.append(node)
+        if created:
+            self._nodes_changed(created, set())
         return created if existing is not None else nodes
 
     def delete_nodes(self, names: list[str]) -> list[tuple[str, str]]:
@@ -208,16 +176,41 @@ class World:
                 self.pod_blocks.release(self._block_index(node.pod_cidr))
         evicted: list[tuple[str, str]] = []
         for resource in self.workloads():
+            if kinds.spec_of(resource.family).follow_nodes is not None:
+                continue  # its Pods go with their nodes (below), never to another node
             cpu, memory = self.requests(resource.manifest, resource.family)
             for pod in resource.status.get("pods") or []:
                 if objects.pod_node(pod) in doomed:
                     evicted.append((resource.address, objects.pod_name(pod)))
                     self.remove_pod(pod, cpu, memory)
                     self.engine.touched.add(resource.address)
+        if doomed:
+            self._nodes_changed([], doomed)
         return evicted
 
     def workloads(self) -> list[StoredResource]:
         return [r for r in self.engine.state.resources.values() if kinds.spec_of(r.family).pod_spec is not None]
+
+    def _nodes_changed(self, added: list[dict[str, Any]], removed: set[str]) -> None:
+        """Nodes came or went: every workload that follows the nodes (DaemonSets) adds or drops its Pods, wherever
+        the change came from."""
+        followers = sorted((r for r in self.engine.state.resources.values()
+                            if kinds.spec_of(r.family).follow_nodes is not None), key=lambda r: r.address)
+        for resource in followers:
+            hook = kinds.spec_of(resource.family).follow_nodes
+            assert hook is not None
+            hook(self.engine, self.engine.own(resource.address), added, removed)
+            self.engine.touched.add(resource.address)
+
+    def node_objects(self) -> list[dict[str, Any]]:
+        """Every registered Node object (from the families that own nodes), in name order."""
+        out = []
+        for resource in self.engine.state.resources.values():
+            if kinds.spec_of(resource.family).node_pool is None:
+                continue
+            out += [n for n in (resource.status.get("pool") or {}).get("nodes") or []
+                    if objects.node_name(n) in self.scheduler.nodes]
+        return sorted(out, key=objects.node_name)
 
     # -- Pods -------------------------------------------------------------------------------------------------
 
@@ -241,14 +234,14 @@ class World:
         return objects.new_pod(name, owner_kind, owner, self.engine.now)
 
     def start_pods(self, status: dict[str, Any], owner_rs: str, count: int, cpu: int, memory: int,
-                   address: str) -> list[dict[str, Any]]:
+                   address: str, owner_kind: str = "ReplicaSet") -> list[dict[str, Any]]:
         """The owning controller creates `count` Pods and kube-scheduler places them. Pods that could never fit
         anywhere (more than the cluster's room) are counted in `status["unscheduled"]` instead of created one by
         one: a workload of 2^31-1 replicas is planned, not enumerated."""
         make = self.materializable(count)
         pods = []
         for _ in range(make):
-            pod = self.new_pod(status, owner_rs)
+            pod = self.new_pod(status, owner_rs, owner_kind)
             self.place(pod, cpu, memory, address)
             pods.append(pod)
         if count > make:
@@ -260,17 +253,27 @@ class World:
 
     def place(self, pod: dict[str, Any], cpu: int, memory: int, owner: str, zone: str | None = None) -> None:
         """kube-scheduler binds the Pod to the least allocated node that fits (in `zone` when its volume's disk
-        already lives there), or leaves it Pending."""
-        node = self.scheduler.bind(cpu, memory, zone)
+        already lives there; on the one node its node affinity names, for a DaemonSet's Pod), or leaves it
+        Pending."""
+        pinned = objects.pinned_node(pod)
+        node = self.scheduler.bind(cpu, memory, zone) if pinned is None else self.scheduler.bind_on(pinned, cpu,
+                                                                                                    memory)
         if node is None:
             self.pending_owners.add(owner)
-            objects.unschedulable(pod, self.scheduler.why_unschedulable(cpu, memory, zone))
+            objects.unschedulable(pod, self.scheduler.why_unschedulable(cpu, memory, zone) if pinned is None
+                                  else self.scheduler.why_not_on(pinned, cpu, memory))
             return
+        if pinned is not None:
+            self._pin_score(pinned, cpu, memory, +1)
         objects.bind(pod, node.name, self._pod_ip(node))
 
     def zone_of(self, node: str | None) -> str | None:
         found = self.scheduler.nodes.get(node or "")
         return found.zone if found is not None else None
+
+    def _pin_score(self, node: str, cpu: int, memory: int, sign: int) -> None:
+        have, share = self._pinned_score.get(node, (0, 0)), score_share(cpu, memory)
+        self._pinned_score[node] = (have[0] + sign * share[0], have[1] + sign * share[1])
 
     @staticmethod
     def _pod_ip(node: Node) -> str:
@@ -288,6 +291,8 @@ class World:
             self.pending_owners.add(owner)
             return
         self.scheduler.charge(node, cpu, memory, +1)
+        if objects.pinned_node(pod) is not None:
+            self._pin_score(node.name, cpu, memory, +1)
         ip = objects.pod_ip(pod)
         if ip:
             node.pod_ips.add(int(ipaddress.ip_address(ip)))
@@ -296,6 +301,8 @@ class World:
         node = self.scheduler.nodes.get(objects.pod_node(pod) or "")
         if node is not None:
             self.scheduler.charge(node, cpu, memory, -1)
+            if objects.pinned_node(pod) is not None:
+                self._pin_score(node.name, cpu, memory, -1)
             ip = objects.pod_ip(pod)
             if ip:
                 node.pod_ips.discard(int(ipaddress.ip_address(ip)))
@@ -371,7 +378,10 @@ class World:
             resource = resources.get(address)
             if resource is None:
                 continue
-            count = (sum(1 for p in resource.status.get("pods") or () if not objects.pod_node(p))
+            # cluster-autoscaler leaves DaemonSet Pods out: a new node would get its own
+            # (cluster-autoscaler core/podlistprocessor/filter_out_daemon_sets.go)
+            count = (sum(1 for p in resource.status.get("pods") or ()
+                         if not objects.pod_node(p) and objects.pinned_node(p) is None)
                      + (resource.status.get("unscheduled") or {}).get("count", 0))
             if count:
                 out[address] = (*self.requests(resource.manifest, resource.family), count)
@@ -380,7 +390,8 @@ class World:
     def idle(self, name: str) -> bool:
         """Whether no Pod runs on the node (kube-system's modelled share aside)."""
         node = self.scheduler.nodes.get(name)
-        return node is not None and node.score_cpu == 0 and node.score_memory == 0
+        pinned = self._pinned_score.get(name, (0, 0))  # DaemonSet Pods do not keep a node (cluster-autoscaler FAQ)
+        return node is not None and node.score_cpu == pinned[0] and node.score_memory == pinned[1]
 
     def scheduler_reason(self) -> str:
         """kube-scheduler's message on the first Pending Pod (what `kubectl describe pod` shows)."""

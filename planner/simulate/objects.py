@@ -45,11 +45,36 @@ class PodMeta(TypedDict, total=False):
     creationTimestamp: str
     ownerReferences: list[OwnerReference]
     labels: dict[str, str]
-    """Only the labels a controller writes that planner reads: a StatefulSet Pod's name and revision labels."""
+    """Only the labels a controller writes that planner reads: a StatefulSet Pod's name and revision labels, a
+    DaemonSet's controller-revision-hash."""
+
+
+class NodeSelectorRequirement(TypedDict):
+    key: str
+    operator: str
+    values: list[str]
+
+
+class NodeSelectorTerm(TypedDict):
+    matchFields: list[NodeSelectorRequirement]
+
+
+class NodeSelector(TypedDict):
+    nodeSelectorTerms: list[NodeSelectorTerm]
+
+
+class NodeAffinity(TypedDict):
+    requiredDuringSchedulingIgnoredDuringExecution: NodeSelector
+
+
+class Affinity(TypedDict):
+    nodeAffinity: NodeAffinity
 
 
 class PodSpec(TypedDict, total=False):
     nodeName: str
+    affinity: Affinity
+    """A Pod meant for one node (a DaemonSet's): required node affinity on the node's metadata.name."""
 
 
 class PodStatus(TypedDict, total=False):
@@ -156,12 +181,14 @@ def pod_created(pod: Obj) -> str | None:
 
 def bind(pod: Obj, node: str, ip: str) -> None:
     """kube-scheduler binds (spec.nodeName); the CNI plugin gives the IP; the kubelet reports it Running."""
-    pod["spec"] = {"nodeName": node}
+    affinity = pod["spec"].get("affinity")
+    pod["spec"] = {"nodeName": node} if affinity is None else {"affinity": affinity, "nodeName": node}
     pod["status"] = {"phase": "Running", "podIP": ip}
 
 
 def unschedulable(pod: Obj, message: str) -> None:
-    pod["spec"] = {}
+    affinity = pod["spec"].get("affinity")
+    pod["spec"] = {} if affinity is None else {"affinity": affinity}
     pod["status"] = {"phase": "Pending", "conditions": [
         {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}]}
 
@@ -172,6 +199,25 @@ def pending_reason(pod: Obj) -> str:
         if condition.get("status") == "False":
             return f"{condition.get('reason')}: {condition.get('message', '')}"
     return ""
+
+
+def pin(pod: Obj, node: str) -> None:
+    """The node affinity the DaemonSet controller writes on each of its Pods: the node's metadata.name, so
+    kube-scheduler can bind it there and nowhere else (pkg/controller/daemon/util/daemonset_util.go,
+    ReplaceDaemonSetPodNodeNameNodeAffinity; https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/#how-daemon-pods-are-scheduled)."""
+    term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
+    pod["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [term]}}}
+
+
+def pinned_node(pod: Obj) -> str | None:
+    """The one node a Pod may run on (see `pin`), or None for a Pod any node may take."""
+    affinity = pod["spec"].get("affinity")
+    if affinity is None:
+        return None
+    terms = affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    name: str = terms[0]["matchFields"][0]["values"][0]
+    return name
 
 
 def scheduler_message(pod: Obj) -> str:

@@ -152,6 +152,11 @@ DEFAULT_SCORE_CPU_MILLI = 100
 DEFAULT_SCORE_MEMORY_MIB = 200
 
 
+def score_share(cpu: int, memory: int) -> tuple[int, int]:
+    """What one Pod adds to its node's score: its requests, or the scheduler's non-zero defaults."""
+    return cpu or DEFAULT_SCORE_CPU_MILLI, memory or DEFAULT_SCORE_MEMORY_MIB
+
+
 class Scheduler:
     """Binds Pods to the least-allocated node that fits: a heap keyed by score, not a scan of every node per Pod."""
 
@@ -204,6 +209,14 @@ class Scheduler:
         self.charge(chosen, cpu, memory, +1)
         return chosen
 
+    def bind_on(self, name: str, cpu: int, memory: int) -> Node | None:
+        """Bind a Pod whose node affinity names one node (a DaemonSet's) to that node, if it has room."""
+        node = self.nodes.get(name)
+        if node is None or node.cpu_free < cpu or node.memory_free < memory or node.pods_free < 1:
+            return None
+        self.charge(node, cpu, memory, +1)
+        return node
+
     def charge(self, node: Node, cpu: int, memory: int, sign: int) -> None:
         node.cpu_free -= sign * cpu
         node.memory_free -= sign * memory
@@ -213,8 +226,9 @@ class Scheduler:
         node.pods_free -= sign
         if in_cluster:
             self.free_pod_slots += max(0, node.pods_free)
-        node.score_cpu += sign * (cpu or DEFAULT_SCORE_CPU_MILLI)
-        node.score_memory += sign * (memory or DEFAULT_SCORE_MEMORY_MIB)
+        share = score_share(cpu, memory)
+        node.score_cpu += sign * share[0]
+        node.score_memory += sign * share[1]
         if sign < 0:
             self._unfit.clear()
         if node.name in self.nodes:
@@ -240,6 +254,22 @@ class Scheduler:
                 reasons["Insufficient memory"] = reasons.get("Insufficient memory", 0) + 1
         parts = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
         return f"0/{total} nodes are available: {parts}"
+
+    def why_not_on(self, name: str, cpu: int, memory: int) -> str:
+        """kube-scheduler's FailedScheduling wording for a Pod bound by node affinity to one node: every other node
+        "didn't match Pod's node affinity/selector"."""
+        node = self.nodes.get(name)
+        total = len(self.nodes)
+        others = total - (node is not None)
+        reasons = []
+        if node is not None:
+            reasons += [r for r, short in (("Too many pods", node.pods_free < 1),
+                                           ("Insufficient cpu", node.cpu_free < cpu),
+                                           ("Insufficient memory", node.memory_free < memory)) if short]
+        parts = [f"1 {r}" for r in reasons]
+        if others:
+            parts.append(f"{others} node(s) didn't match Pod's node affinity/selector")
+        return f"0/{total} nodes are available: {', '.join(parts) or 'the node is gone'}"
 
 
 def make_node(name: str, pool: str, zone: str, internal_ip: str, pod_cidr: str, machine_type: str,
