@@ -203,10 +203,12 @@ def _upgrade_secret_digests(state: State, backend: Backend) -> None:
             resource.digest = model.digest_of(manifest)
 
 
-def get_rows(state: State, what: str) -> tuple[GetView, list[dict[str, Any]]]:
-    """`planner get WHAT`: the view WHAT names (aliases resolved: `po` is `pods`) and its rows."""
+def get_rows(state: State, what: str, namespace: str | None = None, name: str | None = None,
+             selector: str | None = None) -> tuple[GetView, list[dict[str, Any]]]:
+    """`planner get WHAT [NAME] [-n NS] [-l SELECTOR]`: the view WHAT names (aliases resolved: `po` is `pods`) and
+    its rows, narrowed as kubectl narrows them."""
     view = inspect.view(what)
-    return view, inspect.view_rows(view, state)
+    return view, inspect.select(view, inspect.view_rows(view, state), namespace, name, selector)
 
 
 # ---------------------------------------------------------------- apply

@@ -307,13 +307,22 @@ class GetFormat(str, enum.Enum):
     text = "text"
     wide = "wide"
     json = "json"
+    yaml = "yaml"
+    name = "name"
 
 
 @app.command()
 def get(
     what: str = typer.Argument(..., metavar="KIND",
-                               help="nodes, instances, pods, deployments, replicasets, services or endpoints."),
+                               help="nodes, instances, pods, deployments, replicasets, statefulsets, pvc, daemonsets, "
+                                    "jobs, cronjobs, hpa, services or endpoints (kubectl's short names work too)."),
+    name: str | None = typer.Argument(None, metavar="[NAME]", show_default=False, help="Only this object."),
     state: str = StateOpt,
+    namespace: str | None = typer.Option(None, "-n", "--namespace", metavar="NS",
+                                         help="Only this namespace (default: every namespace)."),
+    all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces", help="Every namespace (the default)."),
+    selector: str | None = typer.Option(None, "-l", "--selector", metavar="SELECTOR",
+                                        help="Label selector: key=value, key!=value, key, !key, comma-separated."),
     output: GetFormat = typer.Option(GetFormat.text, "-o", "--output", help="Output format."),
 ) -> None:
     """Show the simulated cluster as kubectl get (and gcloud compute instances list) would."""
@@ -321,7 +330,9 @@ def get(
     from planner.state import open_backend
 
     try:
-        view, rows = api.get_rows(api.read_state(open_backend(state)).state, what)
+        if all_namespaces and namespace is not None:
+            raise PlannerError.single("-n and -A do not go together: -A lists every namespace")
+        view, rows = api.get_rows(api.read_state(open_backend(state)).state, what, namespace, name, selector)
     except PlannerError as exc:
         _fail(exc)
     _out(GET_RENDERERS[output.value](view, rows))

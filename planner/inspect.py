@@ -6,6 +6,7 @@ render/get.py only lays them out.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from planner import kinds
@@ -34,3 +35,46 @@ def view_rows(found: GetView, state: State) -> list[dict[str, Any]]:
         return found.rows(state)
     except DAMAGE as exc:
         raise PlannerError.single(f"the state is damaged ({type(exc).__name__}: {exc}): restore its .backup") from None
+
+
+SELECTOR_TERM = re.compile(r"^\s*(?P<not>!)?(?P<key>[A-Za-z0-9._/-]+)\s*"
+                           r"(?:(?P<op>==|=|!=)\s*(?P<value>[A-Za-z0-9._-]*))?\s*$")
+"""One term of kubectl's equality-based label selector (`app=web`, `tier!=db`, `app`, `!canary`): the forms
+`kubectl get -l` takes besides set-based ones (k8s.io/apimachinery pkg/labels/selector.go Parse)."""
+
+
+def select(found: GetView, rows: list[dict[str, Any]], namespace: str | None = None, name: str | None = None,
+           selector: str | None = None) -> list[dict[str, Any]]:
+    """kubectl's narrowing of `get`: one namespace (`-n`), one object by NAME, a label selector (`-l`). A NAME
+    that is not there is NotFound, as kubectl says it."""
+    namespaced = any(title == "NAMESPACE" for title, _ in found.columns)
+    if namespace is not None and namespaced:
+        rows = [r for r in rows if r.get("namespace") == namespace]
+    if selector:
+        terms = [_term(t) for t in selector.split(",")]
+        if rows and "labels" not in rows[0]:
+            raise PlannerError.single(f"planner get {found.name} does not support -l: its rows carry no labels")
+        rows = [r for r in rows if all(_matches(r.get("labels") or {}, *t) for t in terms)]
+    if name is not None:
+        rows = [r for r in rows if r.get("name") == name]
+        if not rows:
+            where = f" in namespace {namespace}" if namespace and namespaced else ""
+            raise PlannerError.single(f'{found.name} "{name}" not found{where}')
+    return rows
+
+
+def _term(text: str) -> tuple[str, str, str]:
+    match = SELECTOR_TERM.match(text)
+    if match is None or (match["not"] and match["op"]):
+        raise PlannerError.single(f'unable to parse requirement: "{text}": use key=value, key!=value, key or !key')
+    return match["key"], "!" if match["not"] else (match["op"] or "exists"), match["value"] or ""
+
+
+def _matches(labels: dict[str, str], key: str, op: str, value: str) -> bool:
+    if op == "exists":
+        return key in labels
+    if op == "!":
+        return key not in labels
+    if op == "!=":
+        return labels.get(key) != value
+    return labels.get(key) == value

@@ -131,3 +131,22 @@ def test_another_input_is_said_before_the_plan_and_in_json(cli, hello):
                                  "this plan: hello-app more)")
     plan = cli("plan", str(hello), str(hello.parent / "more"), "-o", "json").json()
     assert [d["banner"] for d in plan["diagnostics"] if "not the one the last apply" in d["message"]] == [True]
+
+
+def test_get_narrows_as_kubectl_does(cli, tmp_path):
+    shutil.copytree(EXAMPLES / "stateful-app", tmp_path / "bank")
+    assert cli("apply", "bank", "--auto-approve").code == 0
+    pods = cli("get", "pods", "-n", "bank", "-l", "app=ledger-db", "-o", "name").out.split()
+    assert pods == ["pod/ledger-db-0", "pod/ledger-db-1"]
+    assert cli("get", "pods", "-n", "default").out == "No resources found.\n"
+    assert cli("get", "sts", "ledger-db", "-o", "name").out == "statefulset.apps/ledger-db\n"
+    missing = cli("get", "pods", "nope")
+    assert missing.code == 1 and 'pods "nope" not found' in missing.err
+    assert "ledger-db-0" not in cli("get", "pods", "-l", "app!=ledger-db").out
+    assert cli("get", "pods", "-l", "!app").out == "No resources found.\n"
+    import yaml
+
+    listed = yaml.safe_load(cli("get", "deployments", "-A", "-o", "yaml").out)
+    assert listed["kind"] == "deployments" and {d["namespace"] for d in listed["items"]} == {"bank"}
+    assert cli("get", "pods", "-n", "bank", "-A").code == 1
+    assert cli("get", "services", "-l", "a=b=c").code == 1  # not a selector

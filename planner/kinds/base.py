@@ -133,6 +133,9 @@ class GetView:
     columns: tuple[tuple[str, str], ...]
     wide: tuple[tuple[str, str], ...] = ()
     aliases: tuple[str, ...] = ()
+    resource: str = ""
+    """kubectl's `<resource>[.<group>]` that `-o name` prints before each name (`deployment.apps/web`); none for
+    gcloud's views, which print bare names."""
 
 
 @dataclass(frozen=True)

@@ -260,7 +260,8 @@ SPEC = KindSpec(
     views=(GetView("hpa", _rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("REFERENCE", "reference"),
                                   ("TARGETS", "targets"), ("MINPODS", "min"), ("MAXPODS", "max"),
                                   ("REPLICAS", "replicas"), ("AGE", "age")),
-                   aliases=("hpas", "horizontalpodautoscaler", "horizontalpodautoscalers")),),
+                   aliases=("hpas", "horizontalpodautoscaler", "horizontalpodautoscalers"),
+                   resource="horizontalpodautoscaler.autoscaling"),),
     live=HPALive,
     status_lines=lambda status: [f"holds {(status.get('bounds') or {}).get('target')} within "
                                  f"[{(status.get('bounds') or {}).get('minReplicas')}, "

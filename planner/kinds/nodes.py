@@ -245,7 +245,8 @@ def _node_rows(state: State) -> list[dict[str, Any]]:
     for resource in state.resources.values():
         pool = resource.status.get("pool") if kinds.spec_of(resource.family).node_pool is not None else None
         for node in (pool or {}).get("nodes") or []:
-            out.append({"name": objects.node_name(node), "status": "Ready", "roles": "<none>",
+            out.append({"name": objects.node_name(node), "labels": node["metadata"].get("labels") or {},
+                        "status": "Ready", "roles": "<none>",
                         "created": node["metadata"].get("creationTimestamp"), "version": version,
                         "internalIP": objects.node_internal_ip(node),
                         "externalIP": objects.node_external_ip(node) or "<none>",
@@ -266,7 +267,7 @@ VIEWS = (
     GetView("nodes", _node_rows, (("NAME", "name"), ("STATUS", "status"), ("ROLES", "roles"), ("AGE", "age"),
                                   ("VERSION", "version")),
             (("INTERNAL-IP", "internalIP"), ("EXTERNAL-IP", "externalIP"), ("POD-CIDR", "podCIDR"), ("ZONE", "zone"),
-             ("MACHINE-TYPE", "machineType"), ("POOL", "pool")), aliases=("node", "no")),
+             ("MACHINE-TYPE", "machineType"), ("POOL", "pool")), aliases=("node", "no"), resource="node"),
     GetView("instances", _instance_rows, (("NAME", "name"), ("ZONE", "zone"), ("MACHINE_TYPE", "machineType"),
                                           ("PREEMPTIBLE", "preemptible"), ("INTERNAL_IP", "internalIP"),
                                           ("EXTERNAL_IP", "externalIP"), ("STATUS", "status")),

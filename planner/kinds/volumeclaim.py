@@ -204,7 +204,7 @@ PVC_VIEW = GetView("persistentvolumeclaims", _pvc_rows,
                    (("NAMESPACE", "namespace"), ("NAME", "name"), ("STATUS", "status"), ("VOLUME", "volume"),
                     ("CAPACITY", "capacity"), ("ACCESS MODES", "accessModes"), ("STORAGECLASS", "storageClass"),
                     ("AGE", "age")), (("VOLUMEMODE", "volumeMode"), ("ZONE", "zone")),
-                   aliases=("pvc", "persistentvolumeclaim"))
+                   aliases=("pvc", "persistentvolumeclaim"), resource="persistentvolumeclaim")
 
 SPEC = KindSpec(
     family=FAMILY,

@@ -99,15 +99,17 @@ def _pod_rows(state: State) -> list[dict[str, Any]]:
     out = []
     for resource in workloads(state):
         containers = len(pod_spec(resource.manifest).get("containers") or [])
+        labels = pod_labels(resource.manifest)  # a Pod's labels are its template's (for `get pods -l`)
         for pod in resource.status.get("pods") or []:
             node = objects.pod_node(pod)
-            out.append({"namespace": resource.namespace, "name": objects.pod_name(pod),
+            out.append({"namespace": resource.namespace, "name": objects.pod_name(pod), "labels": labels,
                         "ready": f"{containers if node else 0}/{containers}",
                         "status": "Running" if node else "Pending", "restarts": 0,
                         "created": objects.pod_created(pod), "ip": objects.pod_ip(pod) or "<none>",
                         "node": node or "<none>", "reason": objects.pending_reason(pod)})
         for pod in resource.status.get("completedPods") or []:  # a Job's Pods that ran to completion
-            out.append({"namespace": resource.namespace, "name": objects.pod_name(pod), "ready": f"0/{containers}",
+            out.append({"namespace": resource.namespace, "name": objects.pod_name(pod), "labels": labels,
+                        "ready": f"0/{containers}",
                         "status": "Completed", "restarts": 0, "created": objects.pod_created(pod),
                         "ip": objects.pod_ip(pod) or "<none>", "node": objects.pod_node(pod) or "<none>",
                         "reason": ""})
@@ -116,4 +118,4 @@ def _pod_rows(state: State) -> list[dict[str, Any]]:
 
 POD_VIEW = GetView("pods", _pod_rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("READY", "ready"),
                                        ("STATUS", "status"), ("RESTARTS", "restarts"), ("AGE", "age")),
-                   (("IP", "ip"), ("NODE", "node"), ("REASON", "reason")), aliases=("pod", "po"))
+                   (("IP", "ip"), ("NODE", "node"), ("REASON", "reason")), aliases=("pod", "po"), resource="pod")

@@ -31,5 +31,6 @@ def _get_renderer(output: str) -> GetRenderer:
     return render
 
 
-GET_RENDERERS: dict[str, GetRenderer] = {output: _get_renderer(output) for output in ("text", "wide", "json")}
+GET_RENDERERS: dict[str, GetRenderer] = {output: _get_renderer(output)
+                                         for output in ("text", "wide", "json", "yaml", "name")}
 """`get -o`: format -> renderer of (view, rows)."""

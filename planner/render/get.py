@@ -37,6 +37,14 @@ def _endpoints(addresses: list[str]) -> str:
 def render_get(view: GetView, rows: list[dict[str, Any]], output: str) -> str:
     if output == "json":
         return escape_json(json.dumps({"kind": view.name, "items": rows}, separators=(",", ":"))) + "\n"
+    if output == "yaml":
+        import yaml
+
+        text = yaml.safe_dump({"kind": view.name, "items": rows}, sort_keys=False, allow_unicode=True)
+        return "".join(escape(line) + "\n" for line in text.splitlines())
+    if output == "name":
+        prefix = view.resource
+        return "".join(escape(f"{prefix}/{r['name']}" if prefix else str(r["name"])) + "\n" for r in rows)
     columns = list(view.columns) + (list(view.wide) if output == "wide" else [])
     if not rows:
         return "No resources found.\n"

@@ -173,7 +173,7 @@ SPEC = KindSpec(
     views=(GetView("cronjobs", _rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("SCHEDULE", "schedule"),
                                        ("TIMEZONE", "timeZone"), ("SUSPEND", "suspend"), ("ACTIVE", "active"),
                                        ("LAST SCHEDULE", "last"), ("AGE", "age")),
-                   aliases=("cronjob", "cj")),),
+                   aliases=("cronjob", "cj"), resource="cronjob.batch"),),
     pod_spec=pod_spec,
     pod_labels=pod_labels,
     messages={

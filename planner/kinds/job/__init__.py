@@ -121,7 +121,7 @@ SPEC = KindSpec(
     known_after_apply=lambda manifest: ["status.succeeded", "status.pods"],
     views=(GetView("jobs", _rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("STATUS", "status"),
                                    ("COMPLETIONS", "completions"), ("AGE", "age")), (("IMAGES", "images"),),
-                   aliases=("job",)),),
+                   aliases=("job",), resource="job.batch"),),
     status_lines=apply.status_lines,
     status_warnings=workloads.pending_warning,
     restore=apply.restore,
