@@ -23,6 +23,8 @@ from typer.core import TyperArgument
 from typer.exceptions import TyperException
 
 from planner import __version__, limits
+from planner.cli_apply import JsonLines
+from planner.cli_apply import fail_run as _fail_run
 from planner.cli_apply import review_and_apply as _review_and_apply
 from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PlanFormat, Terminal
 from planner.cli_io import err as _err
@@ -167,7 +169,7 @@ def plan(
         if out:
             api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
-        _fail(exc)
+        _fail(exc, output)
     (_out if output is PlanFormat.json else _out_text)(RENDERERS[output.value](result.to_wire()))
     if out and output is PlanFormat.text:
         _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
@@ -195,8 +197,12 @@ def apply(
     lock_timeout: float = LockTimeoutOpt,
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
+    output: PlanFormat = typer.Option(PlanFormat.text, "-o", "--output",
+                                      help="Output format: json is one JSON line per event "
+                                           "(schemas/apply-events.schema.json)."),
 ) -> None:
     """Carry out a plan against the simulated GKE and write the state."""
+    JsonLines.on = output is PlanFormat.json
     from planner import api
     from planner.state import open_backend
 
@@ -224,7 +230,7 @@ def apply(
             _review_and_apply(result, read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:
-        _fail(exc)
+        _fail_run(exc)
 
 
 def _saved_plan_among(paths: list[str]) -> str | None:
@@ -246,8 +252,12 @@ def destroy(
     state: str = StateOpt,
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Destroy without asking for 'yes'."),
     lock_timeout: float = LockTimeoutOpt,
+    output: PlanFormat = typer.Option(PlanFormat.text, "-o", "--output",
+                                      help="Output format: json is one JSON line per event "
+                                           "(schemas/apply-events.schema.json)."),
 ) -> None:
     """Delete everything the state holds, in reverse order (LoadBalancer Services before their cluster)."""
+    JsonLines.on = output is PlanFormat.json
     from planner import api
     from planner.state import open_backend
 
@@ -255,7 +265,7 @@ def destroy(
         backend = open_backend(state)
         first = api.read_state(backend)
         if not first.state.resources and not first.recovered:  # nothing to lock for
-            _out(f"Nothing to destroy: {_empty_state_words(first.state, backend)}.\n")
+            (_err if JsonLines.on else _out)(f"Nothing to destroy: {_empty_state_words(first.state, backend)}.\n")
             return
         with api.locked_state(backend, "destroy", lock_timeout) as read:
             _report_read(read, written=True)
@@ -263,7 +273,7 @@ def destroy(
                               "Do you really want to destroy all resources? There is no undo.", auto_approve, False,
                               "destroy")
     except PlannerError as exc:
-        _fail(exc)
+        _fail_run(exc)
 
 
 def _empty_state_words(state: State, backend: Backend) -> str:
@@ -289,7 +299,7 @@ def show(
             return
         text = STATE_RENDERERS[output.value](api.read_state(open_backend(state)).state.model_dump(mode="json"))
     except PlannerError as exc:
-        _fail(exc)
+        _fail(exc, output)
     (_out if output is PlanFormat.json else _out_text)(text)
 
 
@@ -334,7 +344,7 @@ def get(
             raise PlannerError.single("-n and -A do not go together: -A lists every namespace")
         view, rows = api.get_rows(api.read_state(open_backend(state)).state, what, namespace, name, selector)
     except PlannerError as exc:
-        _fail(exc)
+        _fail(exc, PlanFormat.json if output is GetFormat.json else PlanFormat.text)
     _out(GET_RENDERERS[output.value](view, rows))
 
 

@@ -4,13 +4,13 @@ run, and the result line, each in the command's own words."""
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from planner.cli_io import EXIT_ERROR, EXIT_INTERRUPTED, err, fail, out, out_text
 from planner.errors import PlannerError
-from planner.render import RENDERERS
+from planner.render import RENDERERS, events_json
 from planner.render.apply import render_apply_result, render_event, render_interrupted
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def confirm(question: str, auto_approve: bool, stdin_used: bool, verb: str = "ap
              "pass --auto-approve.")
         raise typer.Exit(EXIT_ERROR)
     try:  # the prompt too: Ctrl-C may come as soon as it is shown, before readline starts
-        out(f"\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+        prompt(f"\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
         answer = sys.stdin.readline()
     except KeyboardInterrupt:
         err(f"\n{verb.capitalize()} cancelled (interrupted).")
@@ -56,15 +56,30 @@ def progress_bar(total: int) -> tuple[Progress, TaskID] | None:
     return progress, progress.add_task("apply", total=total)
 
 
+def prompt(text: str) -> None:
+    """The confirmation question: on stdout, unless stdout carries JSON lines (then the terminal's stderr)."""
+    if JsonLines.on:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    else:
+        out(text)
+
+
+class JsonLines:
+    """`-o json` for apply and destroy: every event as a JSON line on stdout (render.events_json)."""
+
+    on = False
+
+
 def run_apply(plan_result: Plan, current: State, backend: Backend, verb: str = "apply") -> None:
     from planner import api
 
     bar = progress_bar(len(plan_result.operations))
 
     def on_event(event: api.ApplyEvent) -> None:
-        text = render_event(event)
+        text = events_json.event_line(event) if JsonLines.on else render_event(event)
         if text:
-            out_text(text)
+            (out if JsonLines.on else out_text)(text)
         if event.kind == "done" and bar is not None:
             bar[0].advance(bar[1])
 
@@ -76,24 +91,37 @@ def run_apply(plan_result: Plan, current: State, backend: Backend, verb: str = "
         err(render_interrupted(exc.done, exc.remaining))
         raise typer.Exit(128 + exc.signum) from None
     except PlannerError as exc:
-        fail(exc)
+        fail_run(exc)
     finally:
         if bar is not None:
             bar[0].stop()
-    out_text(render_apply_result(result, verb))
+    if JsonLines.on:
+        out(events_json.result_line(result, verb))
+    else:
+        out_text(render_apply_result(result, verb))
+
+
+def fail_run(error: PlannerError) -> NoReturn:
+    """An apply or destroy that failed: an `error` JSON line with -o json (and the text on stderr either way)."""
+    if JsonLines.on:
+        out(events_json.error_line(error))
+    fail(error)
 
 
 def review_and_apply(result: Plan, current: State, backend: Backend, question: str | None, auto_approve: bool,
                       stdin_used: bool, verb: str = "apply") -> None:
     """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
 
-    if question is not None or not result.has_changes:
+    if JsonLines.on:
+        out(events_json.plan_line(result.to_wire(), verb))
+    elif question is not None or not result.has_changes:
         out_text(RENDERERS["text"](result.to_wire()))
     if not result.has_changes:
         return
     if question is not None:
         confirm(question, auto_approve, stdin_used, verb)
-    out("\n")
+    if not JsonLines.on:
+        out("\n")
     run_apply(result, current, backend, verb)
 
 

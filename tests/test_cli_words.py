@@ -150,3 +150,26 @@ def test_get_narrows_as_kubectl_does(cli, tmp_path):
     assert listed["kind"] == "deployments" and {d["namespace"] for d in listed["items"]} == {"bank"}
     assert cli("get", "pods", "-n", "bank", "-A").code == 1
     assert cli("get", "services", "-l", "a=b=c").code == 1  # not a selector
+
+
+def test_apply_and_destroy_speak_json_lines_with_a_schema(cli, hello):
+    import json
+
+    import jsonschema
+    from conftest import PLAN_SCHEMA, REPO
+
+    schema = json.loads((REPO / "schemas" / "apply-events.schema.json").read_text())
+    registry_schema = {**schema, "oneOf": [
+        {**branch, "properties": {**branch["properties"], "plan": PLAN_SCHEMA}} if "plan" in branch["properties"]
+        else branch for branch in schema["oneOf"]]}
+    for args, command in ((("apply", str(hello), "--auto-approve", "-o", "json"), "apply"),
+                          (("destroy", "--auto-approve", "-o", "json"), "destroy")):
+        result = cli(*args)
+        assert result.code == 0, result.err
+        lines = [json.loads(line) for line in result.out.splitlines()]
+        for line in lines:
+            jsonschema.validate(line, registry_schema)
+        assert [lines[0]["type"], lines[-1]["type"]] == ["plan", "result"] and lines[-1]["command"] == command
+        assert {line["type"] for line in lines} == {"plan", "start", "step", "done", "result"}
+    failed = cli("plan", str(hello / "nope.yaml"), "-o", "json")
+    assert failed.code == 1 and json.loads(failed.out)["valid"] is False  # errors as JSON too
