@@ -127,7 +127,7 @@ def validate(
     try:
         report = api.validate(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
     except PlannerError as exc:
-        _fail(exc, output)
+        _fail(exc, output, text_too=True)
     if output is PlanFormat.text:  # JSON carries the warnings in the report
         _err(render_warnings(report.warnings))
     (_out if output is PlanFormat.json else _out_text)(VALIDATE_RENDERERS[output.value](report.to_wire()))
@@ -169,7 +169,7 @@ def plan(
         if out:
             api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
-        _fail(exc, output)
+        _fail(exc, output, text_too=True)
     (_out if output is PlanFormat.json else _out_text)(RENDERERS[output.value](result.to_wire()))
     if out and output is PlanFormat.text:
         _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
@@ -299,7 +299,7 @@ def show(
             return
         text = STATE_RENDERERS[output.value](api.read_state(open_backend(state)).state.model_dump(mode="json"))
     except PlannerError as exc:
-        _fail(exc, output)
+        _fail(exc, output, text_too=True)
     (_out if output is PlanFormat.json else _out_text)(text)
 
 
@@ -344,7 +344,7 @@ def get(
             raise PlannerError.single("-n and -A do not go together: -A lists every namespace")
         view, rows = api.get_rows(api.read_state(open_backend(state)).state, what, namespace, name, selector)
     except PlannerError as exc:
-        _fail(exc, PlanFormat.json if output is GetFormat.json else PlanFormat.text)
+        _fail(exc, PlanFormat.json if output is GetFormat.json else PlanFormat.text, text_too=True)
     _out(GET_RENDERERS[output.value](view, rows))
 
 

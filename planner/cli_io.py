@@ -59,11 +59,12 @@ def err(text: str) -> None:
         sys.stderr.write(_laid_out(text if text.endswith("\n") else text + "\n", sys.stderr))
 
 
-def fail(error: PlannerError, output: PlanFormat = PlanFormat.text) -> NoReturn:
-    """Report the errors (stderr; with `-o json`, validate's JSON failure on stdout) and exit 1."""
+def fail(error: PlannerError, output: PlanFormat = PlanFormat.text, text_too: bool = False) -> NoReturn:
+    """Report the errors (stderr; with `-o json`, validate's JSON failure on stdout, and with `text_too` the text on
+    stderr as well, for the person watching a job that reads the JSON) and exit 1."""
     if output is PlanFormat.json:
         out(render_validate_failure_json(error))
-    else:
+    if output is not PlanFormat.json or text_too:
         err(render_error(error))
     raise typer.Exit(EXIT_ERROR)
 
