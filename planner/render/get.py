@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from planner import clock
 from planner.render.escape import escape, escape_json, is_clean
 
 if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
@@ -18,7 +19,7 @@ def age(created: str | None, now: datetime | None = None) -> str:
     if not created:
         return "<unknown>"
     try:
-        seconds = int(((now or datetime.now(timezone.utc)) - datetime.fromisoformat(created)).total_seconds())
+        seconds = int(((now or clock.now()) - datetime.fromisoformat(created)).total_seconds())
     except (TypeError, ValueError):  # a hand-edited timestamp: kubectl shows <unknown> too
         return "<unknown>"
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):

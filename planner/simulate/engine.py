@@ -9,10 +9,9 @@ the scheduler) lives in `controllers.World`. Handlers return events (data); `ren
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import Any
 
-from planner import kinds
+from planner import clock, kinds
 from planner.errors import PlannerError
 from planner.kinds.base import OpResult
 from planner.knowledge.naming import MODELLED_GKE_VERSION
@@ -39,7 +38,7 @@ def deep_copy(value: Any) -> Any:
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return clock.now_text()
 
 
 class Engine:

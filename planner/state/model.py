@@ -10,13 +10,13 @@ import getpass
 import json
 import os
 import socket
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from planner import clock
 from planner.errors import PlannerError
 
 STATE_VERSION = 2
@@ -91,7 +91,7 @@ class State(BaseModel):
 
     def ensure_lineage(self) -> str:
         if self.lineage is None:
-            self.lineage = str(uuid.uuid4())
+            self.lineage = clock.new_lineage()
         return self.lineage
 
 
