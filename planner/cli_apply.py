@@ -116,7 +116,10 @@ def review_and_apply(result: Plan, current: State, backend: Backend, question: s
         out(events_json.plan_line(result.to_wire(), verb))
     elif question is not None or not result.has_changes:
         out_text(RENDERERS["text"](result.to_wire()))
-    if not result.has_changes:
+    if not result.has_changes:  # terraform's words too: nothing was applied, and the run says it completed
+        if not JsonLines.on:
+            out_text(f"\n{verb.capitalize()} complete! Resources: 0 added, 0 changed, 0 replaced, 0 destroyed.\n"
+                     if verb == "apply" else "\nDestroy complete! Resources: 0 destroyed.\n")
         return
     if question is not None:
         confirm(question, auto_approve, stdin_used, verb)

@@ -142,6 +142,11 @@ class Validator:
             hint = f' (did you mean "{same_kind[-1]}"?)' if len(same_kind) == 1 else f" (known: {', '.join(same_kind)})"
             message = f'unknown apiVersion "{api_version}" for kind {kind}{hint}'
             return [*problems, Problem(("apiVersion",), message)], "unknown"
+        group = api_version.rpartition("/")[0]
+        if group and all(av.rpartition("/")[0] != group for av, _ in known):  # another project's custom resource
+            message = (f'unknown kind "{kind}" of {api_version} (a custom resource: planner models Kubernetes\' '
+                       "built-in kinds and Config Connector's)")
+            return [*problems, Problem(("kind",), message)], "unknown"
         names = sorted({k for _, k in known if k not in kinds.NOT_DECLARABLE})
         close = difflib.get_close_matches(kind, names, n=1, cutoff=0.6) or [
             n for n in names if n.lower() == kind.lower()]

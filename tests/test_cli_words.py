@@ -173,3 +173,12 @@ def test_apply_and_destroy_speak_json_lines_with_a_schema(cli, hello):
         assert {line["type"] for line in lines} == {"plan", "start", "step", "done", "result"}
     failed = cli("plan", str(hello / "nope.yaml"), "-o", "json")
     assert failed.code == 1 and json.loads(failed.out)["valid"] is False  # errors as JSON too
+
+
+def test_a_no_change_apply_says_it_completed_and_foreign_kinds_get_no_false_hint(cli, hello, tmp_path):
+    _apply_hello(cli, hello)
+    again = cli("apply", str(hello), "--auto-approve").out
+    assert "No changes." in again and "Apply complete! Resources: 0 added, 0 changed, 0 replaced, 0 destroyed." in again
+    write(tmp_path / "cert.yaml", "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web\n")
+    result = cli("validate", "cert.yaml")
+    assert result.code == 1 and "did you mean" not in result.err and "a custom resource" in result.err

@@ -149,13 +149,14 @@ def test_skip_unknown_skips_item_by_item(cli, tmp_path):
     write(tmp_path / "list.yaml", text)
     refused = cli("validate", "list.yaml")
     assert refused.code == 1
-    assert refused.err.splitlines()[0] == 'list.yaml:31:9: kind: unknown kind "Widget"'
+    assert refused.err.splitlines()[0].startswith('list.yaml:31:9: kind: unknown kind "Widget" of example.com/v1')
     skipped = cli("validate", "list.yaml", "--skip-unknown", "-o", "json")
     assert skipped.code == 0, skipped.err
     report = skipped.json()
     assert report["documents"] == 2
     assert [(d["line"], d["message"]) for d in report["diagnostics"] if "Widget" in d["message"]] == [
-        (31, 'unknown kind "Widget"; skipped (--skip-unknown)')]
+        (31, 'unknown kind "Widget" of example.com/v1 (a custom resource: planner models Kubernetes\' built-in '
+             "kinds and Config Connector's); skipped (--skip-unknown)")]
 
 
 def test_malformed_lists_are_refused_where_written(cli, tmp_path):
