@@ -182,3 +182,16 @@ def test_a_no_change_apply_says_it_completed_and_foreign_kinds_get_no_false_hint
     write(tmp_path / "cert.yaml", "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web\n")
     result = cli("validate", "cert.yaml")
     assert result.code == 1 and "did you mean" not in result.err and "a custom resource" in result.err
+
+
+def test_get_knows_namespaces_configmaps_secrets_and_the_kubernetes_service(cli, tmp_path):
+    shutil.copytree(EXAMPLES / "stateful-app", tmp_path / "bank")
+    assert cli("apply", "bank", "--auto-approve").code == 0
+    namespaces = cli("get", "ns", "-o", "name").out.split()
+    assert namespaces == ["namespace/bank", "namespace/default", "namespace/kube-node-lease", "namespace/kube-public",
+                          "namespace/kube-system"]
+    assert cli("get", "cm", "-n", "bank").out.count("\n") >= 2
+    secrets = cli("get", "secrets", "-o", "json").json()["items"]
+    assert secrets and all("data" in s and isinstance(s["data"], int) for s in secrets)
+    kubernetes = cli("get", "svc", "kubernetes", "-n", "default", "-o", "json").json()["items"]
+    assert [(s["clusterIP"].endswith(".1"), s["ports"]) for s in kubernetes] == [(True, "443/TCP")]

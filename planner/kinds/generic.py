@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from planner.kinds import apirules
 from planner.kinds import sources as src
-from planner.kinds.base import KindSpec, Manifest, OpResult, Problem, Rank, S
+from planner.kinds.base import GetView, KindSpec, Manifest, OpResult, Problem, Rank, S
 
 if TYPE_CHECKING:
     from planner.plan import Operation
     from planner.simulate.engine import Engine
+    from planner.state import State
 
 STEPS = {
     "create": (S("cluster-master", "kube-apiserver", "validates and stores {kind} {name}", source=src.K8S_OBJECTS),),
@@ -62,8 +63,19 @@ def check(data: Manifest) -> list[Problem]:
     return [*apirules.object_meta(data.get("metadata")), *apirules.base64_fields(data, fields)]
 
 
+def _configmap_rows(state: State) -> list[dict[str, Any]]:
+    """`kubectl get configmaps`: how many keys each holds (data and binaryData)."""
+    return [{"namespace": r.namespace, "name": r.name,
+             "data": len(r.manifest.get("data") or {}) + len(r.manifest.get("binaryData") or {}),
+             "created": (r.status.get("metadata") or {}).get("creationTimestamp")}
+            for r in state.of_family(SPEC.family) if r.kind == "ConfigMap" and r.api_version == "v1"]
+
+
 SPEC = KindSpec(
     family="generic",
+    views=(GetView("configmaps", _configmap_rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("DATA", "data"),
+                                                   ("AGE", "age")), aliases=("configmap", "cm"),
+                   resource="configmap"),),
     rank=Rank(4, "other namespaced objects: with the configuration, before workloads"),
     steps=STEPS,
     handlers=HANDLERS,

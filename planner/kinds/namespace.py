@@ -3,9 +3,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from planner.kinds import apirules, generic
 from planner.kinds import sources as src
-from planner.kinds.base import KindSpec, Rank, S, Schema
+from planner.kinds.base import GetView, KindSpec, Rank, S, Schema
+
+if TYPE_CHECKING:
+    from planner.state import State
+
+BUILTIN = ("default", "kube-node-lease", "kube-public", "kube-system")
+"""The namespaces every cluster starts with (initial-namespaces, above)."""
+
+
+def _rows(state: State) -> list[dict[str, Any]]:
+    """`kubectl get namespaces`: the built-in ones while a cluster runs, and the declared ones."""
+    cluster = state.cluster
+    started = ((cluster.status.get("metadata") or {}).get("creationTimestamp") if cluster is not None else None)
+    rows = {name: {"name": name, "status": "Active", "created": started} for name in BUILTIN} if cluster else {}
+    for resource in state.of_family(SPEC.family):
+        rows[resource.name] = {"name": resource.name, "status": "Active",
+                               "created": (resource.status.get("metadata") or {}).get("creationTimestamp")}
+    return [rows[name] for name in sorted(rows)]
+
 
 SPEC = KindSpec(
     family="namespace",
@@ -25,6 +45,8 @@ SPEC = KindSpec(
     schema=Schema(constraints="Namespace"),
     check=lambda data: apirules.object_meta(data.get("metadata")),
     namespaced=False,
-    builtin_names=("default", "kube-node-lease", "kube-public", "kube-system"),
+    builtin_names=BUILTIN,
+    views=(GetView("namespaces", _rows, (("NAME", "name"), ("STATUS", "status"), ("AGE", "age")),
+                   aliases=("namespace", "ns"), resource="namespace"),),
     messages=generic.MESSAGES,
 )

@@ -192,7 +192,7 @@ def services(state: State) -> list[StoredResource]:
 
 
 def _service_rows(state: State) -> list[dict[str, Any]]:
-    out = []
+    out = _kubernetes_service(state)
     for resource in services(state):
         live = resource.status
         spec = manifest_spec(resource.manifest)
@@ -207,6 +207,21 @@ def _service_rows(state: State) -> list[dict[str, Any]]:
                     "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>",
                     "loadBalancer": (load_balancer(live) or {}).get("name", "")})
     return out
+
+
+def _kubernetes_service(state: State) -> list[dict[str, Any]]:
+    """default/kubernetes: kube-apiserver's own Service, with the first address of the Service range
+    (kubernetes pkg/controlplane/services.go ServiceIPRange: the API server's service IP is the range's first)."""
+    cluster = state.cluster
+    observed = ((cluster.status.get("status") or {}) if cluster is not None else {})
+    services_range = observed.get("servicesIpv4Cidr")
+    if not services_range:
+        return []
+    first = str(ipaddress.ip_network(services_range, strict=False).network_address + 1)
+    return [{"namespace": "default", "name": "kubernetes", "type": "ClusterIP", "clusterIP": first,
+             "externalIP": "<none>", "ports": "443/TCP",
+             "created": (cluster.status.get("metadata") or {}).get("creationTimestamp") if cluster else None,
+             "selector": "<none>", "loadBalancer": ""}]
 
 
 def endpoints(state: State) -> dict[str, list[str]]:
