@@ -195,3 +195,5 @@ def test_get_knows_namespaces_configmaps_secrets_and_the_kubernetes_service(cli,
     assert secrets and all("data" in s and isinstance(s["data"], int) for s in secrets)
     kubernetes = cli("get", "svc", "kubernetes", "-n", "default", "-o", "json").json()["items"]
     assert [(s["clusterIP"].endswith(".1"), s["ports"]) for s in kubernetes] == [(True, "443/TCP")]
+    pools = cli("get", "nodepools", "-o", "json").json()["items"]
+    assert [(p["name"], p["nodes"]) for p in pools] == [("default-pool", 3)]

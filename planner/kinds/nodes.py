@@ -263,7 +263,28 @@ def _instance_rows(state: State) -> list[dict[str, Any]]:
             for n in _node_rows(state)]
 
 
+def _pool_rows(state: State) -> list[dict[str, Any]]:
+    """`gcloud container node-pools list`: each pool's machine type, disk, node count and version (a cluster's
+    default-pool among them while it has one)."""
+    version = f"{state.kubernetes_version or '1.34'}.0-gke"
+    out = []
+    for resource in state.resources.values():
+        pool = resource.status.get("pool") if kinds.spec_of(resource.family).node_pool is not None else None
+        if not pool:
+            continue
+        config = manifest_spec(resource.manifest).get("nodeConfig") or {}
+        members = pool.get("nodes") or []
+        out.append({"name": pool.get("name", resource.name),
+                    "machineType": objects.node_machine_type(members[0]) if members else
+                    config.get("machineType", DEFAULT_MACHINE_TYPE),
+                    "diskSizeGb": config.get("diskSizeGb", 100), "nodeVersion": version, "nodes": len(members)})
+    return sorted(out, key=lambda r: r["name"])
+
+
 VIEWS = (
+    GetView("nodepools", _pool_rows, (("NAME", "name"), ("MACHINE_TYPE", "machineType"),
+                                      ("DISK_SIZE_GB", "diskSizeGb"), ("NODE_VERSION", "nodeVersion")),
+            (("NODES", "nodes"),), aliases=("nodepool", "node-pools")),
     GetView("nodes", _node_rows, (("NAME", "name"), ("STATUS", "status"), ("ROLES", "roles"), ("AGE", "age"),
                                   ("VERSION", "version")),
             (("INTERNAL-IP", "internalIP"), ("EXTERNAL-IP", "externalIP"), ("POD-CIDR", "podCIDR"), ("ZONE", "zone"),
