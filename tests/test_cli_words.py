@@ -197,3 +197,6 @@ def test_get_knows_namespaces_configmaps_secrets_and_the_kubernetes_service(cli,
     assert [(s["clusterIP"].endswith(".1"), s["ports"]) for s in kubernetes] == [(True, "443/TCP")]
     pools = cli("get", "nodepools", "-o", "json").json()["items"]
     assert [(p["name"], p["nodes"]) for p in pools] == [("default-pool", 3)]
+    slices = cli("get", "endpointslices", "-n", "bank", "-o", "json").json()["items"]
+    ledger = [s for s in slices if s["name"].startswith("ledger-db-")]
+    assert len(ledger) == 1 and len(ledger[0]["endpoints"]) == 2 and ledger[0]["ports"] == "5432"

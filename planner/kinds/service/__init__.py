@@ -36,6 +36,7 @@ from planner.kinds.service.live import (
 from planner.knowledge import naming
 from planner.relations import index_of
 from planner.simulate import objects
+from planner.simulate.world import Seeded
 
 if TYPE_CHECKING:
     from planner.relations import SelectorIndex
@@ -253,6 +254,25 @@ def _endpoint_rows(state: State) -> list[dict[str, Any]]:
              "created": (r.status.get("metadata") or {}).get("creationTimestamp")} for r in services(state)]
 
 
+def _slice_rows(state: State) -> list[dict[str, Any]]:
+    """`kubectl get endpointslices`: one slice per selecting Service (up to 100 endpoints each, the
+    EndpointSlice controller's default maxEndpointsPerSlice; more are not modelled), named `<service>-<5 chars>`
+    as the controller's generateName makes it (the suffix seeded from the state's lineage: MODELLED)."""
+    found = endpoints(state)
+    seed = Seeded(state.lineage or "")
+    out = []
+    for r in services(state):
+        if not pod_selector(r.manifest):
+            continue
+        listed = found[r.address]
+        ports = sorted({a.rpartition(":")[2] for a in listed}) or ["<unset>"]
+        out.append({"namespace": r.namespace, "name": f"{r.name}-{seed.token(naming.NAME_ALPHABET, 5, r.address)}",
+                    "addressType": "IPv4", "ports": ",".join(ports),
+                    "endpoints": sorted({a.rpartition(":")[0] for a in listed}),
+                    "created": (r.status.get("metadata") or {}).get("creationTimestamp")})
+    return out
+
+
 def _outputs(state: State) -> list[dict[str, Any]]:
     """Each load balancer's external IP and how many endpoints it forwards to."""
     balanced = [r for r in services(state) if external_ip(r.status)]
@@ -297,6 +317,10 @@ SPEC = KindSpec(
                  ("EXTERNAL-IP", "externalIP"), ("PORT(S)", "ports"), ("AGE", "age")),
                 (("SELECTOR", "selector"), ("LOAD-BALANCER", "loadBalancer")), aliases=("service", "svc"),
                 resource="service"),
+        GetView("endpointslices", _slice_rows,
+                (("NAMESPACE", "namespace"), ("NAME", "name"), ("ADDRESSTYPE", "addressType"), ("PORTS", "ports"),
+                 ("ENDPOINTS", "endpoints"), ("AGE", "age")), aliases=("endpointslice",),
+                resource="endpointslice.discovery.k8s.io"),
         GetView("endpoints", _endpoint_rows,
                 (("NAMESPACE", "namespace"), ("NAME", "name"), ("ENDPOINTS", "endpoints"), ("AGE", "age")),
                 aliases=("endpoint", "ep"), resource="endpoints"),
