@@ -4,6 +4,7 @@ ordered actor/component chain, and what the simulated GKE holds afterwards."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -143,6 +144,7 @@ def test_machine_type_recreates_the_nodes_in_place_and_the_stalled_rollout_finis
     assert any("Config Connector marks spec.nodeConfig.machineType Immutable" in d["message"]
                and d.get("address") == "ContainerNodePool/pool" for d in plan["diagnostics"])
     assert "stalled rollout resumed" in out
+    assert re.search(r"6 new node\(s\) created, 6 old node\(s\) drained and deleted: (\S+, ){4}\S+ and 1 more", out)
     status = state["Deployment/shop/api"]["status"]
     assert deployment.stall(status) is None and all(objects.pod_node(p) for p in status["pods"])
     assert len(status["pods"]) == 2

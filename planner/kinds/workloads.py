@@ -48,7 +48,7 @@ def placement_events(status: Mapping[str, Any]) -> list[dict[str, Any]]:
     if by_node:
         shown = sorted(by_node.items())
         events.append({"event": "pods-running", "count": sum(by_node.values()),
-                       "nodes": [f"{n} ({c})" for n, c in shown[:4]], "nodes_more": len(shown) > 4})
+                       "nodes": [f"{n} ({c})" for n, c in shown[:4]], "nodes_more": max(0, len(shown) - 4)})
     if pending:
         counted = (status.get("unscheduled") or {}).get("count", 0)
         events.append({"event": "pods-pending", "count": len(pending) + counted,

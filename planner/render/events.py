@@ -31,9 +31,11 @@ def _messages(generation: int) -> dict[str, str]:
 def event_text(event: Mapping[str, Any]) -> str:
     values: dict[str, Any] = {}
     for key, value in event.items():
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value[:5]) + (" ..." if event.get(f"{key}_more") or len(value) > 5
-                                                             else "")
+        if isinstance(value, list):  # a long list: the first five, and how many more (when the handler knows)
+            more = event.get(f"{key}_more")
+            tail = (f" and {more} more" if isinstance(more, int) and not isinstance(more, bool) and more > 0
+                    else " ..." if more else f" and {len(value) - 5} more" if len(value) > 5 else "")
+            value = ", ".join(str(v) for v in value[:5]) + tail
         values[key] = value
     from planner import kinds  # imported when apply prints, not when the CLI starts
 
