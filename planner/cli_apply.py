@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from planner.cli_io import EXIT_ERROR, EXIT_INTERRUPTED, err, fail, out, out_text
+from planner.cli_io import EXIT_ERROR, EXIT_INTERRUPTED, err, fail, keep, out, out_text
 from planner.errors import PlannerError
 from planner.render import RENDERERS
 from planner.render.apply import render_apply_result, render_event, render_interrupted
@@ -80,6 +80,7 @@ def run_apply(plan_result: Plan, current: State, backend: Backend, verb: str = "
     finally:
         if bar is not None:
             bar[0].stop()
+    keep(result)  # the new state: not torn down when run_apply() returns (cli_io.Kept)
     out_text(render_apply_result(result, verb))
 
 
@@ -88,7 +89,9 @@ def review_and_apply(result: Plan, current: State, backend: Backend, question: s
     """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
 
     if question is not None or not result.has_changes:
-        out_text(RENDERERS["text"](result.to_wire()))
+        wire = result.to_wire()
+        keep(wire)  # not torn down when this returns (cli_io.Kept)
+        out_text(RENDERERS["text"](wire))
     if not result.has_changes:
         return
     if question is not None:
