@@ -89,9 +89,7 @@ def review_and_apply(result: Plan, current: State, backend: Backend, question: s
     """Show the plan, ask (unless it was a reviewed saved plan or --auto-approve), then apply it."""
 
     if question is not None or not result.has_changes:
-        wire = result.to_wire()
-        keep(wire)  # not torn down when this returns (cli_io.Kept)
-        out_text(RENDERERS["text"](wire))
+        out_text(RENDERERS["text"](result.to_wire()))  # freed before the apply: kept, it raised apply's peak memory
     if not result.has_changes:
         return
     if question is not None:
