@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from planner.kinds import apirules
+from planner.kinds.apirules import MAPPING as _MAP
 from planner.kinds.base import Manifest, Path, Problem
 from planner.knowledge.capacity import quantity_exact
 
@@ -31,11 +32,11 @@ def validate_pod_template(template: Manifest, at: Path, claims: Iterable[str] = 
     """Every rule on a PodTemplateSpec at `at` (e.g. `("spec", "template")`): its metadata's annotations and its
     spec. Problems carry full paths, so they are located at file:line:column. `claims`: names a workload adds as
     volumes of its own (a StatefulSet's volumeClaimTemplates, which its controller mounts into every Pod)."""
-    if not isinstance(template, Mapping):
+    if not isinstance(template, _MAP):
         return []
     problems = apirules.object_meta(template.get("metadata"), (*at, "metadata"))
     spec = template.get("spec")
-    if isinstance(spec, Mapping):
+    if isinstance(spec, _MAP):
         problems += validate_pod_spec(spec, (*at, "spec"), claims)
     return problems
 
@@ -45,7 +46,7 @@ def containers(spec: Mapping[str, Any], at: Path) -> Iterator[tuple[Path, Mappin
     for key in CONTAINER_LISTS:
         items = spec.get(key)
         for i, container in enumerate(items if isinstance(items, list) else []):
-            if isinstance(container, Mapping):
+            if isinstance(container, _MAP):
                 yield (*at, key, i), container
 
 
@@ -65,7 +66,7 @@ def duplicate_container_names(spec: Mapping[str, Any], at: Path) -> list[Problem
 def validate_pod_spec(spec: Mapping[str, Any], at: Path, claims: Iterable[str] = ()) -> list[Problem]:
     problems = duplicate_container_names(spec, at)
     volumes = spec.get("volumes")
-    volume_names = {v.get("name") for v in volumes if isinstance(v, Mapping)} if isinstance(volumes, list) else set()
+    volume_names = {v.get("name") for v in volumes if isinstance(v, _MAP)} if isinstance(volumes, list) else set()
     volume_names |= set(claims)
     for path, container in containers(spec, at):
         problems += _resources(container, path)
@@ -79,10 +80,10 @@ def validate_pod_spec(spec: Mapping[str, Any], at: Path, claims: Iterable[str] =
 def _resources(container: Mapping[str, Any], at: Path) -> list[Problem]:
     """ValidateContainerResourceRequirements: request <= limit for every resource with both."""
     resources = container.get("resources")
-    if not isinstance(resources, Mapping):
+    if not isinstance(resources, _MAP):
         return []
     requests, limits = resources.get("requests"), resources.get("limits")
-    if not isinstance(requests, Mapping) or not isinstance(limits, Mapping):
+    if not isinstance(requests, _MAP) or not isinstance(limits, _MAP):
         return []
     problems: list[Problem] = []
     for name, request in requests.items():
@@ -125,7 +126,7 @@ def _env(container: Mapping[str, Any], at: Path) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for j, item in enumerate(env):
-        if not isinstance(item, Mapping):
+        if not isinstance(item, _MAP):
             continue
         name, value, value_from = item.get("name"), item.get("value"), item.get("valueFrom")
         if value_from is not None and isinstance(value, str) and value:
@@ -150,7 +151,7 @@ def _mounts(container: Mapping[str, Any], at: Path, volumes: set[Any], volumes_a
     where = ".".join(str(t) for t in volumes_at)
     return [Problem((*at, "volumeMounts", j, "name"), f'not found: no volume named "{mount["name"]}" in {where}')
             for j, mount in enumerate(mounts)
-            if isinstance(mount, Mapping) and isinstance(mount.get("name"), str) and mount["name"] not in volumes]
+            if isinstance(mount, _MAP) and isinstance(mount.get("name"), str) and mount["name"] not in volumes]
 
 
 def port_name_problems(name: str) -> list[str]:
@@ -183,7 +184,7 @@ def _ports(container: Mapping[str, Any], at: Path) -> list[Problem]:
     problems: list[Problem] = []
     names: set[str] = set()
     for k, port in enumerate(ports):
-        name = port.get("name") if isinstance(port, Mapping) else None
+        name = port.get("name") if isinstance(port, _MAP) else None
         if not isinstance(name, str) or not name:
             continue
         path = (*at, "ports", k, "name")
@@ -201,7 +202,7 @@ def _probes(container: Mapping[str, Any], at: Path) -> list[Problem]:
     problems: list[Problem] = []
     for probe_name in PROBES:
         probe = container.get(probe_name)
-        if not isinstance(probe, Mapping):
+        if not isinstance(probe, _MAP):
             continue
         handlers = [h for h in PROBE_HANDLERS if probe.get(h) is not None]
         if not handlers:
