@@ -29,6 +29,7 @@ from planner.cli_apply import review_and_apply as _review_and_apply
 from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PlanFormat, Terminal
 from planner.cli_io import err as _err
 from planner.cli_io import fail as _fail
+from planner.cli_io import keep as _keep
 from planner.cli_io import out as _out
 from planner.cli_io import out_text as _out_text
 from planner.errors import PlannerError
@@ -170,7 +171,9 @@ def plan(
             api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
         _fail(exc, output, text_too=True)
-    (_out if output is PlanFormat.json else _out_text)(RENDERERS[output.value](result.to_wire()))
+    wire = result.to_wire()
+    _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
+    (_out if output is PlanFormat.json else _out_text)(RENDERERS[output.value](wire))
     if out and output is PlanFormat.text:
         _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
@@ -227,6 +230,7 @@ def apply(
                 result = api.plan_to_apply(saved, read.state)
             else:
                 result = api.make_plan(desired, read.state)
+            _keep(desired, result, read)  # not torn down when apply() returns (cli_io.Kept)
             _review_and_apply(result, read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
     except PlannerError as exc:

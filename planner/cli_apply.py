@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from planner.cli_io import EXIT_ERROR, EXIT_INTERRUPTED, err, fail, out, out_text
+from planner.cli_io import EXIT_ERROR, EXIT_INTERRUPTED, err, fail, keep, out, out_text
 from planner.errors import PlannerError
 from planner.render import RENDERERS, events_json
 from planner.render.apply import render_apply_result, render_event, render_interrupted
@@ -95,6 +95,7 @@ def run_apply(plan_result: Plan, current: State, backend: Backend, verb: str = "
     finally:
         if bar is not None:
             bar[0].stop()
+    keep(result)  # the new state: not torn down when run_apply() returns (cli_io.Kept)
     if JsonLines.on:
         out(events_json.result_line(result, verb))
     else:
@@ -115,7 +116,7 @@ def review_and_apply(result: Plan, current: State, backend: Backend, question: s
     if JsonLines.on:
         out(events_json.plan_line(result.to_wire(), verb))
     elif question is not None or not result.has_changes:
-        out_text(RENDERERS["text"](result.to_wire()))
+        out_text(RENDERERS["text"](result.to_wire()))  # freed before the apply: kept, it raised apply's peak memory
     if not result.has_changes:  # terraform's words too: nothing was applied, and the run says it completed
         if not JsonLines.on:
             out_text(f"\n{verb.capitalize()} complete! Resources: 0 added, 0 changed, 0 replaced, 0 destroyed.\n"

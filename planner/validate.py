@@ -184,6 +184,9 @@ class Validator:
                 # A document too malformed to cross-check is already explained by its schema errors.
                 with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):
                     problems.extend(check(document.data))
+            if not problems:  # the common case: nothing to sort out
+                valid.append(ValidDocument(document, spec.family))
+                continue
             problems = _without_redundant(problems)
             advice = [p for p in problems if p.severity == "warning"]
             problems = [p for p in problems if p.severity != "warning"]

@@ -16,6 +16,11 @@ from typing import Any, NamedTuple
 
 from planner.kinds.base import Path, Problem
 
+MAPPING = (dict, Mapping)
+"""For isinstance: `isinstance(x, MAPPING)` answers a dict (every parsed manifest) at once, where
+`isinstance(x, Mapping)` goes through the ABC machinery (~10x slower), and still accepts any other Mapping. The
+rules below test every nested field of every manifest this way."""
+
 CORE = "kubernetes pkg/apis/core/validation/validation.go"
 APPS = "kubernetes pkg/apis/apps/validation/validation.go"
 META = "kubernetes staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go"
@@ -125,8 +130,8 @@ def qualified_name_problems(value: str) -> list[str]:
 def object_meta(metadata: Any, at: Path = ("metadata",)) -> list[Problem]:
     """ValidateAnnotations: every key a qualified name (checked lowercased, as upstream does), and the keys and
     values together at most 256 KiB. Labels are the constraints schema's (`label-key`, `label-value`)."""
-    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
-    if not isinstance(annotations, Mapping):
+    annotations = metadata.get("annotations") if isinstance(metadata, MAPPING) else None
+    if not isinstance(annotations, MAPPING):
         return []
     problems: list[Problem] = []
     size = 0
@@ -148,7 +153,7 @@ def base64_fields(data: Mapping[str, Any], fields: tuple[str, ...]) -> list[Prob
     problems: list[Problem] = []
     for name in fields:
         values = data.get(name)
-        if not isinstance(values, Mapping):
+        if not isinstance(values, MAPPING):
             continue
         for key, value in values.items():
             if not isinstance(value, str):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from planner.kinds import apirules
+from planner.kinds.apirules import MAPPING as _MAP
 from planner.kinds.base import Manifest, Path, Problem
 from planner.knowledge.capacity import quantity_exact
 
@@ -30,11 +32,11 @@ def validate_pod_template(template: Manifest, at: Path, claims: Iterable[str] = 
     """Every rule on a PodTemplateSpec at `at` (e.g. `("spec", "template")`): its metadata's annotations and its
     spec. Problems carry full paths, so they are located at file:line:column. `claims`: names a workload adds as
     volumes of its own (a StatefulSet's volumeClaimTemplates, which its controller mounts into every Pod)."""
-    if not isinstance(template, Mapping):
+    if not isinstance(template, _MAP):
         return []
     problems = apirules.object_meta(template.get("metadata"), (*at, "metadata"))
     spec = template.get("spec")
-    if isinstance(spec, Mapping):
+    if isinstance(spec, _MAP):
         problems += validate_pod_spec(spec, (*at, "spec"), claims)
     return problems
 
@@ -44,7 +46,7 @@ def containers(spec: Mapping[str, Any], at: Path) -> Iterator[tuple[Path, Mappin
     for key in CONTAINER_LISTS:
         items = spec.get(key)
         for i, container in enumerate(items if isinstance(items, list) else []):
-            if isinstance(container, Mapping):
+            if isinstance(container, _MAP):
                 yield (*at, key, i), container
 
 
@@ -64,7 +66,7 @@ def duplicate_container_names(spec: Mapping[str, Any], at: Path) -> list[Problem
 def validate_pod_spec(spec: Mapping[str, Any], at: Path, claims: Iterable[str] = ()) -> list[Problem]:
     problems = duplicate_container_names(spec, at)
     volumes = spec.get("volumes")
-    volume_names = {v.get("name") for v in volumes if isinstance(v, Mapping)} if isinstance(volumes, list) else set()
+    volume_names = {v.get("name") for v in volumes if isinstance(v, _MAP)} if isinstance(volumes, list) else set()
     volume_names |= set(claims)
     for path, container in containers(spec, at):
         problems += _resources(container, path)
@@ -78,25 +80,41 @@ def validate_pod_spec(spec: Mapping[str, Any], at: Path, claims: Iterable[str] =
 def _resources(container: Mapping[str, Any], at: Path) -> list[Problem]:
     """ValidateContainerResourceRequirements: request <= limit for every resource with both."""
     resources = container.get("resources")
-    if not isinstance(resources, Mapping):
+    if not isinstance(resources, _MAP):
         return []
     requests, limits = resources.get("requests"), resources.get("limits")
-    if not isinstance(requests, Mapping) or not isinstance(limits, Mapping):
+    if not isinstance(requests, _MAP) or not isinstance(limits, _MAP):
         return []
     problems: list[Problem] = []
     for name, request in requests.items():
         limit = limits.get(name)
         if limit is None:
             continue
-        try:
-            above = quantity_exact(request) > quantity_exact(limit)
-        except (TypeError, ValueError):  # not a quantity: the schema says so
-            continue
-        if above:
+        if _above(request, limit):
             problems.append(Problem((*at, "resources", "requests", name),
                                     f"invalid value {json.dumps(request)}: must be less than or equal to {name} "
                                     f"limit of {limit}"))
     return problems
+
+
+_QUANTITY_TYPES = (str, int, float)
+
+
+def _above(request: Any, limit: Any) -> bool:
+    """request > limit as quantities; False when either is not one (the schema says so)."""
+    if not isinstance(request, _QUANTITY_TYPES) or not isinstance(limit, _QUANTITY_TYPES):
+        return False
+    return _above_quantity(request, limit)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _above_quantity(request: str | int | float, limit: str | int | float) -> bool:
+    """Memoized (typed, so True never stands for 1): thousands of containers repeat a few request/limit pairs, and
+    exact quantity arithmetic costs ~3 us per comparison."""
+    try:
+        return quantity_exact(request) > quantity_exact(limit)
+    except (TypeError, ValueError):
+        return False
 
 
 def _env(container: Mapping[str, Any], at: Path) -> list[Problem]:
@@ -108,7 +126,7 @@ def _env(container: Mapping[str, Any], at: Path) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for j, item in enumerate(env):
-        if not isinstance(item, Mapping):
+        if not isinstance(item, _MAP):
             continue
         name, value, value_from = item.get("name"), item.get("value"), item.get("valueFrom")
         if value_from is not None and isinstance(value, str) and value:
@@ -133,7 +151,7 @@ def _mounts(container: Mapping[str, Any], at: Path, volumes: set[Any], volumes_a
     where = ".".join(str(t) for t in volumes_at)
     return [Problem((*at, "volumeMounts", j, "name"), f'not found: no volume named "{mount["name"]}" in {where}')
             for j, mount in enumerate(mounts)
-            if isinstance(mount, Mapping) and isinstance(mount.get("name"), str) and mount["name"] not in volumes]
+            if isinstance(mount, _MAP) and isinstance(mount.get("name"), str) and mount["name"] not in volumes]
 
 
 def port_name_problems(name: str) -> list[str]:
@@ -152,6 +170,12 @@ def port_name_problems(name: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _port_name_reasons(name: str) -> tuple[str, ...]:
+    """port_name_problems, memoized: thousands of containers repeat a few port names (`http`, `metrics`)."""
+    return tuple(port_name_problems(name))
+
+
 def _ports(container: Mapping[str, Any], at: Path) -> list[Problem]:
     """validateContainerPorts: names are IANA_SVC_NAMEs, unique within the container."""
     ports = container.get("ports")
@@ -160,11 +184,11 @@ def _ports(container: Mapping[str, Any], at: Path) -> list[Problem]:
     problems: list[Problem] = []
     names: set[str] = set()
     for k, port in enumerate(ports):
-        name = port.get("name") if isinstance(port, Mapping) else None
+        name = port.get("name") if isinstance(port, _MAP) else None
         if not isinstance(name, str) or not name:
             continue
         path = (*at, "ports", k, "name")
-        reasons = port_name_problems(name)
+        reasons = _port_name_reasons(name)
         if reasons:
             problems.append(Problem(path, f"invalid value {json.dumps(name)}: {'; '.join(reasons)}"))
         elif name in names:
@@ -178,7 +202,7 @@ def _probes(container: Mapping[str, Any], at: Path) -> list[Problem]:
     problems: list[Problem] = []
     for probe_name in PROBES:
         probe = container.get(probe_name)
-        if not isinstance(probe, Mapping):
+        if not isinstance(probe, _MAP):
             continue
         handlers = [h for h in PROBE_HANDLERS if probe.get(h) is not None]
         if not handlers:

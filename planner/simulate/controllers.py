@@ -279,9 +279,10 @@ class World:
     def _pod_ip(node: Node) -> str:
         """The CNI plugin's IPAM: the lowest free address of the node's Pod range from .2 (.1 is the bridge)."""
         base = node.pod_base
-        for offset in range(2, 2 ** (32 - naming.POD_CIDR_PREFIX) - 1):
+        for offset in range(node.pod_ip_floor, 2 ** (32 - naming.POD_CIDR_PREFIX) - 1):
             if base + offset not in node.pod_ips:
                 node.pod_ips.add(base + offset)
+                node.pod_ip_floor = offset + 1
                 return str(ipaddress.IPv4Address(base + offset))
         raise PlannerError.single(f"node {node.name} has no free Pod IP in {node.pod_cidr}")
 
@@ -305,7 +306,9 @@ class World:
                 self._pin_score(node.name, cpu, memory, -1)
             ip = objects.pod_ip(pod)
             if ip:
-                node.pod_ips.discard(int(ipaddress.ip_address(ip)))
+                address = int(ipaddress.ip_address(ip))
+                node.pod_ips.discard(address)
+                node.pod_ip_floor = max(2, min(node.pod_ip_floor, address - node.pod_base))
 
     def reschedule(self, evicted: list[tuple[str, str]]) -> int:
         """The owning controllers replace evicted Pods (new names); the scheduler places them or leaves them

@@ -136,6 +136,9 @@ class Node:
     version: int = 0
     pod_base: int = 0
     """First address of the node's Pod CIDR, as an integer (parsed once, not per Pod)."""
+    pod_ip_floor: int = 2
+    """Every offset from pod_base below this one is taken: the search for the lowest free Pod IP starts here
+    instead of at .2, so filling a node is linear, not quadratic, in its Pods."""
     external_ip: str | None = None
     """The VM's ephemeral external IP (nodes of a public cluster), released with the node."""
 

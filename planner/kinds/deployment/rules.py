@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from planner.kinds.apirules import MAPPING as _MAP
 from planner.kinds.base import Path, Problem
 
 RECREATE = "Recreate"
@@ -24,8 +25,8 @@ def _int_or_percent(value: Any) -> int | None:
 
 def strategy(data: Mapping[str, Any]) -> list[Problem]:
     spec = data.get("spec")
-    found = spec.get("strategy") if isinstance(spec, Mapping) else None
-    if not isinstance(found, Mapping):
+    found = spec.get("strategy") if isinstance(spec, _MAP) else None
+    if not isinstance(found, _MAP):
         return []
     rolling = found.get("rollingUpdate")
     if found.get("type") == RECREATE:
@@ -33,7 +34,7 @@ def strategy(data: Mapping[str, Any]) -> list[Problem]:
             return [Problem((*_STRATEGY, "rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'",
                             at_key=True)]
         return []
-    if not isinstance(rolling, Mapping):
+    if not isinstance(rolling, _MAP):
         return []
     problems: list[Problem] = []
     unavailable_raw = rolling.get("maxUnavailable")
