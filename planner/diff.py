@@ -15,7 +15,7 @@ from planner import kinds, ownership
 from planner.errors import Diagnostic, PlannerError
 from planner.knowledge import naming
 from planner.knowledge.fields import MERGE_KEYS
-from planner.model import DesiredState, Resource
+from planner.model import SECRET_DIGEST, DesiredState, Resource
 from planner.plan import UNKNOWN, Action, FieldChange, Reason, ResourceChange
 from planner.state import State, StoredResource
 
@@ -163,6 +163,8 @@ def _create(resource: Resource) -> ResourceChange:
     created = [leaf for leaf in leaves if leaf[0] not in _IDENTITY]
     if sensitive:
         created = [(path, SENSITIVE if _is_secret(path, sensitive) else value) for path, value in created]
+    if spec.pod_spec is not None:  # secret env literals, kept as keyed digests (model._mask_secret_env)
+        created = [(path, SENSITIVE if _digest(value) else value) for path, value in created]
     created += [(path, UNKNOWN) for path in spec.known_after_apply(resource.manifest)]
     return ResourceChange(resource.address, resource.family, resource.api_version, resource.kind, resource.name,
                           resource.namespace, Action.CREATE, created=tuple(created), after=resource.manifest,
@@ -224,8 +226,12 @@ def _is_secret(path: str, sensitive: tuple[str, ...]) -> bool:
     return path.split(".", 1)[0].split("[", 1)[0] in sensitive
 
 
+def _digest(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(SECRET_DIGEST)
+
+
 def _masked(change: FieldChange, sensitive: tuple[str, ...]) -> FieldChange:
-    if sensitive and _is_secret(change.path, sensitive):
+    if (sensitive and _is_secret(change.path, sensitive)) or _digest(change.before) or _digest(change.after):
         return FieldChange(change.path, None if change.before is None else SENSITIVE,
                            None if change.after is None else SENSITIVE, sensitive=True)
     return change

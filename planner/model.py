@@ -21,6 +21,7 @@ from planner.errors import Diagnostic, PlannerError
 from planner.kinds.defaulting import apply_defaults
 from planner.knowledge import naming
 from planner.knowledge.naming import replica_set_name
+from planner.knowledge.secrets import secret_env_name
 from planner.load import Document, locate
 from planner.relations import index_of
 from planner.validate import ValidDocument
@@ -145,6 +146,30 @@ def _mask_secret(manifest: dict[str, Any], fields: tuple[str, ...], secret_key: 
         manifest[name] = masked
 
 
+def _mask_secret_env(manifest: dict[str, Any], pod_spec: Callable[[dict[str, Any]], Mapping[str, Any] | None],
+                     secret_key: SecretKey) -> dict[str, Any]:
+    """Env literals whose names say they are secret (knowledge.secrets) become keyed digests, as Secret data does.
+    The manifest is copied first when there is one: its lists are shared with the parsed document."""
+    spec = pod_spec(manifest) or {}
+    if not any(secret_env_name(e.get("name")) and "value" in e for c in _containers(spec) for e in _env(c)):
+        return manifest
+    manifest = json.loads(canonical_json(manifest))
+    key = secret_key()
+    for container in _containers(pod_spec(manifest) or {}):
+        for entry in _env(container):
+            if secret_env_name(entry.get("name")) and "value" in entry:
+                entry["value"] = SECRET_DIGEST + hmac.new(key, str(entry["value"]).encode(), hashlib.sha256).hexdigest()
+    return manifest
+
+
+def _containers(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [c for key in ("initContainers", "containers") for c in spec.get(key) or () if isinstance(c, dict)]
+
+
+def _env(container: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in container.get("env") or () if isinstance(e, dict)]
+
+
 def keyed_digest_for_legacy(key: bytes, legacy: str) -> str | None:
     """The keyed digest of a value masked in this process whose legacy digest is `legacy` (None if none was)."""
     return _LEGACY_DIGESTS.get((key, legacy))
@@ -171,6 +196,8 @@ def to_resource(valid: ValidDocument, secret_key: SecretKey = process_key) -> Re
     spec = kinds.spec_of(valid.family)
     if spec.sensitive_fields:
         _mask_secret(manifest, spec.sensitive_fields, secret_key)
+    if spec.pod_spec is not None:
+        manifest = _mask_secret_env(manifest, spec.pod_spec, secret_key)
     digest, template_json = _digest_parts(manifest)
     if spec.pod_spec is not None and template_json is not None and len(_REPLICA_SETS) < 200_000:
         _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)
