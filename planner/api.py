@@ -162,6 +162,7 @@ def read_state(backend: Backend) -> ReadResult:
     says how many operations); the next apply writes them into the state."""
     read = backend.read()
     _upgrade_secret_digests(read.state, backend)
+    _mask_stored_secret_env(read.state, backend)
     return read
 
 
@@ -175,7 +176,24 @@ def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iter
         if read.recovered:
             backend.write(read.state, read.state.serial)
         _upgrade_secret_digests(read.state, backend)
+        _mask_stored_secret_env(read.state, backend)
         yield read
+
+
+def _mask_stored_secret_env(state: State, backend: Backend) -> None:
+    """A state written before env secrets were masked holds their literals: masked in memory as the input's are
+    (model.mask_secret_env), so an unchanged value plans as unchanged (no spurious rollout) and the next write
+    stores only the digest."""
+    for resource in state.resources.values():
+        hook = kinds.spec_of(resource.family).pod_spec
+        if hook is None or not isinstance(resource.manifest, dict):
+            continue
+        masked = model.mask_secret_env(resource.manifest, hook, backend.secret_key)
+        if masked is not resource.manifest:
+            consistent = resource.digest == model.digest_of(resource.manifest)
+            resource.manifest = masked
+            if consistent:
+                resource.digest = model.digest_of(masked)
 
 
 def _upgrade_secret_digests(state: State, backend: Backend) -> None:

@@ -146,20 +146,26 @@ def _mask_secret(manifest: dict[str, Any], fields: tuple[str, ...], secret_key: 
         manifest[name] = masked
 
 
-def _mask_secret_env(manifest: dict[str, Any], pod_spec: Callable[[dict[str, Any]], Mapping[str, Any] | None],
+def mask_secret_env(manifest: dict[str, Any], pod_spec: Callable[[dict[str, Any]], Mapping[str, Any] | None],
                      secret_key: SecretKey) -> dict[str, Any]:
     """Env literals whose names say they are secret (knowledge.secrets) become keyed digests, as Secret data does.
     The manifest is copied first when there is one: its lists are shared with the parsed document."""
     spec = pod_spec(manifest) or {}
-    if not any(secret_env_name(e.get("name")) and "value" in e for c in _containers(spec) for e in _env(c)):
+    if not any(_secret_literal(e) for c in _containers(spec) for e in _env(c)):
         return manifest
     manifest = json.loads(canonical_json(manifest))
     key = secret_key()
     for container in _containers(pod_spec(manifest) or {}):
         for entry in _env(container):
-            if secret_env_name(entry.get("name")) and "value" in entry:
+            if _secret_literal(entry):
                 entry["value"] = SECRET_DIGEST + hmac.new(key, str(entry["value"]).encode(), hashlib.sha256).hexdigest()
     return manifest
+
+
+def _secret_literal(entry: dict[str, Any]) -> bool:
+    """A secret-looking env var with a literal value that is not a digest already (a stored manifest's)."""
+    value = entry.get("value")
+    return secret_env_name(entry.get("name")) and value is not None and not str(value).startswith(SECRET_DIGEST)
 
 
 def _containers(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -197,7 +203,7 @@ def to_resource(valid: ValidDocument, secret_key: SecretKey = process_key) -> Re
     if spec.sensitive_fields:
         _mask_secret(manifest, spec.sensitive_fields, secret_key)
     if spec.pod_spec is not None:
-        manifest = _mask_secret_env(manifest, spec.pod_spec, secret_key)
+        manifest = mask_secret_env(manifest, spec.pod_spec, secret_key)
     digest, template_json = _digest_parts(manifest)
     if spec.pod_spec is not None and template_json is not None and len(_REPLICA_SETS) < 200_000:
         _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)

@@ -65,3 +65,24 @@ def test_secret_env_literals_appear_in_no_output_and_no_file(cli, hello, tmp_pat
     text = "\n".join(outputs) + _everything_written(tmp_path)
     assert SECRET not in text and NEW_SECRET not in text
     assert PLAIN in text  # only secret-looking names are masked
+
+
+def test_a_state_written_with_the_literal_plans_no_change_and_loses_it_on_the_next_write(cli, hello, tmp_path):
+    """States from before env secrets were masked: the same value is no change (no spurious rollout)."""
+    import json
+
+    write(hello / "api.yaml", APP)
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    path = tmp_path / "planner.state.json"
+    state = json.loads(path.read_text())
+    stored = state["resources"]["Deployment/default/api"]
+    for entry in stored["manifest"]["spec"]["template"]["spec"]["containers"][0]["env"]:
+        if entry["name"] == "DB_PASSWORD":
+            entry["value"] = SECRET  # what an older planner stored
+    stored["digest"] = "0" * 32
+    path.write_text(json.dumps(state))
+    assert cli("plan", str(hello), "--detailed-exitcode").code == 0
+    assert SECRET in path.read_text()
+    write(hello / "other.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: {a: b}\n")
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    assert SECRET not in path.read_text()
