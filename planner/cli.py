@@ -26,7 +26,7 @@ from planner import __version__, limits
 from planner.cli_apply import JsonLines
 from planner.cli_apply import fail_run as _fail_run
 from planner.cli_apply import review_and_apply as _review_and_apply
-from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, PlanFormat, Terminal
+from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, DocFormat, PlanFormat, Terminal
 from planner.cli_io import err as _err
 from planner.cli_io import fail as _fail
 from planner.cli_io import keep as _keep
@@ -54,9 +54,7 @@ if TYPE_CHECKING:
 TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 app = typer.Typer(
-    name="planner",
-    help="A terraform-style planner for Google Kubernetes Engine: validate YAML, plan in execution order with the "
-         "component that performs each step, and apply it to a simulated GKE.",
+    name="planner",  # its help is the callback's docstring (_main_options)
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -85,6 +83,7 @@ def _main_options(
 STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working directory)."
 K8S_HELP = "Kubernetes minor version whose schemas validate the input."
 OutputOpt = typer.Option(PlanFormat.text, "-o", "--output", help="Output format.")
+DocOpt = typer.Option(DocFormat.text, "-o", "--output", help="Output format.")
 StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP)
 VersionOpt = typer.Option(DEFAULT_KUBERNETES_VERSION, "--kubernetes-version", metavar="1.N", help=K8S_HELP)
 SkipOpt = typer.Option(False, "--skip-unknown", help="Skip documents of unknown kinds with a warning.")
@@ -143,7 +142,7 @@ def plan(
     destroy: bool = typer.Option(False, "--destroy", help="Preview what `planner destroy` would do."),
     out: str | None = typer.Option(None, "--out", metavar="PLANFILE",
                                    help="Save the plan to this file for `planner apply PLANFILE`."),
-    output: PlanFormat = OutputOpt,
+    output: DocFormat = DocOpt,
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes."),
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
@@ -170,11 +169,11 @@ def plan(
         if out:
             api.save_plan(result, desired, out, read.state)
     except PlannerError as exc:
-        _fail(exc, output, text_too=True)
+        _fail(exc, output.errors, text_too=True)
     wire = result.to_wire()
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
-    (_out if output is PlanFormat.json else _out_text)(RENDERERS[output.value](wire))
-    if out and output is PlanFormat.text:
+    (_out_text if output is DocFormat.text else _out)(RENDERERS[output.value](wire))
+    if out and output is DocFormat.text:
         _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
@@ -290,7 +289,7 @@ def _empty_state_words(state: State, backend: Backend) -> str:
 def show(
     planfile: str | None = typer.Argument(None, help="A saved plan; without it, the state."),
     state: str = StateOpt,
-    output: PlanFormat = OutputOpt,
+    output: DocFormat = DocOpt,
 ) -> None:
     """Show a saved plan, or what the state holds."""
     from planner import api
@@ -298,16 +297,16 @@ def show(
 
     try:
         if planfile:
-            (_out if output is PlanFormat.json else _out_text)(
+            (_out_text if output is DocFormat.text else _out)(
                 _render_saved(planfile, api.load_saved_plan(planfile).wire, output))
             return
         text = STATE_RENDERERS[output.value](api.read_state(open_backend(state)).state.model_dump(mode="json"))
     except PlannerError as exc:
-        _fail(exc, output, text_too=True)
-    (_out if output is PlanFormat.json else _out_text)(text)
+        _fail(exc, output.errors, text_too=True)
+    (_out_text if output is DocFormat.text else _out)(text)
 
 
-def _render_saved(planfile: str, wire: dict[str, Any], output: PlanFormat) -> str:
+def _render_saved(planfile: str, wire: dict[str, Any], output: DocFormat) -> str:
     """A saved plan's `plan` section, checked on load; a combination of values the checks did not foresee is
     still refused by name, never an internal error."""
     try:

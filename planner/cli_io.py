@@ -26,6 +26,19 @@ class PlanFormat(str, enum.Enum):
     json = "json"
 
 
+class DocFormat(str, enum.Enum):
+    """plan and show print one document, which may also be YAML (kubectl's -o yaml); apply's JSON lines may not."""
+
+    text = "text"
+    json = "json"
+    yaml = "yaml"
+
+    @property
+    def errors(self) -> PlanFormat:
+        """How errors come out: as JSON for any machine-readable format."""
+        return PlanFormat.text if self is DocFormat.text else PlanFormat.json
+
+
 class Terminal:
     """How text meets a terminal: `colour` is off with --no-color or NO_COLOR (https://no-color.org)."""
 

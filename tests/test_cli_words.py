@@ -200,3 +200,14 @@ def test_get_knows_namespaces_configmaps_secrets_and_the_kubernetes_service(cli,
     slices = cli("get", "endpointslices", "-n", "bank", "-o", "json").json()["items"]
     ledger = [s for s in slices if s["name"].startswith("ledger-db-")]
     assert len(ledger) == 1 and len(ledger[0]["endpoints"]) == 2 and ledger[0]["ports"] == "5432"
+
+
+def test_plan_and_show_print_yaml_too(cli, hello):
+    import yaml
+
+    as_json = cli("plan", str(hello), "-o", "json").json()
+    assert yaml.safe_load(cli("plan", str(hello), "-o", "yaml").out) == as_json
+    _apply_hello(cli, hello)
+    assert yaml.safe_load(cli("show", "-o", "yaml").out) == cli("show", "-o", "json").json()
+    failed = cli("plan", str(hello / "missing.yaml"), "-o", "yaml")
+    assert failed.code == 1 and failed.out.startswith("{")  # errors come out machine-readable (JSON is YAML)

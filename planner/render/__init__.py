@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from planner.render.escape import yaml_text
 from planner.render.get import render_get
 from planner.render.json import render_json
 from planner.render.text import render_text
@@ -16,7 +17,8 @@ from planner.render.text import render_text
 if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
     from planner.kinds.base import GetView
 
-RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "json": render_json}
+RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "json": render_json,
+                                                          "yaml": yaml_text}
 """The plan (its wire form), for plan and show PLANFILE."""
 
 

@@ -16,6 +16,7 @@ text and ~290,000 field paths, too many for one escape() call each).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 UNSAFE = [
     *range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
@@ -60,6 +61,14 @@ def is_clean(text: str, newlines: int = 0) -> bool:
     if rest.count(b"\n") != newlines:
         return False
     return _UNSAFE_RE.search(rest.decode("utf-8", "surrogatepass").replace("\n", "")) is None
+
+
+def yaml_text(value: Any) -> str:
+    """A JSON-shaped value as YAML (`-o yaml`), each line escaped as every other output is."""
+    import yaml
+
+    text = yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=1_000_000)
+    return "".join(escape(line) + "\n" for line in text.splitlines())
 
 
 def join_lines(lines: list[str]) -> str:

@@ -8,7 +8,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from planner import clock
-from planner.render.escape import escape, escape_json, is_clean
+from planner.render.escape import escape, escape_json, is_clean, yaml_text
 
 if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
     from planner.kinds.base import GetView
@@ -39,10 +39,7 @@ def render_get(view: GetView, rows: list[dict[str, Any]], output: str) -> str:
     if output == "json":
         return escape_json(json.dumps({"kind": view.name, "items": rows}, separators=(",", ":"))) + "\n"
     if output == "yaml":
-        import yaml
-
-        text = yaml.safe_dump({"kind": view.name, "items": rows}, sort_keys=False, allow_unicode=True)
-        return "".join(escape(line) + "\n" for line in text.splitlines())
+        return yaml_text({"kind": view.name, "items": rows})
     if output == "name":
         prefix = view.resource
         return "".join(escape(f"{prefix}/{r['name']}" if prefix else str(r["name"])) + "\n" for r in rows)

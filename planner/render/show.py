@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from planner.render.escape import escape_json
+from planner.render.escape import escape_json, yaml_text
 from planner.render.state import render_state
 
 
@@ -14,5 +14,6 @@ def render_state_json(state: dict[str, Any]) -> str:
     return escape_json(json.dumps(state, separators=(",", ":"))) + "\n"  # ASCII: only a DEL to escape
 
 
-STATE_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_state, "json": render_state_json}
+STATE_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_state, "json": render_state_json,
+                                                                "yaml": yaml_text}
 """`show -o` (no plan file): format -> renderer of the state's JSON form. A plan file renders with RENDERERS."""
