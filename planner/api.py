@@ -188,7 +188,10 @@ def _mask_stored_secret_env(state: State, backend: Backend) -> None:
         hook = kinds.spec_of(resource.family).pod_spec
         if hook is None or not isinstance(resource.manifest, dict):
             continue
-        masked = model.mask_secret_env(resource.manifest, hook, backend.secret_key)
+        try:
+            masked = model.mask_secret_env(resource.manifest, hook, backend.secret_key)
+        except (AttributeError, TypeError):  # a damaged record: plan's stored-manifest check names it, show shows it
+            continue
         if masked is not resource.manifest:
             consistent = resource.digest == model.digest_of(resource.manifest)
             resource.manifest = masked
@@ -226,7 +229,7 @@ def get_rows(state: State, what: str, namespace: str | None = None, name: str | 
     """`planner get WHAT [NAME] [-n NS] [-l SELECTOR]`: the view WHAT names (aliases resolved: `po` is `pods`) and
     its rows, narrowed as kubectl narrows them."""
     view = inspect.view(what)
-    return view, inspect.select(view, inspect.view_rows(view, state), namespace, name, selector)
+    return view, inspect.select(view, inspect.view_rows(view, state), namespace, name, selector, state)
 
 
 # ---------------------------------------------------------------- apply

@@ -44,7 +44,7 @@ SELECTOR_TERM = re.compile(r"^\s*(?P<not>!)?(?P<key>[A-Za-z0-9._/-]+)\s*"
 
 
 def select(found: GetView, rows: list[dict[str, Any]], namespace: str | None = None, name: str | None = None,
-           selector: str | None = None) -> list[dict[str, Any]]:
+           selector: str | None = None, state: State | None = None) -> list[dict[str, Any]]:
     """kubectl's narrowing of `get`: one namespace (`-n`), one object by NAME, a label selector (`-l`). A NAME
     that is not there is NotFound, as kubectl says it."""
     namespaced = any(title == "NAMESPACE" for title, _ in found.columns)
@@ -52,6 +52,8 @@ def select(found: GetView, rows: list[dict[str, Any]], namespace: str | None = N
         rows = [r for r in rows if r.get("namespace") == namespace]
     if selector:
         terms = [_term(t) for t in selector.split(",")]
+        if state is not None and any("labels" not in r for r in rows):
+            rows = _with_labels(found, rows, state)
         if rows and "labels" not in rows[0]:
             raise PlannerError.single(f"planner get {found.name} does not support -l: its rows carry no labels")
         rows = [r for r in rows if all(_matches(r.get("labels") or {}, *t) for t in terms)]
@@ -61,6 +63,18 @@ def select(found: GetView, rows: list[dict[str, Any]], namespace: str | None = N
             where = f" in namespace {namespace}" if namespace and namespaced else ""
             raise PlannerError.single(f'{found.name} "{name}" not found{where}')
     return rows
+
+
+def _with_labels(found: GetView, rows: list[dict[str, Any]], state: State) -> list[dict[str, Any]]:
+    """Rows of a view over declared objects get their objects' metadata.labels (for `-l`): matched by kind (the
+    view's resource, `deployment.apps` -> Deployment), namespace and name, in one pass over the state."""
+    kind = found.resource.split(".")[0]
+    if not kind:
+        return rows
+    labels = {(r.namespace or "", r.name): (r.manifest.get("metadata") or {}).get("labels") or {}
+              for r in state.resources.values() if r.kind.lower() == kind}
+    return [row if "labels" in row else {**row, "labels": labels.get((str(row.get("namespace") or ""),
+                                                                       str(row.get("name"))), {})} for row in rows]
 
 
 def _term(text: str) -> tuple[str, str, str]:

@@ -211,3 +211,11 @@ def test_plan_and_show_print_yaml_too(cli, hello):
     assert yaml.safe_load(cli("show", "-o", "yaml").out) == cli("show", "-o", "json").json()
     failed = cli("plan", str(hello / "missing.yaml"), "-o", "yaml")
     assert failed.code == 1 and failed.out.startswith("{")  # errors come out machine-readable (JSON is YAML)
+
+
+def test_label_selectors_work_on_every_view_of_declared_objects(cli, hello):
+    _apply_hello(cli, hello)  # hello-web's Deployment and Service carry app=hello-web on their own metadata
+    assert cli("get", "deployments", "-l", "app=hello-web", "-o", "name").out == "deployment.apps/hello-web\n"
+    assert cli("get", "services", "-l", "app=hello-web", "-o", "name").out == "service/hello-web\n"
+    assert cli("get", "services", "-l", "app!=hello-web", "-o", "name").out == "service/kubernetes\n"  # as kubectl
+    assert cli("get", "services", "-l", "component=apiserver", "-o", "name").out == "service/kubernetes\n"

@@ -220,6 +220,7 @@ def _kubernetes_service(state: State) -> list[dict[str, Any]]:
         return []
     first = str(ipaddress.ip_network(services_range, strict=False).network_address + 1)
     return [{"namespace": "default", "name": "kubernetes", "type": "ClusterIP", "clusterIP": first,
+             "labels": {"component": "apiserver", "provider": "kubernetes"},
              "externalIP": "<none>", "ports": "443/TCP",
              "created": (cluster.status.get("metadata") or {}).get("creationTimestamp") if cluster else None,
              "selector": "<none>", "loadBalancer": ""}]
