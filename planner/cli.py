@@ -26,12 +26,22 @@ from planner import __version__, limits
 from planner.cli_apply import JsonLines
 from planner.cli_apply import fail_run as _fail_run
 from planner.cli_apply import review_and_apply as _review_and_apply
-from planner.cli_io import EXIT_CHANGES, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, DocFormat, PlanFormat, Terminal
+from planner.cli_io import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    DocFormat,
+    PlanFormat,
+    StateOpt,
+    Terminal,
+)
 from planner.cli_io import err as _err
 from planner.cli_io import fail as _fail
 from planner.cli_io import keep as _keep
 from planner.cli_io import out as _out
 from planner.cli_io import out_text as _out_text
+from planner.cli_lock import force_unlock
 from planner.errors import PlannerError
 from planner.render import GET_RENDERERS, RENDERERS
 from planner.render.apply import (
@@ -47,7 +57,7 @@ from planner.state import DEFAULT_STATE_FILE
 if TYPE_CHECKING:
 
     from planner.api import Options
-    from planner.state import Backend, LockInfo, ReadResult, State
+    from planner.state import Backend, ReadResult, State
 
 
 # Typer prints an argument's Python type beside its name in help (`PATH... <list[str]>`); the metavars say it.
@@ -80,11 +90,9 @@ def _main_options(
     Terminal.colour = not no_color
 
 
-STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working directory)."
 K8S_HELP = "Kubernetes minor version whose schemas validate the input."
 OutputOpt = typer.Option(PlanFormat.text, "-o", "--output", help="Output format.")
 DocOpt = typer.Option(DocFormat.text, "-o", "--output", help="Output format.")
-StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP)
 VersionOpt = typer.Option(DEFAULT_KUBERNETES_VERSION, "--kubernetes-version", metavar="1.N", help=K8S_HELP)
 SkipOpt = typer.Option(False, "--skip-unknown", help="Skip documents of unknown kinds with a warning.")
 LockTimeoutOpt = typer.Option(0.0, "--lock-timeout", metavar="SECONDS", help="Seconds to wait for the state lock.",
@@ -351,45 +359,7 @@ def get(
     _out(GET_RENDERERS[output.value](view, rows))
 
 
-@app.command("force-unlock")
-def force_unlock(
-    state: str = StateOpt,
-    force: bool = typer.Option(False, "--force", help="Break the lock even if its holder is still running, or "
-                                                      "cannot be identified (another host, unreadable details)."),
-) -> None:
-    """Break the state lock. The kernel releases a dead process's lock by itself: this is for the rare stale case."""
-    from planner.state import open_backend
-
-    try:
-        backend = open_backend(state)
-        holder = backend.holder()
-        if holder is None:
-            _out(f"{state} is not locked.\n")
-            return
-        # Only a holder known to be dead is broken without --force: one that is alive, or whose liveness cannot be
-        # told from here (another host; details unreadable, as in the moment between its flock and writing them),
-        # may be writing the state right now.
-        alive = backend.holder_alive(holder)
-        if alive is not False and not force:
-            _err(_live_lock_message(state, holder, alive))
-            raise typer.Exit(EXIT_ERROR)
-        backend.force_unlock()
-    except PlannerError as exc:
-        _fail(exc)
-    who = holder.describe() if holder.pid > 0 else "a holder whose details could not be read"
-    _out(f"Lock on {state} broken (it was held by {who}).\n")
-
-
-def _live_lock_message(state: str, holder: LockInfo, alive: bool | None) -> str:
-    sure = ("pass --force if you are sure it is hung (breaking a live lock lets two applies write at once)")
-    if alive:
-        return f"Error: the lock on {state} is held by {holder.describe()}, which is still running. Stop it, or {sure}."
-    if holder.pid <= 0:
-        return (f"Error: the lock on {state} is held by a process whose details cannot be read (it may have just "
-                "taken the lock, or its details are damaged): this machine cannot tell whether it is still running. "
-                f"Wait and run force-unlock again, or {sure}.")
-    return (f"Error: the lock on {state} is held by {holder.describe()}: this machine cannot tell whether it is still "
-            f"running. Check on {holder.host}, or {sure}.")
+app.command("force-unlock")(force_unlock)
 
 
 @app.command()

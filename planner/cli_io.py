@@ -17,8 +17,12 @@ import typer
 from planner.errors import PlannerError
 from planner.render.diagnostics import render_error
 from planner.render.validate import render_validate_failure_json
+from planner.state import DEFAULT_STATE_FILE
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working directory)."
+StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP)
 
 
 class PlanFormat(str, enum.Enum):

@@ -219,3 +219,11 @@ def test_label_selectors_work_on_every_view_of_declared_objects(cli, hello):
     assert cli("get", "services", "-l", "app=hello-web", "-o", "name").out == "service/hello-web\n"
     assert cli("get", "services", "-l", "app!=hello-web", "-o", "name").out == "service/kubernetes\n"  # as kubectl
     assert cli("get", "services", "-l", "component=apiserver", "-o", "name").out == "service/kubernetes\n"
+
+
+def test_force_unlock_speaks_json_too(cli):
+    import json
+
+    result = cli("force-unlock", "-o", "json")
+    assert result.code == 0 and json.loads(result.out) == {"state": "planner.state.json", "locked": False,
+                                                            "broken": False, "holder": None}
