@@ -7,6 +7,7 @@ Library code never prints or exits: it returns values, reports progress through 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import threading
@@ -229,7 +230,10 @@ def get_rows(state: State, what: str, namespace: str | None = None, name: str | 
     """`planner get WHAT [NAME] [-n NS] [-l SELECTOR]`: the view WHAT names (aliases resolved: `po` is `pods`) and
     its rows, narrowed as kubectl narrows them."""
     view = inspect.view(what)
-    return view, inspect.select(view, inspect.view_rows(view, state), namespace, name, selector, state)
+    rows = inspect.select(view, inspect.view_rows(view, state), namespace, name, selector, state)
+    if namespace is not None:  # one namespace: kubectl drops the NAMESPACE column
+        view = dataclasses.replace(view, columns=tuple(c for c in view.columns if c[0] != "NAMESPACE"))
+    return view, rows
 
 
 # ---------------------------------------------------------------- apply

@@ -340,8 +340,8 @@ def get(
     name: str | None = typer.Argument(None, metavar="[NAME]", show_default=False, help="Only this object."),
     state: str = StateOpt,
     namespace: str | None = typer.Option(None, "-n", "--namespace", metavar="NS",
-                                         help="Only this namespace (default: every namespace)."),
-    all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces", help="Every namespace (the default)."),
+                                         help="Only this namespace (default: default, as kubectl's)."),
+    all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces", help="Every namespace."),
     selector: str | None = typer.Option(None, "-l", "--selector", metavar="SELECTOR",
                                         help="Label selector: key=value, key!=value, key, !key, comma-separated."),
     output: GetFormat = typer.Option(GetFormat.text, "-o", "--output", help="Output format."),
@@ -353,6 +353,7 @@ def get(
     try:
         if all_namespaces and namespace is not None:
             raise PlannerError.single("-n and -A do not go together: -A lists every namespace")
+        namespace = None if all_namespaces else (namespace or "default")  # kubectl's: the default namespace
         view, rows = api.get_rows(api.read_state(open_backend(state)).state, what, namespace, name, selector)
     except PlannerError as exc:
         _fail(exc, PlanFormat.json if output is GetFormat.json else PlanFormat.text, text_too=True)

@@ -78,8 +78,8 @@ def test_job_pods_run_to_completion_and_free_their_room(cli, hello, tmp_path):
     assert "job-controller" in plan.out and "at most 2 at a time, until 5 have succeeded" in plan.out
     out = _apply(cli, str(hello))
     assert "Job migrate complete: 5 Pod(s) succeeded and released their CPU and memory" in out
-    assert cli("get", "jobs").out.splitlines()[1].split()[2:4] == ["Complete", "5/5"]
-    pods = [line.split() for line in cli("get", "pods").out.splitlines() if "migrate-" in line]
+    assert cli("get", "-A", "jobs").out.splitlines()[1].split()[2:4] == ["Complete", "5/5"]
+    pods = [line.split() for line in cli("get", "-A", "pods").out.splitlines() if "migrate-" in line]
     assert len(pods) == 5 and all(p[2:4] == ["0/1", "Completed"] for p in pods)
     # Completed Pods hold nothing: Pods needing most of each node's 740m free CPU still fit beside them.
     edit(hello / "hello-web.yaml", "cpu: 100m", "cpu: 600m")
@@ -98,7 +98,7 @@ def test_job_without_room_waits_and_goes_on_when_room_appears(cli, hello, tmp_pa
                                "    machineType: e2-standard-4\n")
     out = _apply(cli, str(hello))
     assert "Job migrate complete" in out
-    assert cli("get", "jobs").out.splitlines()[1].split()[2:4] == ["Complete", "5/5"]
+    assert cli("get", "-A", "jobs").out.splitlines()[1].split()[2:4] == ["Complete", "5/5"]
 
 
 def test_job_restart_policy_must_be_on_failure_or_never(cli, tmp_path):
@@ -138,9 +138,9 @@ def test_cronjob_runs_nothing_until_it_fires(cli, hello):
     assert '"0 3 * * MON-FRI" (minute hour day-of-month month day-of-week) in time zone Europe/Paris' in plan.out
     out = _apply(cli, str(hello))
     assert "no Job or Pod runs until its schedule" in out
-    row = cli("get", "cronjobs").out.splitlines()[1].split()
+    row = cli("get", "-A", "cronjobs").out.splitlines()[1].split()
     assert row[:3] == ["default", "report", "0"] and "Europe/Paris" in row
-    assert "report" not in cli("get", "pods").out
+    assert "report" not in cli("get", "-A", "pods").out
 
 
 @pytest.mark.parametrize(("schedule", "message"), [
@@ -186,7 +186,7 @@ def test_hpa_brings_its_target_within_bounds_and_owns_replicas(cli, hello, tmp_p
     assert len(state["Deployment/default/hello-web"]["status"]["pods"]) == 4
     assert state["HorizontalPodAutoscaler/default/hello-web"]["status"]["bounds"] == {
         "target": "Deployment/default/hello-web", "minReplicas": 4, "maxReplicas": 6}
-    assert cli("get", "hpa").out.splitlines()[1].split()[2] == "Deployment/hello-web"
+    assert cli("get", "-A", "hpa").out.splitlines()[1].split()[2] == "Deployment/hello-web"
 
     edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 9")  # the input's replicas do not fight the HPA
     plan = cli("plan", str(hello), "--detailed-exitcode")

@@ -139,11 +139,15 @@ def test_get_narrows_as_kubectl_does(cli, tmp_path):
     pods = cli("get", "pods", "-n", "bank", "-l", "app=ledger-db", "-o", "name").out.split()
     assert pods == ["pod/ledger-db-0", "pod/ledger-db-1"]
     assert cli("get", "pods", "-n", "default").out == "No resources found.\n"
-    assert cli("get", "sts", "ledger-db", "-o", "name").out == "statefulset.apps/ledger-db\n"
+    assert cli("get", "sts", "ledger-db", "-o", "name").code == 1  # as kubectl: NotFound in the default namespace
+    assert cli("get", "sts", "ledger-db", "-n", "bank", "-o", "name").out == "statefulset.apps/ledger-db\n"
+    table = cli("get", "pods", "-n", "bank").out
+    assert table.startswith("NAME ") and "NAMESPACE" not in table  # one namespace: no NAMESPACE column
+    assert cli("get", "pods", "-A").out.startswith("NAMESPACE ")
     missing = cli("get", "pods", "nope")
-    assert missing.code == 1 and 'pods "nope" not found' in missing.err
-    assert "ledger-db-0" not in cli("get", "pods", "-l", "app!=ledger-db").out
-    assert cli("get", "pods", "-l", "!app").out == "No resources found.\n"
+    assert missing.code == 1 and 'pods "nope" not found in namespace default' in missing.err
+    assert "ledger-db-0" not in cli("get", "pods", "-A", "-l", "app!=ledger-db").out
+    assert cli("get", "pods", "-A", "-l", "!app").out == "No resources found.\n"
     import yaml
 
     listed = yaml.safe_load(cli("get", "deployments", "-A", "-o", "yaml").out)
@@ -191,7 +195,7 @@ def test_get_knows_namespaces_configmaps_secrets_and_the_kubernetes_service(cli,
     assert namespaces == ["namespace/bank", "namespace/default", "namespace/kube-node-lease", "namespace/kube-public",
                           "namespace/kube-system"]
     assert cli("get", "cm", "-n", "bank").out.count("\n") >= 2
-    secrets = cli("get", "secrets", "-o", "json").json()["items"]
+    secrets = cli("get", "secrets", "-A", "-o", "json").json()["items"]
     assert secrets and all("data" in s and isinstance(s["data"], int) for s in secrets)
     kubernetes = cli("get", "svc", "kubernetes", "-n", "default", "-o", "json").json()["items"]
     assert [(s["clusterIP"].endswith(".1"), s["ports"]) for s in kubernetes] == [(True, "443/TCP")]

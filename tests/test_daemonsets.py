@@ -112,7 +112,7 @@ def test_one_pod_per_node_through_growth_upgrade_and_replacement(cli, tmp_path):
     _apply(cli, "app")
     state = _one_per_node(tmp_path)
     assert all("pool2" in node for node in _daemon_nodes(state))
-    listed = cli("get", "daemonsets")
+    listed = cli("get", "-A", "daemonsets")
     assert listed.out.splitlines()[1].split()[:7] == ["default", "agent", "3", "3", "3", "3", "3"]
 
 
@@ -148,7 +148,7 @@ def test_node_selector_picks_the_nodes(cli, tmp_path):
     _apply(cli, "app")
     state = _state(tmp_path)
     assert all("-gpu-" in node for node in _daemon_nodes(state)) and len(_daemon_nodes(state)) == 3
-    assert "tier=special" in cli("get", "ds").out
+    assert "tier=special" in cli("get", "-A", "ds").out
 
 
 def test_rolling_update_and_on_delete(cli, tmp_path):
@@ -168,7 +168,7 @@ def test_rolling_update_and_on_delete(cli, tmp_path):
     plan = cli("plan", "app")
     assert "OnDelete: replaces no running Pod" in plan.out
     _apply(cli, "app")
-    row = cli("get", "daemonsets").out.splitlines()[1].split()
+    row = cli("get", "-A", "daemonsets").out.splitlines()[1].split()
     assert row[2:7] == ["3", "3", "3", "0", "3"]  # UP-TO-DATE 0: every Pod still runs the old template
 
 
@@ -193,7 +193,7 @@ def test_services_select_daemonset_pods(cli, tmp_path):
     plan = cli("plan", "app")
     assert "selects no Pods" not in plan.out + plan.err
     _apply(cli, "app")
-    row = next(line for line in cli("get", "endpoints").out.splitlines() if "agent" in line)
+    row = next(line for line in cli("get", "-A", "endpoints").out.splitlines() if "agent" in line)
     assert row.count(":9100") == 3
 
 
@@ -206,7 +206,7 @@ def test_delete_frees_the_nodes(cli, tmp_path):
     plan = cli("plan", "app")
     assert "garbage-collector" in plan.out and "deletes its 3 Pod(s)" in plan.out
     _apply(cli, "app")
-    assert "agent" not in cli("get", "pods").out
+    assert "agent" not in cli("get", "-A", "pods").out
 
 
 def test_validation_rules_at_file_line_column(cli, tmp_path):

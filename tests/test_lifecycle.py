@@ -182,17 +182,17 @@ def test_moving_the_cluster_replaces_everything_in_it(walk):
 def test_get_shows_the_world_as_kubectl_would(cli, tmp_path):
     shutil.copytree(STEPS[0], tmp_path / "shop")
     cli("apply", "shop", "--auto-approve")
-    services = cli("get", "services").out.splitlines()
+    services = cli("get", "-A", "services").out.splitlines()
     assert services[0].split() == ["NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
     web = next(line.split() for line in services if " web " in line)
     assert web[2] == "LoadBalancer" and web[4].startswith("203.0.113.") and web[5].startswith("80:")
-    pods = cli("get", "pods", "-o", "wide").out
+    pods = cli("get", "-A", "pods", "-o", "wide").out
     assert pods.count("Running") == 5 and "gke-shop-pool-" in pods
-    nodes = json.loads(cli("get", "nodes", "-o", "json").out)["items"]
+    nodes = json.loads(cli("get", "-A", "nodes", "-o", "json").out)["items"]
     assert len(nodes) == 3
-    endpoints = cli("get", "endpoints").out
+    endpoints = cli("get", "-A", "endpoints").out
     assert ":80," in endpoints and ":http" not in endpoints  # named targetPort resolved to the container's 80
-    assert cli("get", "widgets").code == 1
+    assert cli("get", "-A", "widgets").code == 1
 
 
 def test_shrinking_a_pool_drains_nodes_and_reschedules_their_pods(cli, tmp_path):

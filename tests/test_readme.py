@@ -71,10 +71,10 @@ def _scenario(command: str, work: Path, cli_env) -> list[str]:
         return _run(cli_env, command, work)
     if command.startswith("planner plan examples/hello-app"):
         return _run(cli_env, command, work)
-    if command == "planner get pvc -o wide":
+    if command == "planner get pvc -A -o wide":
         cli_env(["apply", "examples/stateful-app", "--auto-approve"], work, T0)
         return _run(cli_env, command, work, now="2026-01-01T00:01:00+00:00")
-    if command == "planner get services":  # the walkthrough, up to its step 4 (the api Service is a NodePort)
+    if command == "planner get services -A":  # the walkthrough, up to its step 4 (the api Service is a NodePort)
         for step in ("1-create", "2-scale", "3-rollout", "4-service-type"):
             shutil.rmtree(work / "shop", ignore_errors=True)
             shutil.copytree(work / "examples" / "lifecycle" / step, work / "shop")

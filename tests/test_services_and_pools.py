@@ -55,7 +55,7 @@ def test_external_name_and_headless_services_get_no_cluster_ip(cli, tmp_path):
     assert any("ExternalName, a DNS CNAME to db.example.com" in s for s in steps)
     assert any("headless" in s for s in steps)
     cli("apply", "in.yaml", "--auto-approve")
-    assert " db " in cli("get", "services").out and "db.example.com" in cli("get", "services").out
+    assert " db " in cli("get", "-A", "services").out and "db.example.com" in cli("get", "-A", "services").out
 
 
 def test_a_built_in_namespace_in_the_input_is_ignored_with_a_warning(cli, tmp_path):
@@ -71,5 +71,5 @@ def test_an_autoscaled_pool_without_node_count_starts_within_its_bounds(cli, tmp
           "kind: ContainerNodePool\nmetadata:\n  name: small\nspec:\n  clusterRef: {name: c}\n"
           "  location: us-central1-a\n  autoscaling: {minNodeCount: 0, maxNodeCount: 1}\n")
     assert cli("apply", "in.yaml", "--auto-approve").code == 0
-    nodes = json.loads(cli("get", "nodes", "-o", "json").out)["items"]
+    nodes = json.loads(cli("get", "-A", "nodes", "-o", "json").out)["items"]
     assert sum(1 for n in nodes if n["pool"] == "small") == 1

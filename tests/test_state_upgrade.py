@@ -25,11 +25,11 @@ def test_a_version_1_state_plans_as_no_changes_and_keeps_its_warnings(cli, tmp_p
     assert result.code == 0, result.out + result.err
     assert "No changes." in result.out
     assert "Pods are Pending" in result.out and "the rollout is stalled" in result.out
-    pods = json.loads(cli("get", "pods", "-o", "json").out)["items"]
+    pods = json.loads(cli("get", "-A", "pods", "-o", "json").out)["items"]
     assert any(p["status"] == "Pending" and "Insufficient cpu" in p["reason"] for p in pods)
-    services = json.loads(cli("get", "services", "-o", "json").out)["items"]
+    services = json.loads(cli("get", "-A", "services", "-o", "json").out)["items"]
     assert any(s["externalIP"].startswith("203.0.113.") for s in services)
-    nodes = json.loads(cli("get", "nodes", "-o", "json").out)["items"]
+    nodes = json.loads(cli("get", "-A", "nodes", "-o", "json").out)["items"]
     assert len(nodes) == 9 and all(n["podCIDR"] and n["internalIP"] for n in nodes)  # the autoscaler grew it
 
 

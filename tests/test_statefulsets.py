@@ -114,15 +114,15 @@ def test_the_bank_example_plans_applies_converges_and_shows_its_database_pods_an
     assert cli("apply", "bank", "--auto-approve").code == 0
     again = cli("plan", "bank", "--detailed-exitcode")
     assert again.code == 0 and "No changes" in again.out and "warning" not in said(again).lower()
-    pods = {r["NAME"]: r for r in _table(cli("get", "pods").out)}
+    pods = {r["NAME"]: r for r in _table(cli("get", "-A", "pods").out)}
     assert {"accounts-db-0", "ledger-db-0", "ledger-db-1"} <= set(pods)
     assert all(pods[p]["STATUS"] == "Running" for p in ("accounts-db-0", "ledger-db-0", "ledger-db-1"))
-    endpoints = {r["NAME"]: r["ENDPOINTS"] for r in _table(cli("get", "endpoints").out)}
+    endpoints = {r["NAME"]: r["ENDPOINTS"] for r in _table(cli("get", "-A", "endpoints").out)}
     assert len(endpoints["ledger-db"].split(",")) == 2 and endpoints["ledger-db"].count(":5432") == 2
     assert endpoints["accounts-db"].endswith(":5432")
-    sts = {r["NAME"]: r["READY"] for r in _table(cli("get", "statefulsets").out)}
+    sts = {r["NAME"]: r["READY"] for r in _table(cli("get", "-A", "statefulsets").out)}
     assert sts == {"accounts-db": "1/1", "ledger-db": "2/2"}
-    claims = {r["NAME"]: r for r in _table(cli("get", "pvc").out)}
+    claims = {r["NAME"]: r for r in _table(cli("get", "-A", "pvc").out)}
     assert set(claims) == {"postgresdb-accounts-db-0", "postgresdb-ledger-db-0", "postgresdb-ledger-db-1"}
     assert all(c["STATUS"] == "Bound" and c["VOLUME"].startswith("pvc-") for c in claims.values())
 
@@ -157,9 +157,9 @@ def test_pods_and_claims_are_named_by_ordinal_and_each_disk_is_in_its_pods_zone(
     assert result.code == 0, result.err
     assert "created 3 Pod(s): web-0, web-1, web-2" in result.out
     assert "created 3 PersistentVolumeClaim(s): data-web-0, data-web-1, data-web-2" in result.out
-    zones = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "nodes", "-o", "wide").out)}
-    pods = {r["NAME"]: zones[r["NODE"]] for r in _table(cli("get", "pods", "-o", "wide").out)}
-    claims = {r["NAME"]: r for r in _table(cli("get", "pvc", "-o", "wide").out)}
+    zones = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "-A", "nodes", "-o", "wide").out)}
+    pods = {r["NAME"]: zones[r["NODE"]] for r in _table(cli("get", "-A", "pods", "-o", "wide").out)}
+    claims = {r["NAME"]: r for r in _table(cli("get", "-A", "pvc", "-o", "wide").out)}
     assert sorted(pods) == ["web-0", "web-1", "web-2"]
     for ordinal in range(3):
         claim = claims[f"data-web-{ordinal}"]
@@ -174,13 +174,13 @@ def test_ordered_ready_stops_at_the_first_pod_that_cannot_run_and_parallel_does_
     plan = cli("plan", "in.yaml")
     assert "statefulset-controller will wait for web-2 to be Running and Ready" in said(plan)
     cli("apply", "in.yaml", "--auto-approve")
-    pods = {r["NAME"]: r["STATUS"] for r in _table(cli("get", "pods").out)}
+    pods = {r["NAME"]: r["STATUS"] for r in _table(cli("get", "-A", "pods").out)}
     assert pods == {"web-0": "Running", "web-1": "Running", "web-2": "Pending"}, "web-3 is never created"
-    assert [r["STATUS"] for r in _table(cli("get", "pvc").out)] == ["Bound", "Bound", "Pending"]
+    assert [r["STATUS"] for r in _table(cli("get", "-A", "pvc").out)] == ["Bound", "Bound", "Pending"]
 
     write(tmp_path / "par.yaml", app(replicas=4, cpu="300m", location="us-central1-a", policy="Parallel"))
     cli("apply", "par.yaml", "--auto-approve", "--state", "par.json")
-    pods = {r["NAME"]: r["STATUS"] for r in _table(cli("get", "pods", "--state", "par.json").out)}
+    pods = {r["NAME"]: r["STATUS"] for r in _table(cli("get", "-A", "pods", "--state", "par.json").out)}
     assert pods == {"web-0": "Running", "web-1": "Running", "web-2": "Pending", "web-3": "Pending"}
 
 
@@ -207,7 +207,7 @@ spec:
 """)
     result = cli("apply", "in.yaml", "--auto-approve")
     assert result.code == 0, result.err
-    pods = {r["NAME"]: r["STATUS"] for r in _table(cli("get", "pods").out)}
+    pods = {r["NAME"]: r["STATUS"] for r in _table(cli("get", "-A", "pods").out)}
     assert pods == dict.fromkeys(("web-0", "web-1", "web-2", "web-3"), "Running")
 
 
@@ -218,7 +218,7 @@ def test_a_rolling_update_replaces_pods_from_the_highest_ordinal_down_to_the_par
     write(tmp_path / "in.yaml", app(replicas=3))
     cli("apply", "in.yaml", "--auto-approve")
     first = _show_pods(cli)
-    claims = {r["NAME"]: (r["VOLUME"], r["ZONE"]) for r in _table(cli("get", "pvc", "-o", "wide").out)}
+    claims = {r["NAME"]: (r["VOLUME"], r["ZONE"]) for r in _table(cli("get", "-A", "pvc", "-o", "wide").out)}
     partitioned = "    type: RollingUpdate\n    rollingUpdate: {partition: 1}"
     write(tmp_path / "in.yaml", app(replicas=3, version="1.28", strategy=partitioned))
     plan = cli("plan", "in.yaml")
@@ -228,9 +228,9 @@ def test_a_rolling_update_replaces_pods_from_the_highest_ordinal_down_to_the_par
     assert "replaced 2 Pod(s) with the new revision, highest ordinal first: web-2, web-1" in result.out
     after = _show_pods(cli)
     assert after["web-0"] == first["web-0"] and after["web-1"] == after["web-2"] != first["web-2"]
-    zones = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "nodes", "-o", "wide").out)}
-    pods = {r["NAME"]: zones[r["NODE"]] for r in _table(cli("get", "pods", "-o", "wide").out)}
-    assert {r["NAME"]: (r["VOLUME"], r["ZONE"]) for r in _table(cli("get", "pvc", "-o", "wide").out)} == claims
+    zones = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "-A", "nodes", "-o", "wide").out)}
+    pods = {r["NAME"]: zones[r["NODE"]] for r in _table(cli("get", "-A", "pods", "-o", "wide").out)}
+    assert {r["NAME"]: (r["VOLUME"], r["ZONE"]) for r in _table(cli("get", "-A", "pvc", "-o", "wide").out)} == claims
     assert all(pods[f"web-{o}"] == claims[f"data-web-{o}"][1] for o in range(3)), "each Pod stays by its disk"
     assert cli("plan", "in.yaml", "--detailed-exitcode").code == 0
 
@@ -250,19 +250,19 @@ def test_on_delete_changes_no_running_pod(cli, tmp_path):
 def test_scale_down_goes_in_reverse_and_keeps_the_claims_a_scale_up_reattaches(cli, tmp_path):
     write(tmp_path / "in.yaml", app(replicas=3))
     cli("apply", "in.yaml", "--auto-approve")
-    volumes = {r["NAME"]: r["VOLUME"] for r in _table(cli("get", "pvc").out)}
+    volumes = {r["NAME"]: r["VOLUME"] for r in _table(cli("get", "-A", "pvc").out)}
     write(tmp_path / "in.yaml", app(replicas=1))
     plan = cli("plan", "in.yaml")
     assert "deletes Pods web-2, web-1 from the highest ordinal down, one at a time" in plan.out
     assert "keeps the removed Pods' claims and disks (whenScaled: Retain)" in plan.out
     result = cli("apply", "in.yaml", "--auto-approve")
     assert "deleted 2 Pod(s), highest ordinal first: web-2, web-1" in result.out
-    assert sorted(r["NAME"] for r in _table(cli("get", "pods").out)) == ["web-0"]
-    assert {r["NAME"]: r["VOLUME"] for r in _table(cli("get", "pvc").out)} == volumes
+    assert sorted(r["NAME"] for r in _table(cli("get", "-A", "pods").out)) == ["web-0"]
+    assert {r["NAME"]: r["VOLUME"] for r in _table(cli("get", "-A", "pvc").out)} == volumes
     write(tmp_path / "in.yaml", app(replicas=3))
     result = cli("apply", "in.yaml", "--auto-approve")
     assert "Compute Engine created" not in result.out, "web-1 and web-2 get their old disks back"
-    assert {r["NAME"]: r["VOLUME"] for r in _table(cli("get", "pvc").out)} == volumes
+    assert {r["NAME"]: r["VOLUME"] for r in _table(cli("get", "-A", "pvc").out)} == volumes
 
 
 def test_when_scaled_delete_deletes_the_removed_pods_claims(cli, tmp_path):
@@ -272,7 +272,7 @@ def test_when_scaled_delete_deletes_the_removed_pods_claims(cli, tmp_path):
     assert "deletes the removed Pods' claims (whenScaled: Delete)" in cli("plan", "in.yaml").out
     result = cli("apply", "in.yaml", "--auto-approve")
     assert "deleted 2 PersistentVolumeClaim(s) and their disks: data-web-2, data-web-1" in result.out
-    assert [r["NAME"] for r in _table(cli("get", "pvc").out)] == ["data-web-0"]
+    assert [r["NAME"] for r in _table(cli("get", "-A", "pvc").out)] == ["data-web-0"]
 
 
 def test_deleting_the_statefulset_keeps_its_claims_by_default(cli, tmp_path):
@@ -283,7 +283,7 @@ def test_deleting_the_statefulset_keeps_its_claims_by_default(cli, tmp_path):
     assert "leaves the PersistentVolumeClaims data-web-0, data-web-1 and their disks in place" in plan.out
     result = cli("apply", "in.yaml", "--auto-approve")
     assert "kept 2 PersistentVolumeClaim(s) and their disks" in result.out
-    assert cli("get", "pods").out.strip().count("\n") == 0
+    assert cli("get", "-A", "pods").out.strip().count("\n") == 0
 
 
 def test_a_field_kube_apiserver_refuses_to_update_forces_a_replacement_naming_it(cli, tmp_path):
@@ -368,11 +368,11 @@ def test_a_standalone_claim_is_pending_until_a_pod_that_mounts_it_runs(cli, tmp_
     assert "no workload in default mounts it: it stays Pending" in said(plan)
     assert "controller/persistentvolume-binder" in plan.out and "leaves it Pending" in plan.out
     cli("apply", "in.yaml", "--auto-approve")
-    assert [r["STATUS"] for r in _table(cli("get", "pvc").out)] == ["Pending"]
+    assert [r["STATUS"] for r in _table(cli("get", "-A", "pvc").out)] == ["Pending"]
     write(tmp_path / "in.yaml", base + CLAIM.format(mode="ReadWriteOnce") + MOUNTER)
     assert "no workload" not in said(cli("plan", "in.yaml"))
     cli("apply", "in.yaml", "--auto-approve")
-    [row] = _table(cli("get", "pvc", "-o", "wide").out)
+    [row] = _table(cli("get", "-A", "pvc", "-o", "wide").out)
     assert row["STATUS"] == "Bound" and row["VOLUME"].startswith("pvc-") and row["ZONE"] == "us-central1-a"
 
 
@@ -408,12 +408,12 @@ def test_pods_evicted_by_a_node_upgrade_come_back_under_their_names_in_their_dis
             "  nodeConfig: {machineType: %s}\n")
     write(tmp_path / "in.yaml", base + pool % "e2-standard-4")  # 1800m fits only the e2-standard-4 nodes
     cli("apply", "in.yaml", "--auto-approve")
-    before = {r["NAME"]: r["NODE"] for r in _table(cli("get", "pods", "-o", "wide").out)}
+    before = {r["NAME"]: r["NODE"] for r in _table(cli("get", "-A", "pods", "-o", "wide").out)}
     write(tmp_path / "in.yaml", base + pool % "e2-standard-8")
     assert cli("apply", "in.yaml", "--auto-approve").code == 0
-    zones = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "nodes", "-o", "wide").out)}
-    after = {r["NAME"]: r["NODE"] for r in _table(cli("get", "pods", "-o", "wide").out)}
-    claims = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "pvc", "-o", "wide").out)}
+    zones = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "-A", "nodes", "-o", "wide").out)}
+    after = {r["NAME"]: r["NODE"] for r in _table(cli("get", "-A", "pods", "-o", "wide").out)}
+    claims = {r["NAME"]: r["ZONE"] for r in _table(cli("get", "-A", "pvc", "-o", "wide").out)}
     assert set(after) == {"web-0", "web-1", "web-2"} and not set(after.values()) & set(before.values())
     assert all(zones[after[f"web-{o}"]] == claims[f"data-web-{o}"] for o in range(3))
 

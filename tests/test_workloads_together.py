@@ -46,11 +46,11 @@ def test_the_bank_with_a_daemonset_an_hpa_and_a_job_converges(cli, tmp_path):
     applied = cli("apply", "bank", "--auto-approve")
     assert applied.code == 0, applied.err
     assert cli("plan", "bank", "--detailed-exitcode").code == 0
-    pods = {p["name"]: p for p in cli("get", "pods", "-o", "json").json()["items"]}
-    nodes = cli("get", "nodes", "-o", "json").json()["items"]
+    pods = {p["name"]: p for p in cli("get", "-A", "pods", "-o", "json").json()["items"]}
+    nodes = cli("get", "-A", "nodes", "-o", "json").json()["items"]
     logs = [p for name, p in pods.items() if name.startswith("logs-")]
     assert len(logs) == len(nodes) and {p["node"] for p in logs} == {n["name"] for n in nodes}
     assert {"ledger-db-0", "ledger-db-1"} <= set(pods) and "ledger-db-2" not in pods  # the HPA's bounds
     assert sorted(p["status"] for name, p in pods.items() if name.startswith("migrate-")) == ["Completed"] * 2
-    hpa = cli("get", "hpa", "-o", "json").json()["items"]
+    hpa = cli("get", "-A", "hpa", "-o", "json").json()["items"]
     assert [(h["name"], h["replicas"]) for h in hpa] == [("ledger-db", 2)]
