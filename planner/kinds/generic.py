@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from planner.kinds import apirules
 from planner.kinds import sources as src
 from planner.kinds.base import GetView, KindSpec, Manifest, OpResult, Problem, Rank, S
+from planner.simulate import objects
 
 if TYPE_CHECKING:
     from planner.plan import Operation
@@ -67,7 +68,7 @@ def _configmap_rows(state: State) -> list[dict[str, Any]]:
     """`kubectl get configmaps`: how many keys each holds (data and binaryData)."""
     return [{"namespace": r.namespace, "name": r.name,
              "data": len(r.manifest.get("data") or {}) + len(r.manifest.get("binaryData") or {}),
-             "created": (r.status.get("metadata") or {}).get("creationTimestamp")}
+             "created": objects.created(r.status)}
             for r in state.of_family(SPEC.family) if r.kind == "ConfigMap" and r.api_version == "v1"]
 
 

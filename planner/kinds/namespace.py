@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from planner.kinds import apirules, generic
 from planner.kinds import sources as src
 from planner.kinds.base import GetView, KindSpec, Rank, S, Schema
+from planner.simulate import objects
 
 if TYPE_CHECKING:
     from planner.state import State
@@ -19,11 +20,11 @@ BUILTIN = ("default", "kube-node-lease", "kube-public", "kube-system")
 def _rows(state: State) -> list[dict[str, Any]]:
     """`kubectl get namespaces`: the built-in ones while a cluster runs, and the declared ones."""
     cluster = state.cluster
-    started = ((cluster.status.get("metadata") or {}).get("creationTimestamp") if cluster is not None else None)
+    started = (objects.created(cluster.status) if cluster is not None else None)
     rows = {name: {"name": name, "status": "Active", "created": started} for name in BUILTIN} if cluster else {}
     for resource in state.of_family(SPEC.family):
         rows[resource.name] = {"name": resource.name, "status": "Active",
-                               "created": (resource.status.get("metadata") or {}).get("creationTimestamp")}
+                               "created": objects.created(resource.status)}
     return [rows[name] for name in sorted(rows)]
 
 

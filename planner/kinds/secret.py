@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.kinds import apirules, generic
 from planner.kinds.base import GetView, KindSpec, Manifest, Problem
+from planner.simulate import objects
 
 if TYPE_CHECKING:
     from planner.state import State
@@ -24,7 +25,7 @@ def _rows(state: State) -> list[dict[str, Any]]:
     """`kubectl get secrets`: TYPE and how many keys (DATA), never a value."""
     return [{"namespace": r.namespace, "name": r.name, "type": r.manifest.get("type") or "Opaque",
              "data": len(r.manifest.get("data") or {}) + len(r.manifest.get("stringData") or {}),
-             "created": (r.status.get("metadata") or {}).get("creationTimestamp")}
+             "created": objects.created(r.status)}
             for r in state.of_family(SPEC.family)]
 
 

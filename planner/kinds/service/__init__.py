@@ -204,7 +204,7 @@ def _service_rows(state: State) -> list[dict[str, Any]]:
         out.append({"namespace": resource.namespace, "name": resource.name, "type": service_type,
                     "clusterIP": cluster_ip(live) or "<none>", "externalIP": external,
                     "ports": naming.ports_text(live_ports(live)) or "<none>",
-                    "created": (live.get("metadata") or {}).get("creationTimestamp"),
+                    "created": objects.created(live),
                     "selector": ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>",
                     "loadBalancer": (load_balancer(live) or {}).get("name", "")})
     return out
@@ -222,7 +222,7 @@ def _kubernetes_service(state: State) -> list[dict[str, Any]]:
     return [{"namespace": "default", "name": "kubernetes", "type": "ClusterIP", "clusterIP": first,
              "labels": {"component": "apiserver", "provider": "kubernetes"},
              "externalIP": "<none>", "ports": "443/TCP",
-             "created": (cluster.status.get("metadata") or {}).get("creationTimestamp") if cluster else None,
+             "created": objects.created(cluster.status) if cluster else None,
              "selector": "<none>", "loadBalancer": ""}]
 
 
@@ -252,7 +252,7 @@ def endpoints(state: State) -> dict[str, list[str]]:
 def _endpoint_rows(state: State) -> list[dict[str, Any]]:
     found = endpoints(state)
     return [{"namespace": r.namespace, "name": r.name, "endpoints": found[r.address],
-             "created": (r.status.get("metadata") or {}).get("creationTimestamp")} for r in services(state)]
+             "created": objects.created(r.status)} for r in services(state)]
 
 
 def _slice_rows(state: State) -> list[dict[str, Any]]:
@@ -270,7 +270,7 @@ def _slice_rows(state: State) -> list[dict[str, Any]]:
         out.append({"namespace": r.namespace, "name": f"{r.name}-{seed.token(naming.NAME_ALPHABET, 5, r.address)}",
                     "addressType": "IPv4", "ports": ",".join(ports),
                     "endpoints": sorted({a.rpartition(":")[0] for a in listed}),
-                    "created": (r.status.get("metadata") or {}).get("creationTimestamp")})
+                    "created": objects.created(r.status)})
     return out
 
 
