@@ -118,12 +118,10 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False) -> Pla
 def _other_input(desired: DesiredState, state: State) -> list[Diagnostic]:
     """The input roots differ from the last apply's: said before the plan (and in JSON), since what the state holds
     and this input does not declare is planned for deletion."""
-    if not state.resources or not state.roots or list(state.roots) == list(desired.roots):
+    if not state.resources or not mass_deletion.roots_differ(desired, state):
         return []
-    return [Diagnostic("warning", f"the input is not the one the last apply used (last apply: "
-                                  f"{' '.join(state.roots)}; this plan: {' '.join(desired.roots)}): everything the "
-                                  "state holds that this input does not declare is planned for deletion.",
-                       banner=True)]
+    return [Diagnostic("warning", f"{mass_deletion.other_input_text(desired, state)}: everything the state holds "
+                                  "that this input does not declare is planned for deletion.", banner=True)]
 
 
 def _check_stored_manifests(state: State, desired: DesiredState) -> None:

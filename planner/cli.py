@@ -174,11 +174,11 @@ def plan(
             read = api.read_state(backend)
             _report_read(read, written=False)
             result = api.make_plan(desired, read.state)
+        wire = result.to_wire()  # once: the saved plan and the output share it
         if out:
-            api.save_plan(result, desired, out, read.state)
+            api.save_plan(result, desired, out, read.state, wire)
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
-    wire = result.to_wire()
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
     (_out_text if output is DocFormat.text else _out)(RENDERERS[output.value](wire))
     if out and output is DocFormat.text:

@@ -34,6 +34,17 @@ class SourceFile:
     name: str
     text: str | None
     _nodes: list[Any] | None = field(default=None, repr=False)
+    _by_line: dict[int, Any] | None = field(default=None, repr=False)
+
+    def node_at(self, line: int) -> Any | None:
+        """The document node that starts on `line` (1-based), indexed once per file: a file with thousands of
+        documents gets each position in constant time, not by a scan per diagnostic."""
+        if self._by_line is None:
+            self._by_line = {}
+            for node in self.document_nodes():
+                if node is not None:
+                    self._by_line.setdefault(node.start_mark.line + 1, node)
+        return self._by_line.get(line)
 
     def document_nodes(self) -> list[Any]:
         if self._nodes is None:
@@ -374,14 +385,11 @@ def locate(document: Document, path: tuple[PathToken, ...], key: bool = False) -
     Walks as far as the path exists: a missing field is reported at the closest existing parent.
     """
     try:
-        nodes = document.source.document_nodes()
+        node = document.source.node_at(document.line)
     except yaml.YAMLError:  # pragma: no cover - the file parsed once already
         return document.line, 1
-    real = [n for n in nodes if n is not None]
-    node_index = _document_position(document, real)
-    if node_index is None:
+    if node is None:
         return document.line, 1
-    node = real[node_index]
     mark = node.start_mark
     full = (*document.prefix, *path) if document.prefix else path
     for depth, token in enumerate(full):
@@ -403,13 +411,6 @@ def locate(document: Document, path: tuple[PathToken, ...], key: bool = False) -
         else:
             break
     return mark.line + 1, mark.column + 1
-
-
-def _document_position(document: Document, nodes: list[Any]) -> int | None:
-    for i, node in enumerate(nodes):
-        if node.start_mark.line + 1 == document.line:
-            return i
-    return None
 
 
 def _flat_pairs(node: Any) -> list[tuple[Any, Any]]:

@@ -33,15 +33,24 @@ def banner(changes: Sequence[ResourceChange], desired: DesiredState, state: Stat
     return [Diagnostic("warning", message, banner=True)]
 
 
+def roots_differ(desired: DesiredState, state: State) -> bool:
+    """The input is not the one the last apply used (the same paths in another order are the same input)."""
+    return bool(state.roots) and sorted(state.roots) != sorted(desired.roots)
+
+
+def other_input_text(desired: DesiredState, state: State) -> str:
+    return (f"the input is not the one the last apply used (last apply: {' '.join(state.roots)}; this plan: "
+            f"{' '.join(desired.roots)})")
+
+
 def _reason(desired: DesiredState, state: State) -> str:
     """The most specific explanation the input and state give, most likely cause first."""
     skipped = (f" ({desired.skipped} document{'s' if desired.skipped != 1 else ''} skipped as unknown kinds by "
                "--skip-unknown)") if desired.skipped else ""
     if not desired.resources:
         return f"the input has no resources{skipped}"
-    if state.roots and sorted(state.roots) != sorted(desired.roots):
-        return (f"the input is not the one the last apply used (last apply: {' '.join(state.roots)}; this plan: "
-                f"{' '.join(desired.roots)}){skipped}")
+    if roots_differ(desired, state):
+        return f"{other_input_text(desired, state)}{skipped}"
     old, new = state.cluster, desired.cluster
     if old is not None and new is not None and old.address != new.address:
         return f"the input declares {new.address}, not {old.address}, which the state holds{skipped}"

@@ -68,7 +68,7 @@ def body_digest(payload: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- writing
 
 
-def save_plan(plan: Plan, desired: DesiredState, path: str, state: State) -> None:
+def save_plan(plan: Plan, desired: DesiredState, path: str, state: State, wire: dict[str, Any] | None = None) -> None:
     """Write the plan, the desired resources it was made from and the state it was made against (lineage, serial,
     contents digest), sealed by a digest of the whole body. Atomic: the file is complete or not there."""
     payload: dict[str, Any] = {
@@ -82,7 +82,7 @@ def save_plan(plan: Plan, desired: DesiredState, path: str, state: State) -> Non
                     for r in desired.resources.values()],
         "warnings": [d.to_json() for d in desired.warnings],
         "skipped": desired.skipped,
-        "plan": plan.to_wire(),
+        "plan": wire if wire is not None else plan.to_wire(),  # the caller's, when it rendered it already
     }
     payload["digest"] = body_digest(payload)
     _atomic_write(path, (json.dumps(payload, separators=(",", ":")) + "\n").encode("utf-8", "surrogatepass"))

@@ -128,11 +128,11 @@ def _check_subnetwork(data: Manifest) -> list[Problem]:
     for i, (where, network) in enumerate(ranges):
         for other_where, other in ranges[:i]:
             if network.overlaps(other):
-                problems.append(Problem(where, f"{network} overlaps {other} ({_dotted(other_where)})"))
+                problems.append(Problem(where, f"{network} overlaps {other} ({dotted_path(other_where)})"))
     return problems
 
 
-def _dotted(path: tuple[str | int, ...]) -> str:
+def dotted_path(path: tuple[str | int, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 

@@ -37,7 +37,7 @@ from planner import kinds
 from planner.errors import Diagnostic
 from planner.kinds import sources as src
 from planner.kinds.base import Manifest, Path, Problem, S
-from planner.kinds.network import cluster_network, network_of
+from planner.kinds.network import cluster_network, dotted_path, network_of
 from planner.knowledge import naming
 from planner.knowledge.gce import REGIONS
 
@@ -266,7 +266,7 @@ def _image_warning(workload: str, manifest: Manifest, pod_spec: Mapping[str, Any
                                  "nodes have no external IP and can pull it only through Cloud NAT (or another NAT "
                                  "gateway); Private Google Access reaches only Artifact Registry (*.pkg.dev) and "
                                  "Container Registry (gcr.io)",
-                      path=_dotted((*base, key, index, "image")) if base else None, address=workload)
+                      path=dotted_path((*base, key, index, "image")) if base else None, address=workload)
 
 
 def _path_to(node: Any, target: Mapping[str, Any], at: Path = ()) -> Path | None:
@@ -280,7 +280,3 @@ def _path_to(node: Any, target: Mapping[str, Any], at: Path = ()) -> Path | None
             if found is not None:
                 return found
     return None
-
-
-def _dotted(path: Path) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")

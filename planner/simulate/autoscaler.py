@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner import kinds
-from planner.knowledge import capacity, naming
+from planner.knowledge import capacity
 from planner.simulate import objects
 
 if TYPE_CHECKING:
@@ -28,13 +28,13 @@ def autoscale(world: World) -> list[dict[str, Any]]:
     pools = _autoscaled_pools(world)
     if not pools or not world.pending_owners:
         return events
+    from planner.kinds.nodes import vm_prefix  # the group's base VM name, as a resize takes it
+
     for resource, shape in pools:
         free = capacity.free_for_workloads(shape.machine_type, shape.max_pods)
         owned = world.engine.own(resource.address)
         pool = owned.status.setdefault("pool", {"name": shape.pool, "nodes": []})
-        groups = pool.get("instanceGroups") or []
-        prefix = (str(groups[0]).removesuffix("-grp") if groups else naming.node_prefix(
-            shape.cluster, shape.pool, world.engine.seed.hex8("instance-group", shape.cluster, shape.pool)))
+        prefix = vm_prefix(world.engine, shape, pool)
         labels = dict(shape.labels)
         added = 0
         while True:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.kinds import generic
+from planner.kinds import generic, podrules
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, OpResult, Problem, Rank, S
 from planner.kinds.cronjob.schedule import describe, schedule_error, time_zone_error
 from planner.kinds.job import rules, run_steps, spec_context
@@ -73,7 +73,8 @@ def _check(data: Manifest) -> list[Problem]:
         value = spec.get(key)
         if isinstance(value, int) and value < 0:
             problems.append(Problem(("spec", key), "must be greater than or equal to 0"))
-    return problems + rules.job_spec_problems(_job_spec(data), JOB_SPEC, template=True)
+    return (problems + rules.job_spec_problems(_job_spec(data), JOB_SPEC, template=True)
+            + podrules.validate_pod_template(_job_spec(data).get("template") or {}, (*JOB_SPEC, "template")))
 
 
 DEFAULTS: tuple[tuple[str, Any], ...] = (

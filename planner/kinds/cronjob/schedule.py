@@ -11,6 +11,7 @@ https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#schedule-sy
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from typing import NamedTuple
@@ -108,6 +109,12 @@ def schedule_error(schedule: str) -> str | None:
     return None
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    """The tz database's names, listed once: zoneinfo rebuilds the set on every call (~9 ms)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def time_zone_error(name: str) -> str | None:
     """validateTimeZone: an explicit IANA time zone that exists (time.LoadLocation), never "Local"."""
     if not name:
@@ -116,7 +123,7 @@ def time_zone_error(name: str) -> str | None:
         return f"unknown time zone {name}"
     if name.lower() == "local":
         return "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"
-    known = zoneinfo.available_timezones()
+    known = _known_zones()
     if known and name not in known and name != "UTC":  # no tz database here: the name's shape is all we can check
         return f"unknown time zone {name}"
     return None

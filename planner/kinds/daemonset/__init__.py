@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner import kinds
+from planner.kinds import podrules, workloads
 from planner.kinds import sources as src
-from planner.kinds import workloads
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S
 from planner.kinds.daemonset import apply
 from planner.kinds.daemonset.live import (
@@ -95,7 +95,7 @@ def _check(data: Manifest) -> list[Problem]:
     elif kind == "OnDelete" and rolling is not None:
         problems.append(Problem((*("spec", "updateStrategy"), "rollingUpdate"), "may not be specified when strategy "
                                 "`type` is 'OnDelete'", at_key=True))
-    return problems
+    return problems + podrules.validate_pod_template(spec.get("template") or {}, ("spec", "template"))
 
 
 # ---------------------------------------------------------------- plan

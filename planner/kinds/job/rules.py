@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from planner.kinds import podrules
 from planner.kinds.base import Manifest, Path, Problem
 from planner.kinds.deployment.live import container_defaults
 
@@ -92,4 +93,6 @@ def job_spec_problems(spec: Mapping[str, Any], base: Path, template: bool = Fals
 
 
 def check(data: Manifest) -> list[Problem]:
-    return job_spec_problems(data.get("spec") or {}, ("spec",))
+    spec = data.get("spec") or {}
+    return job_spec_problems(spec, ("spec",)) + podrules.validate_pod_template(
+        spec.get("template") or {} if isinstance(spec, dict) else {}, ("spec", "template"))
