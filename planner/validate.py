@@ -180,7 +180,7 @@ class Validator:
             if not all(c.fast.is_valid(document.data) for c in compiled):
                 for c in compiled:
                     problems.extend(_schema_problems(c, document.data, spec.sensitive_fields))
-            if sensitive.ANNOTATION in ((document.data.get("metadata") or {}).get("annotations") or {}):
+            if sensitive.annotation_of(document.data) is not None:
                 with contextlib.suppress(AttributeError, TypeError):
                     problems.extend(sensitive.check(document.data, spec.pod_spec))
             check = spec.check
