@@ -84,11 +84,13 @@ def _box(id_: str, kind: str, x: float, y: float, w: float, lines: list[str], ti
 
 
 def _more_pods(pods: list[dict[str, Any]]) -> str:
-    """The Pods not drawn, counted by owner: "+4 Pods: ReplicaSet/web-5d8 ×3, StatefulSet/db ×1"."""
+    """The Pods not drawn, counted by owner: "+4 Pods: ReplicaSet/web-5d8 ×3, StatefulSet/db ×1 and 2 more owners"."""
     counts: dict[str, int] = {}
     for pod in pods:
         counts[pod["owner"] or "no owner"] = counts.get(pod["owner"] or "no owner", 0) + 1
-    return f"+{len(pods)} Pods: " + ", ".join(f"{owner} ×{n}" for owner, n in sorted(counts.items()))
+    first = sorted(counts.items())
+    text = ", ".join(f"{owner} ×{n}" for owner, n in first[:2])
+    return f"+{len(pods)} Pods: {text}" + (f" and {len(first) - 2} more owners" if len(first) > 2 else "")
 
 
 def _pod_box(prefix: str, pod: dict[str, Any], x: float, y: float, w: float, level: int) -> Box:
