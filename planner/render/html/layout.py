@@ -84,13 +84,14 @@ def _box(id_: str, kind: str, x: float, y: float, w: float, lines: list[str], ti
 
 
 def _more_pods(pods: list[dict[str, Any]]) -> str:
-    """The Pods not drawn, counted by owner: "+4 Pods: ReplicaSet/web-5d8 ×3, StatefulSet/db ×1 and 2 more owners"."""
+    """The Pods not drawn, counted by owner: "+4 Pods: ReplicaSet/web-5d8 ×3, StatefulSet/db ×1" (or, of more than
+    two owners, "+40 Pods of 12 owners")."""
     counts: dict[str, int] = {}
     for pod in pods:
         counts[pod["owner"] or "no owner"] = counts.get(pod["owner"] or "no owner", 0) + 1
-    first = sorted(counts.items())
-    text = ", ".join(f"{owner} ×{n}" for owner, n in first[:2])
-    return f"+{len(pods)} Pods: {text}" + (f" and {len(first) - 2} more owners" if len(first) > 2 else "")
+    if len(counts) > 2:
+        return f"+{len(pods)} Pods of {len(counts)} owners"
+    return f"+{len(pods)} Pods: " + ", ".join(f"{owner} ×{n}" for owner, n in sorted(counts.items()))
 
 
 def _pod_box(prefix: str, pod: dict[str, Any], x: float, y: float, w: float, level: int) -> Box:
