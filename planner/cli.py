@@ -50,7 +50,6 @@ from planner.render.apply import (
     render_saved_plan,
 )
 from planner.render.diagnostics import render_warnings
-from planner.render.html import render_show_html
 from planner.render.show import STATE_RENDERERS
 from planner.render.validate import VALIDATE_RENDERERS
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
@@ -318,10 +317,10 @@ def show(
     try:
         if planfile:
             text = _render_saved(planfile, api.load_saved_plan(planfile).wire, output)
-        elif output is DocFormat.html:
-            text = render_show_html(api.cluster_picture(api.read_state(open_backend(state)).state))
         else:
-            text = STATE_RENDERERS[output.value](api.read_state(open_backend(state)).state.model_dump(mode="json"))
+            held = api.read_state(open_backend(state)).state
+            text = STATE_RENDERERS[output.value](api.cluster_picture(held) if output is DocFormat.html
+                                                 else held.model_dump(mode="json"))
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
     if output is DocFormat.html:

@@ -39,7 +39,7 @@ def picture(state: State) -> dict[str, Any]:
     services = [{key: row.get(key) for key in ("namespace", "name", "type", "clusterIP", "externalIP", "ports",
                                                "selector", "endpointIPs", "balancer")}
                 for row in picture_rows(state)]
-    return {"cluster": _cluster(state),
+    return {"head": _cluster(state),
             "pools": [{"name": name, "nodes": nodes} for name, nodes in sorted(pools.items())],
             "pending": pending, "services": services,
             "counts": {"nodes": sum(len(n) for n in pools.values()),

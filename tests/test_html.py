@@ -85,7 +85,7 @@ def test_large_state_page_is_bounded(cli, tmp_path, monkeypatch):
     write(tmp_path / "many" / "all.yaml", many_apps(300, replicas=2, nodes=12))
     assert cli("apply", "many", "--auto-approve").code == 0
     page = cli("show", "-o", "html").out
-    assert page.count('class="box node"') <= 10 and "more nodes" in page and "more Services" in page
+    assert page.count('class="box node-box"') <= 10 and "more nodes" in page and "more Services" in page
     assert re.search(r"\+\d+ Pods of \d+ owners", page)
     assert "namespace default: 600 Pod(s) of 300 owner(s)" in page and "… 250 more owners" in page
     assert len(page) < 400_000

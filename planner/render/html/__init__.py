@@ -26,7 +26,7 @@ def _counts(picture: dict[str, Any]) -> str:
 
 def render_show_html(picture: dict[str, Any]) -> str:
     """`planner show -o html`: the cluster as it is."""
-    cluster = picture["cluster"]
+    cluster = picture["head"]
     name = cluster["name"] if cluster else "(no cluster)"
     return page(f"cluster {name}", [
         f"<h1>Cluster {text(name)}</h1>",

@@ -26,7 +26,7 @@ are counted in a "more" box (and listed, capped, under the drawing)."""
 class Box:
     id: str
     kind: str
-    """The CSS class: balancer, service, cluster, pool, node, pod, pending, more, lane."""
+    """The CSS class: balancer, svc-box, gke-cluster, pool, node-box, pod, pending, more, lane."""
     x: float
     y: float
     w: float
@@ -141,7 +141,7 @@ def _services(d: Drawing, picture: dict[str, Any], prefix: str, cap: int) -> tup
     for s in shown:
         lines = [f"Service {s['namespace']}/{s['name']}", f"{s['type']} {s['clusterIP']}",
                  f"ports {s['ports']}", f"external {s['externalIP']} · {len(s['endpointIPs'])} endpoint(s)"]
-        box = _box(f"{prefix}svc-{s['namespace']}-{s['name']}", "service", x, y, SERVICE_W, lines,
+        box = _box(f"{prefix}svc-{s['namespace']}-{s['name']}", "svc-box", x, y, SERVICE_W, lines,
                    "\n".join([*lines, f"selector {s['selector']}"]), 0, f"{s['namespace']}/{s['name']}")
         d.boxes.append(box)
         boxes[f"{s['namespace']}/{s['name']}"] = box
@@ -165,7 +165,7 @@ def _cluster_drawing(picture: dict[str, Any], prefix: str, max_nodes: int, max_p
                      max_services: int) -> Drawing:
     d = Drawing(WIDTH, 0)
     top, services = _services(d, picture, prefix, max_services)
-    cluster = picture["cluster"]
+    cluster = picture["head"]
     y0 = top + 40
     inner_x, inner_w = PAD + GAP, WIDTH - 2 * (PAD + GAP)
     y = y0 + 2 * LINE + 16
@@ -191,7 +191,7 @@ def _cluster_drawing(picture: dict[str, Any], prefix: str, max_nodes: int, max_p
             head = [node["name"], f"VM {node['internalIP']} · ext {node['externalIP']}",
                     f"Pod range {node['podCIDR']}", f"{node['zone']} · {node['machineType']}"]
             end = _pods(d, prefix, node["pods"], x + 8, y + 4 * LINE + 14, NODE_W - 16, max_pods, 3, pods_at)
-            box = _box(f"{prefix}node-{node['name']}", "node", x, y, NODE_W, head, "\n".join(
+            box = _box(f"{prefix}node-{node['name']}", "node-box", x, y, NODE_W, head, "\n".join(
                 ["Node " + head[0], *head[1:], f"{len(node['pods'])} Pod(s)"]), 2, node["name"],
                 h=max(end, y + 4 * LINE + 14) - y + 2)
             d.boxes.append(box)
@@ -220,7 +220,7 @@ def _cluster_drawing(picture: dict[str, Any], prefix: str, max_nodes: int, max_p
         y += GAP
     head = ([f"cluster {cluster['name']} · {cluster['location']}", cluster["summary"]] if cluster else
             ["no cluster in this state"])
-    d.boxes.append(_box(f"{prefix}cluster", "cluster", PAD, y0, WIDTH - 2 * PAD, head, "\n".join(head), 0,
+    d.boxes.append(_box(prefix + "gke-cluster", "gke-cluster", PAD, y0, WIDTH - 2 * PAD, head, "\n".join(head), 0,
                         cluster["name"] if cluster else "", h=max(y, y0 + 2 * LINE + 16) - y0))
     for s in picture["services"]:
         source = services.get(f"{s['namespace']}/{s['name']}")

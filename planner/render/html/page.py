@@ -17,9 +17,9 @@ body{font:14px/1.4 system-ui,sans-serif;color:var(--ink);margin:16px;max-width:1
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 6px}
 .drawing{max-width:100%;height:auto;display:block;border:1px solid #d0d7de;background:#fff}
 svg text{font:11px ui-monospace,'DejaVu Sans Mono',monospace;fill:var(--ink)}svg text.head{font-weight:bold}
-.box rect{fill:#fff;stroke:#8c959f}.cluster rect{fill:#f6f8fa}.pool rect{fill:#eef4ff;stroke:#54aeff}
-.node rect{fill:#fff;stroke:#0969da}.pod rect{fill:#dafbe1;stroke:#1a7f37}.pod.pending rect{fill:#fff1e5;
-stroke:#bc4c00}.pod.completed rect{fill:#eaeef2}.service rect{fill:#fbefff;stroke:#8250df}
+.box rect{fill:#fff;stroke:#8c959f}.gke-cluster rect{fill:#f6f8fa}.pool rect{fill:#eef4ff;stroke:#54aeff}
+.node-box rect{fill:#fff;stroke:#0969da}.pod rect{fill:#dafbe1;stroke:#1a7f37}.pod.pending rect{fill:#fff1e5;
+stroke:#bc4c00}.pod.completed rect{fill:#eaeef2}.svc-box rect{fill:#fbefff;stroke:#8250df}
 .balancer rect{fill:#fff8c5;stroke:#9a6700}.more rect{fill:#f6f8fa;stroke-dasharray:4 3}.pending rect{fill:#fff8f2}
 .lane rect{fill:#f6f8fa}
 .link{fill:none;stroke-width:1.4}.endpoint{stroke:#8250df;opacity:.7}.forward{stroke:#9a6700}
