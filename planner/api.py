@@ -234,6 +234,29 @@ def get_rows(state: State, what: str, namespace: str | None = None, name: str | 
     return view, rows
 
 
+def cluster_picture(state: State) -> dict[str, Any]:
+    """What `planner show -o html` draws: the state's nodes, Pods, Services and load balancers (planner.picture)."""
+    from planner.picture import picture
+
+    return picture(state)
+
+
+def plan_pictures(plan: Plan, state: State) -> dict[str, Any]:
+    """The plan page's cluster before and after: the plan's operations run, as plan's preview runs them, on a
+    copy-on-write view of the state (nothing is written; the same lineage, so the same names every time). A plan
+    apply would refuse has no after picture, and says why."""
+    before = cluster_picture(state)
+    view = State(serial=state.serial, lineage=state.lineage or "preview", roots=state.roots,
+                 kubernetes_version=state.kubernetes_version, resources=dict(state.resources))
+    try:
+        engine = Engine(view, copy_on_write=True, kubernetes_version=plan.kubernetes_version)
+        for op in plan.operations:
+            engine.run(op)
+    except PlannerError as exc:
+        return {"before": before, "after": None, "problem": "; ".join(d.message for d in exc.errors)}
+    return {"before": before, "after": cluster_picture(view), "problem": None}
+
+
 # ---------------------------------------------------------------- apply
 
 

@@ -40,6 +40,7 @@ from planner.cli_io import err as _err
 from planner.cli_io import fail as _fail
 from planner.cli_io import keep as _keep
 from planner.cli_io import out as _out
+from planner.cli_io import out_page as _out_page
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
 from planner.errors import PlannerError
@@ -93,6 +94,7 @@ def _main_options(
 K8S_HELP = "Kubernetes minor version whose schemas validate the input."
 OutputOpt = typer.Option(PlanFormat.text, "-o", "--output", help="Output format.")
 DocOpt = typer.Option(DocFormat.text, "-o", "--output", help="Output format.")
+OpenOpt = typer.Option(False, "--open", help="Write the -o html page to a file and open it in the browser.")
 VersionOpt = typer.Option(DEFAULT_KUBERNETES_VERSION, "--kubernetes-version", metavar="1.N", help=K8S_HELP)
 SkipOpt = typer.Option(False, "--skip-unknown", help="Skip documents of unknown kinds with a warning.")
 LockTimeoutOpt = typer.Option(0.0, "--lock-timeout", metavar="SECONDS", help="Seconds to wait for the state lock.",
@@ -154,11 +156,13 @@ def plan(
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes."),
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
+    open_page: bool = OpenOpt,
 ) -> None:
     """Show what apply would do, in execution order, with the component that performs each step."""
     from planner import api
     from planner.state import open_backend
 
+    output = DocFormat.html if open_page else output
     paths = _paths_or_here(paths, "plan", destroy)
     try:
         backend = open_backend(state)
@@ -177,10 +181,15 @@ def plan(
         wire = result.to_wire()  # once: the saved plan and the output share it
         if out:
             api.save_plan(result, desired, out, read.state, wire)
+        if output is DocFormat.html:  # the page draws the cluster before and after
+            wire = {**wire, "pictures": api.plan_pictures(result, read.state)}
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
-    (_out_text if output is DocFormat.text else _out)(RENDERERS[output.value](wire))
+    if output is DocFormat.html:
+        _out_page(RENDERERS["html"](wire), open_page)
+    else:
+        (_out_text if output is DocFormat.text else _out)(RENDERERS[output.value](wire))
     if out and output is DocFormat.text:
         _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
@@ -298,20 +307,26 @@ def show(
     planfile: str | None = typer.Argument(None, help="A saved plan; without it, the state."),
     state: str = StateOpt,
     output: DocFormat = DocOpt,
+    open_page: bool = OpenOpt,
 ) -> None:
     """Show a saved plan, or what the state holds."""
     from planner import api
     from planner.state import open_backend
 
+    output = DocFormat.html if open_page else output
     try:
         if planfile:
-            (_out_text if output is DocFormat.text else _out)(
-                _render_saved(planfile, api.load_saved_plan(planfile).wire, output))
-            return
-        text = STATE_RENDERERS[output.value](api.read_state(open_backend(state)).state.model_dump(mode="json"))
+            text = _render_saved(planfile, api.load_saved_plan(planfile).wire, output)
+        else:
+            held = api.read_state(open_backend(state)).state
+            text = STATE_RENDERERS[output.value](api.cluster_picture(held) if output is DocFormat.html
+                                                 else held.model_dump(mode="json"))
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
-    (_out_text if output is DocFormat.text else _out)(text)
+    if output is DocFormat.html:
+        _out_page(text, open_page)
+    else:
+        (_out_text if output is DocFormat.text else _out)(text)
 
 
 def _render_saved(planfile: str, wire: dict[str, Any], output: DocFormat) -> str:

@@ -36,11 +36,12 @@ class DocFormat(str, enum.Enum):
     text = "text"
     json = "json"
     yaml = "yaml"
+    html = "html"
 
     @property
     def errors(self) -> PlanFormat:
-        """How errors come out: as JSON for any machine-readable format."""
-        return PlanFormat.text if self is DocFormat.text else PlanFormat.json
+        """How errors come out: as JSON for any machine-readable format (a page is for a person: text)."""
+        return PlanFormat.json if self in (DocFormat.json, DocFormat.yaml) else PlanFormat.text
 
 
 class Terminal:
@@ -84,6 +85,27 @@ def out_text(text: str) -> None:
     """Prose for a person (plans, apply's progress): laid out for the terminal when stdout is one."""
     sys.stdout.write(_laid_out(text, sys.stdout))
     sys.stdout.flush()
+
+
+def out_page(page: str, open_it: bool) -> None:
+    """An HTML page: on stdout, or with --open written to a file of its own and opened in the browser (Python's
+    webbrowser: $BROWSER, or the desktop's). Without a browser it says so and gives the path: still a success."""
+    if not open_it:
+        out(page)
+        return
+    import tempfile
+    import webbrowser
+
+    handle, path = tempfile.mkstemp(prefix="planner-", suffix=".html")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(page)
+    try:
+        opened = webbrowser.open("file://" + path)
+    except webbrowser.Error:
+        opened = False
+    if not opened:
+        err(f"No browser to open the page in: it is at {path}")
+    out(path + "\n")
 
 
 def err(text: str) -> None:

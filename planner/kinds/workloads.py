@@ -116,6 +116,18 @@ def _pod_rows(state: State) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (r["namespace"], r["name"]))
 
 
+def pod_owners(state: State) -> dict[tuple[str, str], tuple[str, str]]:
+    """(namespace, Pod name) -> (its workload's address, its ownerReference as `Kind/name`): the cluster picture
+    groups Pods by owner."""
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for resource in workloads(state):
+        for pod in (resource.status.get("pods") or []) + (resource.status.get("completedPods") or []):
+            reference = (pod.get("metadata", {}).get("ownerReferences") or [{}])[0]
+            out[(resource.namespace or "", objects.pod_name(pod))] = (
+                resource.address, f"{reference.get('kind', resource.kind)}/{reference.get('name', resource.name)}")
+    return out
+
+
 POD_VIEW = GetView("pods", _pod_rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("READY", "ready"),
                                        ("STATUS", "status"), ("RESTARTS", "restarts"), ("AGE", "age")),
                    (("IP", "ip"), ("NODE", "node"), ("REASON", "reason")), aliases=("pod", "po"), resource="pod")

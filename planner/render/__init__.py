@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.render.escape import yaml_text
 from planner.render.get import render_get
+from planner.render.html import render_plan_html
 from planner.render.json import render_json
 from planner.render.text import render_text
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:  # the kinds registry is imported only by commands that need i
     from planner.kinds.base import GetView
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "json": render_json,
-                                                          "yaml": yaml_text}
+                                                          "yaml": yaml_text, "html": render_plan_html}
 """The plan (its wire form), for plan and show PLANFILE."""
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.render.escape import escape_json, yaml_text
+from planner.render.html import render_show_html
 from planner.render.state import render_state
 
 
@@ -15,5 +16,6 @@ def render_state_json(state: dict[str, Any]) -> str:
 
 
 STATE_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_state, "json": render_state_json,
-                                                                "yaml": yaml_text}
-"""`show -o` (no plan file): format -> renderer of the state's JSON form. A plan file renders with RENDERERS."""
+                                                                "yaml": yaml_text, "html": render_show_html}
+"""`show -o` (no plan file): format -> renderer of the state's JSON form (html: of its picture,
+api.cluster_picture). A plan file renders with RENDERERS."""

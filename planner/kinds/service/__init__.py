@@ -274,6 +274,27 @@ def _slice_rows(state: State) -> list[dict[str, Any]]:
     return out
 
 
+def picture_rows(state: State) -> list[dict[str, Any]]:
+    """The Services for the cluster picture (`planner show -o html`): `get services`' rows, each with the IPs of its
+    endpoints and, for a LoadBalancer, its forwarding rule (external IP:port -> the nodes' nodePort; the target-pool
+    flavour's path, gke-lifecycle.md "LoadBalancer Service" steps 7-8 and "Traffic")."""
+    found = endpoints(state)
+    live = {(r.namespace, r.name): r for r in services(state)}
+    out = []
+    for row in _service_rows(state):
+        resource = live.get((row["namespace"], row["name"]))
+        ips = sorted({a.rpartition(":")[0] for a in found.get(resource.address, [])}) if resource else []
+        lb = load_balancer(resource.status) if resource else None
+        balancer = None
+        if resource is not None and lb and external_ip(resource.status):
+            balancer = {"name": lb.get("name", ""), "flavour": lb.get("flavour", ""),
+                        "ip": external_ip(resource.status),
+                        "forwards": [f"{p.get('port')} -> node port {p.get('nodePort')}/{p.get('protocol', 'TCP')}"
+                                     for p in live_ports(resource.status)]}
+        out.append({**row, "endpointIPs": ips, "balancer": balancer})
+    return out
+
+
 def _outputs(state: State) -> list[dict[str, Any]]:
     """Each load balancer's external IP and how many endpoints it forwards to."""
     balanced = [r for r in services(state) if external_ip(r.status)]
