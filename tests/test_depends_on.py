@@ -90,10 +90,11 @@ spec:
 
 
 def _app(i: int, configs: list[int], optional: bool, service: bool, hpa: bool, replicas: int) -> str:
+    flag = ", optional: true" if optional else ""
     env = "".join(f"""
             - name: C{c}
               valueFrom:
-                configMapKeyRef: {{name: config-{c}, key: k{", optional: true" if optional else ""}}}""" for c in configs)
+                configMapKeyRef: {{name: config-{c}, key: k{flag}}}""" for c in configs)
     text = f"""
 ---
 apiVersion: apps/v1
