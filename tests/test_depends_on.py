@@ -3,15 +3,18 @@ always consistent with the execution order (a property over random plans: create
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
 
+import pytest
 from conftest import EXAMPLES, edit, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import api
+from planner import api, kinds
+from planner.kinds.base import Rank
 from planner.plan import Plan
 from planner.state import MemoryBackend
 
@@ -249,3 +252,21 @@ def test_every_dependency_comes_earlier_in_the_operations_of_every_plan(worlds, 
     state = backend.read().state
     destroy = api.destroy_plan(state)
     _check_edges(_plan_operations(destroy), {c.address: c.to_wire() for c in destroy.changes})
+
+
+@pytest.fixture
+def service_ranked_last():
+    """The Service family re-registered with a rank after the workloads: its edges now disagree with the ranks."""
+    spec = kinds.spec_of("service")
+    kinds.REGISTRY.unregister("service")
+    kinds.REGISTRY.register(dataclasses.replace(spec, rank=Rank(8, "a test's rank, after the workloads")))
+    yield
+    kinds.REGISTRY.unregister("service")
+    kinds.REGISTRY.register(spec)
+
+
+def test_an_edge_the_ranks_would_break_refines_the_order(cli, hello, service_ranked_last):
+    plan = cli("plan", str(hello), "-o", "json").json()
+    order = [c["address"] for c in plan["resource_changes"]]
+    assert order.index("Service/default/hello-web") < order.index("Deployment/default/hello-web")
+    _check_order(plan)
