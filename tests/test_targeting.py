@@ -56,7 +56,7 @@ def test_an_unknown_address_is_refused_with_the_closest_ones(cli, tmp_path):
 
 
 def test_a_saved_targeted_plan_applies_only_its_part_and_the_next_plan_shows_the_rest(cli, tmp_path):
-    # Not the bank: a saved plan of its Secret does not apply today (the masked value fails base64 on load).
+    # A shop with a node pool: the pool is no dependency of a Deployment, so a targeted apply leaves it for later.
     write(tmp_path / "shop" / "all.yaml", POOL_APP.format(nodes=1) + "---\napiVersion: v1\nkind: Namespace\n"
           "metadata: {name: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: config-0, namespace: shop}"
           "\ndata: {k: v}\n" + _app(0, [0], False, True, False, 1) + _app(1, [], False, False, False, 1))
