@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds, lists, mass_deletion, model
+from planner import inspect, kinds, lists, mass_deletion, model, targeting
 from planner import load as load_stage
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.diff import diff
@@ -96,14 +96,21 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
     return ValidationReport(len(files), len(desired.resources), desired.kubernetes_version, desired.warnings)
 
 
-def make_plan(desired: DesiredState, state: State, destroy: bool = False) -> Plan:
-    """diff -> order -> attribute: a pure function of the desired resources and the state (`destroy`: the plan of
-    `planner destroy`, whose deletions are asked for, so it carries no mass-deletion banner)."""
+def make_plan(desired: DesiredState, state: State, destroy: bool = False, targets: tuple[str, ...] = (),
+              excluded: tuple[str, ...] = ()) -> Plan:
+    """diff -> order -> (narrow) -> attribute: a pure function of the desired resources and the state (`destroy`:
+    the plan of `planner destroy`, whose deletions are asked for, so it carries no mass-deletion banner; `targets`
+    and `excluded`: --target and --exclude, see planner.targeting)."""
     _check_stored_manifests(state, desired)
+    known = [*desired.resources, *state.resources]
+    targeting.check_addresses(targets, known, "--target")
+    targeting.check_addresses(excluded, known, "--exclude")
     changes, warnings = diff(desired, state, destroy)
     if not destroy:
         warnings += mass_deletion.banner(changes, desired, state) or _other_input(desired, state)  # one banner
     operations, ordered = order(changes)
+    operations, ordered, narrowed = targeting.narrow(operations, ordered, targets, excluded)
+    warnings += narrowed
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
     foreseen = preview(operations, state, desired.kubernetes_version)
@@ -112,6 +119,7 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False) -> Pla
         diagnostics=tuple(desired.warnings + warnings + foreseen + notes),
         state_lineage=state.lineage, state_serial=state.serial, roots=tuple(desired.roots),
         previous_roots=tuple(state.roots) if state.resources else (), kubernetes_version=desired.kubernetes_version,
+        targets=tuple(sorted(set(targets))), excluded=tuple(sorted(set(excluded))),
     )
 
 
@@ -149,8 +157,8 @@ def destroyed_desired(state: State) -> DesiredState:
     return DesiredState({}, list(state.roots), state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
 
 
-def destroy_plan(state: State) -> Plan:
-    return make_plan(destroyed_desired(state), state, destroy=True)
+def destroy_plan(state: State, targets: tuple[str, ...] = (), excluded: tuple[str, ...] = ()) -> Plan:
+    return make_plan(destroyed_desired(state), state, destroy=True, targets=targets, excluded=excluded)
 
 
 # ---------------------------------------------------------------- state

@@ -32,8 +32,10 @@ from planner.cli_io import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     DocFormat,
+    ExcludeOpt,
     PlanFormat,
     StateOpt,
+    TargetOpt,
     Terminal,
 )
 from planner.cli_io import err as _err
@@ -157,6 +159,8 @@ def plan(
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
     open_page: bool = OpenOpt,
+    target: list[str] | None = TargetOpt,
+    exclude: list[str] | None = ExcludeOpt,
 ) -> None:
     """Show what apply would do, in execution order, with the component that performs each step."""
     from planner import api
@@ -169,7 +173,7 @@ def plan(
         if destroy:
             read = api.read_state(backend)
             _report_read(read, written=False)
-            result = api.destroy_plan(read.state)
+            result = api.destroy_plan(read.state, tuple(target or ()), tuple(exclude or ()))
             desired = api.destroyed_desired(read.state)
         else:  # the input first: reading the state upgrades old secret digests of the values it loaded
             desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
@@ -177,7 +181,7 @@ def plan(
             desired.roots = api.relative_roots(paths, backend)
             read = api.read_state(backend)
             _report_read(read, written=False)
-            result = api.make_plan(desired, read.state)
+            result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()))
         wire = result.to_wire()  # once: the saved plan and the output share it
         if out:
             api.save_plan(result, desired, out, read.state, wire)
@@ -219,6 +223,8 @@ def apply(
     output: PlanFormat = typer.Option(PlanFormat.text, "-o", "--output",
                                       help="Output format: json is one JSON line per event "
                                            "(schemas/apply-events.schema.json)."),
+    target: list[str] | None = TargetOpt,
+    exclude: list[str] | None = ExcludeOpt,
 ) -> None:
     """Carry out a plan against the simulated GKE and write the state."""
     JsonLines.on = output is PlanFormat.json
@@ -229,6 +235,9 @@ def apply(
     try:
         saved_path = _saved_plan_among(paths)
         saved = api.load_saved_plan(saved_path) if saved_path is not None else None
+        if saved is not None and (target or exclude):
+            raise PlannerError.single(f"{saved_path} is a saved plan: it applies exactly what it shows (with the "
+                                      "targets it was planned with); --target and --exclude go to plan")
         backend = open_backend(state)
         if saved is not None:
             desired = saved.desired
@@ -245,7 +254,7 @@ def apply(
                 api.check_not_stale(saved.state, read.state, saved.path, read.recovered)
                 result = api.plan_to_apply(saved, read.state)
             else:
-                result = api.make_plan(desired, read.state)
+                result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()))
             _keep(desired, result, read)  # not torn down when apply() returns (cli_io.Kept)
             _review_and_apply(result, read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
@@ -275,8 +284,11 @@ def destroy(
     output: PlanFormat = typer.Option(PlanFormat.text, "-o", "--output",
                                       help="Output format: json is one JSON line per event "
                                            "(schemas/apply-events.schema.json)."),
+    target: list[str] | None = TargetOpt,
+    exclude: list[str] | None = ExcludeOpt,
 ) -> None:
-    """Delete everything the state holds, in reverse order (LoadBalancer Services before their cluster)."""
+    """Delete everything the state holds, in reverse order (LoadBalancer Services before their cluster); with
+    --target, only those resources and what must go before them."""
     JsonLines.on = output is PlanFormat.json
     from planner import api
     from planner.state import open_backend
@@ -289,9 +301,10 @@ def destroy(
             return
         with api.locked_state(backend, "destroy", lock_timeout) as read:
             _report_read(read, written=True)
-            _review_and_apply(api.destroy_plan(read.state), read.state, backend,
-                              "Do you really want to destroy all resources? There is no undo.", auto_approve, False,
-                              "destroy")
+            which = "these" if target or exclude else "all"
+            _review_and_apply(api.destroy_plan(read.state, tuple(target or ()), tuple(exclude or ())), read.state,
+                              backend, f"Do you really want to destroy {which} resources? There is no undo.",
+                              auto_approve, False, "destroy")
     except PlannerError as exc:
         _fail_run(exc)
 

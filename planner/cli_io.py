@@ -25,6 +25,15 @@ STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working director
 StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP)
 
 
+TargetOpt = typer.Option(None, "--target", metavar="ADDRESS", show_default=False,
+                         help="Plan only this resource (repeatable; as plan prints it: Deployment/default/web) and, "
+                              "like terraform, everything it depends on in this plan (a new Service, ConfigMap or "
+                              "Namespace is planned too, not refused). For exceptional cases only.")
+ExcludeOpt = typer.Option(None, "--exclude", metavar="ADDRESS", show_default=False,
+                          help="Leave this resource out (repeatable), and everything in this plan that depends on "
+                               "it, so nothing runs without what it needs. For exceptional cases only.")
+
+
 class PlanFormat(str, enum.Enum):
     text = "text"
     json = "json"

@@ -14,8 +14,12 @@ from planner.errors import Diagnostic
 if TYPE_CHECKING:  # the wire types are for mypy and the schema; importing them costs pydantic at start-up
     from planner import wire
 
-FORMAT_VERSION = "1.1"
-"""Bumped only when a consumer of the JSON plan must change."""
+FORMAT_VERSION = "1.2"
+"""Bumped whenever the JSON plan's shape changes (tests/test_plan_format.py holds each version's schema fingerprint):
+1.1 added `forget`, 1.2 `depends_on`, `targets` and `excluded`. The major number changes only when a consumer must."""
+
+READABLE_VERSIONS = ("1.0", "1.1", FORMAT_VERSION)
+"""Saved plans of these formats still load and apply (their plan is compared in their own format: `wire_as`)."""
 
 SAVED_PLAN_MARKER = "planner-saved-plan"
 
@@ -71,6 +75,20 @@ class FieldChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Dependency:
+    """What must happen before one of this change's operations, and why (a `depends_on` edge of the JSON plan)."""
+
+    address: str
+    reason: str
+    phase: str
+    """This change's operation that waits: `create`/`update` wait for the target's create or update; `delete`/
+    `forget` wait for the target's delete (deletions run in reverse: a cluster goes after its node pools)."""
+
+    def to_wire(self) -> wire.DependencyWire:
+        return {"address": self.address, "reason": self.reason, "phase": cast("wire.Phase", self.phase)}
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceChange:
     address: str
     family: str
@@ -92,6 +110,8 @@ class ResourceChange:
     before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     after_digest: str = field(default="", compare=False, repr=False)
+    depends_on: tuple[Dependency, ...] = ()
+    """Set by the order stage: edges to other changes of this plan only."""
 
     def to_wire(self) -> wire.ResourceChangeWire:
         return {
@@ -108,6 +128,7 @@ class ResourceChange:
                 {"path": path, "before": None, "after": None, "after_unknown": True} if value is UNKNOWN else
                 {"path": path, "before": None, "after": value} for path, value in self.created]),
             "unchanged_attributes": self.unchanged_count,
+            "depends_on": [d.to_wire() for d in self.depends_on],
         }
 
 
@@ -147,6 +168,10 @@ class Plan:
     roots: tuple[str, ...]
     previous_roots: tuple[str, ...]
     kubernetes_version: str
+    targets: tuple[str, ...] = ()
+    """`--target` addresses: the plan holds only them and what they depend on."""
+    excluded: tuple[str, ...] = ()
+    """`--exclude` addresses: the plan leaves them out, and everything that depends on them."""
 
     @property
     def steps(self) -> list[Step]:
@@ -181,5 +206,20 @@ class Plan:
             "resource_changes": [c.to_wire() for c in self.changes],
             "steps": [s.to_wire() for s in self.steps],
             "diagnostics": [cast("wire.DiagnosticWire", d.to_json()) for d in self.diagnostics],
+            "targets": list(self.targets),
+            "excluded": list(self.excluded),
         }
         return cast(dict[str, Any], typed)
+
+
+def wire_as(plan: dict[str, Any], version: str) -> dict[str, Any]:
+    """The JSON plan as an older format wrote it (a saved plan of that format is compared in it): 1.1 had no
+    depends_on, targets or excluded; 1.0 also no `forget` count."""
+    if version == FORMAT_VERSION:
+        return plan
+    out = {k: v for k, v in plan.items() if k not in ("targets", "excluded")}
+    out["format_version"] = version
+    out["resource_changes"] = [{k: v for k, v in c.items() if k != "depends_on"} for c in plan["resource_changes"]]
+    if version == "1.0":
+        out["summary"] = {k: v for k, v in plan["summary"].items() if k != "forget"}
+    return out

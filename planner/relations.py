@@ -22,6 +22,7 @@ class SelectorIndex:
     def __init__(self, objects: Objects) -> None:
         self._workloads: dict[tuple[str, str, str], list[tuple[str, Mapping[str, str]]]] = defaultdict(list)
         self._selectors: dict[tuple[str, str, str], list[tuple[str, Mapping[str, str]]]] = defaultdict(list)
+        self._families: dict[str, str] = {}
         for family, address, namespace, _name, manifest in objects:
             spec = kinds.spec_of(family)
             if spec.pod_labels is not None:
@@ -31,6 +32,7 @@ class SelectorIndex:
             if spec.selector is not None:
                 selector = spec.selector(manifest) or {}
                 if selector:
+                    self._families[address] = family
                     key, value = min(selector.items())
                     self._selectors[(namespace, key, value)].append((address, selector))
 
@@ -42,6 +44,10 @@ class SelectorIndex:
                 if equality_selector_matches(selector, labels):
                     found.add(name)
         return sorted(found)
+
+    def family_of(self, selector: str) -> str:
+        """The family of a selector `selecting` returned."""
+        return self._families[selector]
 
     def selected(self, namespace: str, selector: Mapping[str, str]) -> list[str]:
         """Addresses of the workloads whose Pod labels the selector matches."""

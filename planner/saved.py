@@ -32,7 +32,7 @@ from planner import kinds, schemas
 from planner.errors import Diagnostic, PlannerError
 from planner.load import Document, SourceFile
 from planner.model import SECRET_DIGEST, DesiredState, Resource, address_of, build, canonical_json, digest_of
-from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Plan, Reason
+from planner.plan import FORMAT_VERSION, READABLE_VERSIONS, SAVED_PLAN_MARKER, Plan, Reason, wire_as
 from planner.state import fs
 from planner.validate import Validator, ValidDocument
 
@@ -159,7 +159,8 @@ def load_saved_plan(path: str) -> SavedPlan:
     version = payload.get("format_version")
     if not isinstance(version, str) or version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
         shown = version if isinstance(version, str) else json.dumps(version)[:40]
-        raise PlannerError.single(f"{path} has plan format {shown}; this planner reads {FORMAT_VERSION}")
+        raise PlannerError.single(f"{path} has plan format {shown}; this planner reads {READABLE_VERSIONS[0]} to "
+                                  f"{FORMAT_VERSION}")
     digest = payload.get("digest")
     if not isinstance(digest, str):
         raise PlannerError.single(f"{path} carries no digest of its contents (written by an older planner, or "
@@ -393,8 +394,9 @@ def _wire(value: Any, format_version: str, version: str, roots: list[str], state
         del counts["forget"]
     if value["summary"] != counts:
         raise _Damaged("plan.summary", "does not count the plan's resource_changes")
+    narrowed = bool(value.get("targets") or value.get("excluded"))  # a targeted plan lists only what it changes
     for address in desired:
-        if actions.get(address, "delete") in ("delete", "forget"):
+        if actions.get(address, "no-op" if narrowed else "delete") in ("delete", "forget"):
             raise _Damaged("plan.resource_changes", f"does not list {address[:80]}, a desired resource")
     for position, step in enumerate(value["steps"], start=1):
         if step["index"] != position:
@@ -432,8 +434,9 @@ def plan_to_apply(saved: SavedPlan, state: State) -> Plan:
     from planner.api import make_plan
 
     destroy = any(Reason.DESTROY.value in c.get("reasons", ()) for c in saved.wire["resource_changes"])
-    plan = make_plan(saved.desired, state, destroy=destroy)
-    if canonical_json(plan.to_wire()) != canonical_json(saved.wire):
+    plan = make_plan(saved.desired, state, destroy=destroy, targets=tuple(saved.wire.get("targets", ())),
+                     excluded=tuple(saved.wire.get("excluded", ())))
+    if canonical_json(wire_as(plan.to_wire(), saved.wire["format_version"])) != canonical_json(saved.wire):
         raise PlannerError.single(
             f"Saved plan {saved.path} does not match what it would apply: the plan it shows is not the plan of its "
             "desired resources against this state (it was edited, or written by another planner version). Run plan "

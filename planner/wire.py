@@ -61,9 +61,22 @@ class FieldChangeWire(TypedDict):
     sensitive: NotRequired[Annotated[Literal[True], Field(description="A Secret value: before/after are masked.")]]
 
 
+Address = Annotated[str, Field(pattern=r"^[A-Za-z]+/([a-z0-9.-]+/)?[a-z0-9.-]+$")]
+
+
+@with_config(_CLOSED)
+class DependencyWire(TypedDict):
+    """An edge: this change's `phase` operation runs after the operation of `address` (a change of this plan)."""
+
+    address: Address
+    reason: Annotated[str, Field(min_length=1, description="Why, in words: the reference and what needs it.")]
+    phase: Annotated[Phase, Field(description="create/update: after the target's create or update; delete/forget: "
+                                               "after the target's delete (deletions run in reverse).")]
+
+
 @with_config(_CLOSED)
 class ResourceChangeWire(TypedDict):
-    address: Annotated[str, Field(pattern=r"^[A-Za-z]+/([a-z0-9.-]+/)?[a-z0-9.-]+$")]
+    address: Address
     kind: str
     api_version: str
     name: str
@@ -73,6 +86,8 @@ class ResourceChangeWire(TypedDict):
     replace_paths: list[str]
     changes: list[FieldChangeWire]
     unchanged_attributes: Count
+    depends_on: NotRequired[Annotated[list[DependencyWire], Field(
+        description="What must happen first, and why (format 1.2; absent from plans saved by 1.0 and 1.1).")]]
 
 
 @with_config(_CLOSED)
@@ -112,6 +127,10 @@ class PlanWire(TypedDict):
     resource_changes: list[ResourceChangeWire]
     steps: list[StepWire]
     diagnostics: list[DiagnosticWire]
+    targets: NotRequired[Annotated[list[Address], Field(
+        description="--target addresses: the plan holds only them and what they depend on (format 1.2).")]]
+    excluded: NotRequired[Annotated[list[Address], Field(
+        description="--exclude addresses: the plan leaves out them and what depends on them (format 1.2).")]]
 
 
 def plan_schema() -> dict[str, Any]:

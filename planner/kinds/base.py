@@ -55,6 +55,17 @@ class StepTemplate(NamedTuple):
 S = StepTemplate
 
 
+class Ref(NamedTuple):
+    """Another resource this one needs first, by address, and why (a plan's `depends_on` edge, when both change)."""
+
+    address: str
+    reason: str
+
+
+THE_CLUSTER = "<the cluster>"
+"""A `Ref` address standing for the plan's one ContainerCluster, whatever its name (the order stage resolves it)."""
+
+
 class Rank(NamedTuple):
     """Order rules, kapp-style: creates and updates run by ascending rank, deletions by descending rank."""
 
@@ -224,6 +235,11 @@ class KindSpec:
     subsumes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """A story that already covers others (a rollout to a new count is one rollout, not rollout + scale)."""
     ranks_by_kind: Mapping[str, Rank] = field(default_factory=dict)
+    references: Callable[[Manifest, str | None], list[Ref]] | None = None
+    """(manifest, namespace) -> what this resource needs first, with why: its clusterRef, networkRef, target. The
+    namespace, the cluster and what a Pod template mounts are added for every kind (`kinds.references`)."""
+    selection_reason: str = ""
+    """For families that select Pods (Services): why the workloads they select come after them."""
     context: ContextFn = no_context
     """Fills the step templates of one operation."""
     known_after_apply: Callable[[Manifest], list[str]] = nothing

@@ -36,7 +36,7 @@ from planner.kinds.base import (
     Schema,
     created_only,
 )
-from planner.kinds.network import check_cluster_network, cluster_network, network_of
+from planner.kinds.network import check_cluster_network, cluster_network, cluster_references, network_of
 from planner.knowledge import naming
 from planner.knowledge.capacity import parse_custom_machine
 from planner.knowledge.gce import MACHINE_TYPES, REGIONS
@@ -393,6 +393,7 @@ def service_range(facts: Facts) -> str:
 
 SPEC = KindSpec(
     family="cluster",
+    references=cluster_references,
     kinds=((CNRM_CONTAINER, "ContainerCluster"),),
     rank=Rank(0, "everything else runs on the cluster's control plane"),
     steps=STEPS,

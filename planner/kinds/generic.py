@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.kinds import apirules
 from planner.kinds import sources as src
-from planner.kinds.base import GetView, KindSpec, Manifest, OpResult, Problem, Rank, S
+from planner.kinds.base import GetView, KindSpec, Manifest, OpResult, Problem, Rank, Ref, S
 from planner.simulate import objects
 
 if TYPE_CHECKING:
@@ -72,8 +72,16 @@ def _configmap_rows(state: State) -> list[dict[str, Any]]:
             for r in state.of_family(SPEC.family) if r.kind == "ConfigMap" and r.api_version == "v1"]
 
 
+def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
+    """A bare Pod's spec is a Pod spec: what it mounts and names."""
+    from planner.kinds.references import pod_references
+
+    return pod_references(manifest.get("spec"), namespace) if manifest.get("kind") == "Pod" else []
+
+
 SPEC = KindSpec(
     family="generic",
+    references=_references,
     views=(GetView("configmaps", _configmap_rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("DATA", "data"),
                                                    ("AGE", "age")), aliases=("configmap", "cm"),
                    resource="configmap"),),

@@ -24,7 +24,7 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner import kinds
 from planner.errors import Diagnostic
-from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Meta, OpResult, Owned, Problem, Rank, S
+from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Meta, OpResult, Owned, Problem, Rank, Ref, S
 from planner.model import digest_of
 from planner.ownership import value_at, with_value
 from planner.plan import Action, Operation, ResourceChange
@@ -244,8 +244,18 @@ def _rows(state: State) -> list[dict[str, Any]]:
     return out
 
 
+def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
+    """Until its target exists the autoscaler reports FailedGetScale
+    (https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/)."""
+    ref = _spec(manifest).get("scaleTargetRef") or {}
+    if not isinstance(ref.get("kind"), str) or not isinstance(ref.get("name"), str):
+        return []
+    return [Ref(target_address(manifest, namespace), "an autoscaler reads and scales its target: its scaleTargetRef")]
+
+
 SPEC = KindSpec(
     family=FAMILY,
+    references=_references,
     kinds=(("autoscaling/v2", "HorizontalPodAutoscaler"),),
     rank=Rank(7, "an autoscaler acts on its target, so it comes after it"),
     steps=STEPS,

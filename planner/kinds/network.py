@@ -29,6 +29,7 @@ from planner.kinds.base import (
     OpResult,
     Problem,
     Rank,
+    Ref,
     S,
     Schema,
 )
@@ -165,8 +166,17 @@ def _subnetwork_create(engine: Engine, op: Operation, status: dict[str, Any]) ->
     return generic.stored(engine, op, status)
 
 
+def _subnetwork_references(manifest: Manifest, namespace: str | None) -> list[Ref]:
+    """Compute Engine's subnetworks.insert names the subnetwork's network
+    (https://cloud.google.com/compute/docs/reference/rest/v1/subnetworks/insert)."""
+    name = (_spec(manifest).get("networkRef") or {}).get("name")
+    return [Ref(f"ComputeNetwork/{name}", "a subnetwork is created inside its VPC network: its networkRef")] \
+        if isinstance(name, str) else []
+
+
 SUBNETWORK = KindSpec(
     family="subnetwork",
+    references=_subnetwork_references,
     kinds=((CNRM_COMPUTE, "ComputeSubnetwork"),),
     rank=Rank(-1, "a subnetwork comes before the cluster whose nodes and Pods take addresses from it"),
     steps={
@@ -292,3 +302,18 @@ def external_subnetwork(cluster: Manifest) -> str | None:
     """The subnetwork a cluster names by `external`: planner does not know its ranges."""
     found = (_spec(cluster).get("subnetworkRef") or {}).get("external")
     return found if isinstance(found, str) else None
+
+
+def cluster_references(manifest: Manifest, namespace: str | None) -> list[Ref]:
+    """The VPC network and subnetwork the cluster's nodes and Pods take their addresses from: GKE's clusters.create
+    names them (https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters)."""
+    spec = manifest.get("spec") or {}
+    out = []
+    for key, kind, why in (
+            ("networkRef", "ComputeNetwork", "the cluster is created in its VPC network: its networkRef"),
+            ("subnetworkRef", "ComputeSubnetwork", "the cluster's nodes and Pods take addresses from its subnetwork: "
+                                                   "its subnetworkRef")):
+        name = (spec.get(key) or {}).get("name") if isinstance(spec.get(key), dict) else None
+        if isinstance(name, str):
+            out.append(Ref(f"{kind}/{name}", why))
+    return out

@@ -15,6 +15,7 @@ from planner.kinds import nodes, surge
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
+    THE_CLUSTER,
     Context,
     Facts,
     Fields,
@@ -24,6 +25,7 @@ from planner.kinds.base import (
     OpResult,
     Problem,
     Rank,
+    Ref,
     S,
     Schema,
     created_only,
@@ -321,8 +323,21 @@ def _upgrade_v1(status: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+POOL_IN_CLUSTER = "node pools are created inside a cluster: its clusterRef"
+"""GKE's nodePools.create takes the cluster as its parent
+(https://cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.nodePools/create)."""
+
+
+def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
+    ref = naming.cluster_ref(manifest)
+    if ref is not None and ref[0] == "name":
+        return [Ref(f"ContainerCluster/{ref[1]}", POOL_IN_CLUSTER)]
+    return [Ref(THE_CLUSTER, POOL_IN_CLUSTER)]  # clusterRef.external: the GKE name of the one declared cluster
+
+
 SPEC = KindSpec(
     family="nodepool",
+    references=_references,
     kinds=((CNRM_CONTAINER, "ContainerNodePool"),),
     rank=Rank(1, "Pods need nodes to be scheduled on"),
     steps=STEPS,

@@ -352,6 +352,9 @@ SPEC = KindSpec(
     live=ServiceLive,
     upgrades={1: apply.upgrade_v1},
     selector=pod_selector,
+    selection_reason="Pods started after their Service get its environment variables (SERVICE_HOST, SERVICE_PORT): "
+                     "create a Service before the workloads it selects "
+                     "(https://kubernetes.io/docs/concepts/configuration/overview/#services)",
     outputs=_outputs,
     messages={
         "lb-output": "{address}: EXTERNAL-IP {ip} port(s) {ports} -> {endpoints} endpoint(s)",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.errors import Diagnostic
 from planner.kinds import podrules, volumeclaim, workloads
-from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Schema
+from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Ref, Schema
 from planner.kinds.statefulset import apply, steps
 from planner.kinds.statefulset.live import (
     DEFAULTS,
@@ -131,8 +131,18 @@ def _rows(state: State) -> list[dict[str, Any]]:
     return out
 
 
+def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
+    """The governing Service: "You are responsible for creating this Service" (StatefulSet limitations,
+    https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations)."""
+    service = (manifest.get("spec") or {}).get("serviceName")
+    return [Ref(f"Service/{namespace or 'default'}/{service}", "a StatefulSet's headless governing Service gives its "
+                                                              "Pods their stable DNS names: its serviceName")] \
+        if isinstance(service, str) and service else []
+
+
 SPEC = KindSpec(
     family=FAMILY,
+    references=_references,
     kinds=(("apps/v1", "StatefulSet"),),
     rank=Rank(6, "workloads start once their configuration, identities and Services exist (a StatefulSet's "
                  "governing Service must exist before it)"),
