@@ -43,6 +43,8 @@ class Section:
     title: list[str]
     items: list[str] = field(default_factory=list)
     prefix: str = ""
+    priority: int = 2
+    """Which lists keep their items first when the comment must be cut: the banner (0), the warnings (1)."""
 
     def lines(self, items: list[str], left: int) -> list[str]:
         more = [f"{self.prefix}- *… and {left} more*"] if left else []
@@ -80,24 +82,26 @@ def _within(head: list[Section], body: list[str], max_size: int, note: str) -> s
 
 
 def _shortened(head: list[Section], max_size: int) -> str:
-    """The head with its lists cut, item by item, to what fits; titles and the summary are never cut."""
-    total = sum(len(item) + 1 for section in head for item in section.items)
+    """The head with its lists cut, item by item, to what fits: the banner's first, then the warnings, then the
+    addresses by action. Titles, the summary and the banner's own words are never cut."""
+    total = sum(len(section.items) for section in head)
     note = f"*Left out to stay under {max_size:,} characters: every resource's details and {{n}} of {total} list " \
            f"item(s). {WHOLE_PLAN}*"
-    fixed = sum(len(line) + 1 for section in head for line in section.lines([], 1)) + len(note) + 16
+    fixed = sum(len(line) + 1 for section in head for line in section.lines([], 10**9)) + len(note) + 16
     room = max_size - fixed
-    lines: list[str] = []
-    cut = 0
-    for section in head:
-        kept: list[str] = []
+    kept: dict[int, list[str]] = {}
+    for index in sorted(range(len(head)), key=lambda i: head[i].priority):
+        section = head[index]
+        kept[index] = []
         for item in section.items:
             size = len(section.prefix) + len(item) + 1
             if size > room:
                 break
-            kept.append(item)
+            kept[index].append(item)
             room -= size
-        cut += len(section.items) - len(kept)
-        lines += section.lines(kept, len(section.items) - len(kept))
+    lines = [line for index, section in enumerate(head)
+             for line in section.lines(kept[index], len(section.items) - len(kept[index]))]
+    cut = total - sum(map(len, kept.values()))
     lines.append(note.replace("{n}", str(cut)))
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -111,7 +115,7 @@ def _head(wire: dict[str, Any]) -> list[Section]:
     if banner or gone:
         count = summary["replace"] + summary["delete"]
         title = ["> [!CAUTION]", f"> **{count} resource(s) will be destroyed or replaced.**", ">"]
-        head.append(Section(title + [f"> {line}" for line in banner] + ([">"] if banner else []), gone, "> "))
+        head.append(Section(title + [f"> {line}" for line in banner] + ([">"] if banner else []), gone, "> ", 0))
     for action, words in HEADLINE.items():
         addresses = [c["address"] for c in wire["resource_changes"] if c["action"] == action]
         if addresses:
@@ -119,7 +123,7 @@ def _head(wire: dict[str, Any]) -> list[Section]:
                                 [f"- {code(a)}" for a in addresses]))
     warnings = [_warning(d) for d in wire["diagnostics"] if d["severity"] == "warning" and not d.get("banner")]
     if warnings:
-        head.append(Section(["**Warnings**", ""], warnings))
+        head.append(Section(["**Warnings**", ""], warnings, priority=1))
     return head
 
 
