@@ -90,7 +90,7 @@ def parse_mermaid(diagrams: dict[str, str], work: Path) -> dict[str, dict]:
                           text=True, timeout=300)
     verdicts = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(verdicts) == len(files), done.stderr
-    return {name: verdict for (name, _), verdict in zip(files, verdicts)}
+    return {name: verdict for (name, _), verdict in zip(files, verdicts, strict=True)}
 
 
 def mermaid_blocks(tokens: list) -> list[str]:
