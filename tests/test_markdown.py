@@ -73,9 +73,10 @@ def test_max_size_reaches_the_renderer_from_plan_and_show(cli, hello):
     assert cli("show", "tf.plan", "-o", "mermaid").out == cli("plan", str(hello), "-o", "mermaid").out
 
 
-def test_markdown_and_mermaid_need_a_plan(cli):
-    result = cli("show", "-o", "markdown")
-    assert result.code == 1 and "-o markdown shows a plan: give a PLANFILE" in result.err
+@pytest.mark.parametrize("output", ["markdown", "mermaid"])
+def test_markdown_and_mermaid_need_a_plan(cli, output):
+    result = cli("show", "-o", output)
+    assert result.code == 1 and f"-o {output} shows a plan: give a PLANFILE" in result.err
     assert result.out == ""
 
 
