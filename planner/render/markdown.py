@@ -15,6 +15,7 @@ Reads the plan's wire form; user-controlled text goes through render/markup.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,29 +53,43 @@ class Section:
 
 
 def render_markdown(wire: dict[str, Any], max_size: int = DEFAULT_MAX_SIZE) -> str:
-    """The comment, at most `max_size` characters unless its summary, banner and warnings alone are longer."""
-    head = _head(wire)
+    """The comment, at most `max_size` characters unless its summary, banner and warnings alone are longer.
+
+    Each level's body is generated block by block and given up as soon as it overflows, so a 10,000-resource plan
+    costs its head and a budget's worth of blocks per level, not four whole renders."""
+    head = [line for section in _head(wire) for line in section.lines(section.items, 0)]
     if not any(wire["summary"].values()):
-        return _within(head, [], max_size, "") or _shortened(head, max_size)
+        return _within(head, iter(()), max_size, "") or _shortened(_head(wire), max_size)
     blocks = _resource_order(wire)
     steps = _steps_by_address(wire)
     for level in LEVELS:
-        body: list[str] = []
-        if level == "everything" and wire["steps"]:
-            body = _diagram(wire)
-        if level != "addresses only":
-            with_steps = level in ("everything", "no diagram")
-            body += [line for change in blocks for line in _details(change, steps if with_steps else {})]
         note = f"*Left out to stay under {max_size:,} characters: {LEFT_OUT[level]}. {WHOLE_PLAN}*" \
             if level in _DROPPED_DETAILS else ""
-        text = _within(head, body, max_size, note)
+        text = _within(head, _body(level, wire, blocks, steps), max_size, note)
         if text is not None:
             return text
-    return _shortened(head, max_size)
+    return _shortened(_head(wire), max_size)
 
 
-def _within(head: list[Section], body: list[str], max_size: int, note: str) -> str | None:
-    lines = [line for section in head for line in section.lines(section.items, 0)] + body
+def _body(level: str, wire: dict[str, Any], blocks: list[dict[str, Any]],
+          steps: dict[str, list[dict[str, Any]]]) -> Iterator[str]:
+    if level == "everything" and wire["steps"]:
+        yield from _diagram(wire)
+    if level != "addresses only":
+        with_steps = steps if level in ("everything", "no diagram") else {}
+        for change in blocks:
+            yield from _details(change, with_steps)
+
+
+def _within(head: list[str], body: Iterator[str], max_size: int, note: str) -> str | None:
+    """The comment from these parts, or None as soon as it is sure to be longer than `max_size`."""
+    room = max_size - sum(len(line) + 1 for line in head) - len(note) - 1
+    lines = list(head)
+    for line in body:
+        room -= len(line) + 1
+        if room < 0:
+            return None
+        lines.append(line)
     if note:
         lines.append(note)
     text = "\n".join(lines).rstrip("\n") + "\n"
