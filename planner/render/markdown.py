@@ -34,6 +34,7 @@ LEFT_OUT = {
     "addresses only": "the sequence diagram and each resource's field diff and steps",
 }
 WHOLE_PLAN = "`planner plan` (or `planner show PLANFILE` for a saved plan) prints the whole plan."
+_SLACK = 8
 _DROPPED_DETAILS = ("no diagram", "diffs without steps", "addresses only")
 
 
@@ -82,8 +83,9 @@ def _body(level: str, wire: dict[str, Any], blocks: list[dict[str, Any]],
 
 
 def _within(head: list[str], body: Iterator[str], max_size: int, note: str) -> str | None:
-    """The comment from these parts, or None as soon as it is sure to be longer than `max_size`."""
-    room = max_size - sum(len(line) + 1 for line in head) - len(note) - 1
+    """The comment from these parts, or None as soon as it is sure to be longer than `max_size` (the count is of
+    joined lines, a little over the text's length, whose trailing blank lines are cut: hence the slack)."""
+    room = max_size - sum(len(line) + 1 for line in head) - len(note) - 1 + _SLACK
     lines = list(head)
     for line in body:
         room -= len(line) + 1
