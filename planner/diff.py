@@ -17,6 +17,7 @@ from planner.knowledge import naming
 from planner.knowledge.fields import MERGE_KEYS
 from planner.model import SECRET_DIGEST, DesiredState, Resource
 from planner.plan import UNKNOWN, Action, FieldChange, Reason, ResourceChange
+from planner.sensitive import annotation_of as sensitive_annotation
 from planner.state import State, StoredResource
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -163,7 +164,8 @@ def _create(resource: Resource) -> ResourceChange:
     created = [leaf for leaf in leaves if leaf[0] not in _IDENTITY]
     if sensitive:
         created = [(path, SENSITIVE if _is_secret(path, sensitive) else value) for path, value in created]
-    if spec.pod_spec is not None:  # secret env literals, kept as keyed digests (model._mask_secret_env)
+    if spec.pod_spec is not None or sensitive_annotation(resource.manifest) is not None:
+        # secret env literals and annotated values, kept as keyed digests (model.mask_secret_env, mask_marked_fields)
         created = [(path, SENSITIVE if _digest(value) else value) for path, value in created]
     created += [(path, UNKNOWN) for path in spec.known_after_apply(resource.manifest)]
     return ResourceChange(resource.address, resource.family, resource.api_version, resource.kind, resource.name,

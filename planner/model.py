@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner import kinds
+from planner import kinds, sensitive
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.defaulting import apply_defaults
 from planner.knowledge import naming
@@ -147,33 +147,43 @@ def _mask_secret(manifest: dict[str, Any], fields: tuple[str, ...], secret_key: 
 
 
 def mask_secret_env(manifest: dict[str, Any], pod_spec: Callable[[dict[str, Any]], Mapping[str, Any] | None],
-                     secret_key: SecretKey) -> dict[str, Any]:
-    """Env literals whose names say they are secret (knowledge.secrets) become keyed digests, as Secret data does.
-    The manifest is copied first when there is one: its lists are shared with the parsed document."""
+                    secret_key: SecretKey) -> dict[str, Any]:
+    """Env literals whose names say they are secret (knowledge.secrets) or that the `planner.dev/sensitive`
+    annotation names become keyed digests, as Secret data does. The manifest is copied first when there is one:
+    its lists are shared with the parsed document."""
+    names = sensitive.marked(manifest)
+    extra = names.env if names is not None else frozenset()
     spec = pod_spec(manifest) or {}
-    if not any(_secret_literal(e) for c in _containers(spec) for e in _env(c)):
+    if not any(_secret_literal(e, extra) for c in sensitive.containers(spec) for e in sensitive.env_of(c)):
         return manifest
     manifest = json.loads(canonical_json(manifest))
     key = secret_key()
-    for container in _containers(pod_spec(manifest) or {}):
-        for entry in _env(container):
-            if _secret_literal(entry):
+    for container in sensitive.containers(pod_spec(manifest) or {}):
+        for entry in sensitive.env_of(container):
+            if _secret_literal(entry, extra):
                 entry["value"] = SECRET_DIGEST + hmac.new(key, str(entry["value"]).encode(), hashlib.sha256).hexdigest()
     return manifest
 
 
-def _secret_literal(entry: dict[str, Any]) -> bool:
-    """A secret-looking env var with a literal value that is not a digest already (a stored manifest's)."""
-    value = entry.get("value")
-    return secret_env_name(entry.get("name")) and value is not None and not str(value).startswith(SECRET_DIGEST)
+def mask_marked_fields(manifest: dict[str, Any], secret_key: SecretKey) -> dict[str, Any]:
+    """The values the `planner.dev/sensitive` annotation names by JSON pointer become keyed digests (on a copy)."""
+    names = sensitive.marked(manifest)
+    if names is None or not names.pointers:
+        return manifest
+    manifest = json.loads(canonical_json(manifest))
+    key = secret_key()
+    sensitive.mask_pointers(manifest, names.pointers,
+                            lambda v: SECRET_DIGEST + hmac.new(key, v.encode(), hashlib.sha256).hexdigest(),
+                            lambda v: v.startswith(SECRET_DIGEST))
+    return manifest
 
 
-def _containers(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [c for key in ("initContainers", "containers") for c in spec.get(key) or () if isinstance(c, dict)]
-
-
-def _env(container: dict[str, Any]) -> list[dict[str, Any]]:
-    return [e for e in container.get("env") or () if isinstance(e, dict)]
+def _secret_literal(entry: dict[str, Any], extra: frozenset[str] = frozenset()) -> bool:
+    """A secret env var (by its name, or named by the annotation) with a literal value that is not a digest already
+    (a stored manifest's)."""
+    value, name = entry.get("value"), entry.get("name")
+    return ((secret_env_name(name) or (isinstance(name, str) and name in extra)) and value is not None
+            and not str(value).startswith(SECRET_DIGEST))
 
 
 def keyed_digest_for_legacy(key: bytes, legacy: str) -> str | None:
@@ -204,6 +214,7 @@ def to_resource(valid: ValidDocument, secret_key: SecretKey = process_key) -> Re
         _mask_secret(manifest, spec.sensitive_fields, secret_key)
     if spec.pod_spec is not None:
         manifest = mask_secret_env(manifest, spec.pod_spec, secret_key)
+    manifest = mask_marked_fields(manifest, secret_key)
     digest, template_json = _digest_parts(manifest)
     if spec.pod_spec is not None and template_json is not None and len(_REPLICA_SETS) < 200_000:
         _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)

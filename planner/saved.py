@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from planner import kinds, schemas
 from planner.errors import Diagnostic, PlannerError
 from planner.load import Document, SourceFile
-from planner.model import DesiredState, Resource, address_of, build, canonical_json, digest_of
+from planner.model import SECRET_DIGEST, DesiredState, Resource, address_of, build, canonical_json, digest_of
 from planner.plan import FORMAT_VERSION, SAVED_PLAN_MARKER, Plan, Reason
 from planner.state import fs
 from planner.validate import Validator, ValidDocument
@@ -275,6 +275,17 @@ def _warnings(value: Any) -> list[Diagnostic]:
     return out
 
 
+def _digests_blanked(value: Any) -> Any:
+    """A copy to validate: the keyed digests that stand for secret values (Secret data, secret env literals,
+    annotated fields) become "" so that rules about the values they replaced (Secret data is base64) are not applied
+    to the digests; the input's values were checked when the plan was made."""
+    if isinstance(value, dict):
+        return {k: _digests_blanked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_digests_blanked(v) for v in value]
+    return "" if isinstance(value, str) and value.startswith(SECRET_DIGEST) else value
+
+
 def _desired(path: str, value: Any, version: str, roots: list[str]) -> dict[str, Resource]:
     """The desired resources, checked as the input was: every entry well-formed and consistent with its manifest,
     every manifest valid against its schema, and the whole set as `build` would accept it."""
@@ -293,8 +304,10 @@ def _desired(path: str, value: Any, version: str, roots: list[str]) -> dict[str,
         entries.append(item)
     # The schemas, as for the input: kinds known, apiVersion/kind pairs, names, every field. The documents are
     # copies (`shared`), so nothing below writes into the plan's manifests.
-    documents = [Document(SourceFile(f"{path}: desired[{i}]", "{}"), i, 1, json.loads(canonical_json(e["manifest"])),
-                          shared=True) for i, e in enumerate(entries)]
+    texts = [canonical_json(e["manifest"]) for e in entries]
+    documents = [Document(SourceFile(f"{path}: desired[{i}]", "{}"), i, 1,
+                          _digests_blanked(json.loads(text)) if SECRET_DIGEST in text else json.loads(text),
+                          shared=True) for i, text in enumerate(texts)]
     try:
         result = Validator(version).validate(documents)
     except PlannerError as exc:

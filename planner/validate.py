@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner import kinds, schemas
+from planner import kinds, schemas, sensitive
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import Path, Problem
+from planner.knowledge.secrets import secret_env_name
 from planner.load import Document, locate
 
 
@@ -179,6 +180,9 @@ class Validator:
             if not all(c.fast.is_valid(document.data) for c in compiled):
                 for c in compiled:
                     problems.extend(_schema_problems(c, document.data, spec.sensitive_fields))
+            if sensitive.annotation_of(document.data) is not None:
+                with contextlib.suppress(AttributeError, TypeError):
+                    problems.extend(sensitive.check(document.data, spec.pod_spec))
             check = spec.check
             if check is not None:
                 # A document too malformed to cross-check is already explained by its schema errors.
@@ -217,17 +221,23 @@ class Validator:
 # ---------------------------------------------------------------- wording schema errors
 
 
-def _schema_problems(compiled: _Compiled, data: dict[str, Any], sensitive: tuple[str, ...]) -> list[Problem]:
+def _schema_problems(compiled: _Compiled, data: dict[str, Any], fields: tuple[str, ...]) -> list[Problem]:
+    """Worded errors; one about a secret value (Secret data, a secret env literal, an annotated value) says
+    `(hidden)` where it would show the value."""
     problems: list[Problem] = []
+
+    def hide(path: Path) -> bool:
+        return sensitive.hidden(data, path, fields, secret_env_name)
+
     for error in compiled.slow().iter_errors(data):
-        problems.extend(_word(error, sensitive))
+        problems.extend(_word(error, hide))
     return problems
 
 
-def _word(error: Any, sensitive: tuple[str, ...]) -> list[Problem]:
+def _word(error: Any, hide: Callable[[Path], bool]) -> list[Problem]:
     path: Path = tuple(error.absolute_path)
     schema, instance, validator = error.schema, error.instance, error.validator
-    shown = "(hidden)" if path[:1] and path[0] in sensitive else None
+    shown = "(hidden)" if hide(path) else None
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(schema.get("properties", {}))
         out = []
@@ -258,7 +268,7 @@ def _word(error: Any, sensitive: tuple[str, ...]) -> list[Problem]:
             return [Problem(path, f"invalid value {shown or _describe(instance)}: {description}")]
         matching = [e for e in (error.context or []) if e.validator != "type"]
         if matching:
-            return _word(matching[0], sensitive)
+            return _word(matching[0], hide)
         return [Problem(path, f"expected {_or(sorted(set(flat)))}, got {shown or _describe(instance)}")]
     if validator in ("enum", "const"):
         options = error.validator_value if validator == "enum" else [error.validator_value]
@@ -268,9 +278,9 @@ def _word(error: Any, sensitive: tuple[str, ...]) -> list[Problem]:
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         low, high = schema.get("minimum"), schema.get("maximum")
         if low is not None and high is not None:
-            return [Problem(path, f"{instance} is out of range: must be between {low} and {high}")]
+            return [Problem(path, f"{shown or instance} is out of range: must be between {low} and {high}")]
         bound = "at least" if validator.endswith("inimum") else "at most"
-        return [Problem(path, f"{instance} is out of range: must be {bound} {error.validator_value}")]
+        return [Problem(path, f"{shown or instance} is out of range: must be {bound} {error.validator_value}")]
     if validator == "pattern":
         what = schema.get("description") or f"must match {error.validator_value}"
         return [Problem(path, f"invalid value {shown or _describe(instance)}: {what}")]

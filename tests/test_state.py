@@ -106,6 +106,7 @@ def test_secret_values_never_reach_plans_or_state(cli, hello, tmp_path):
     assert secret["action"] == "update"
     assert secret["changes"] == [{"path": "stringData.password", "before": "(sensitive value)",
                                   "after": "(sensitive value)", "sensitive": True}]
+    assert "~ stringData.password = (sensitive value changed)" in cli("plan", str(hello)).out
 
 
 def test_the_published_state_schema_is_generated_from_the_state_model_and_the_kinds():

@@ -37,6 +37,9 @@ NO_CHANGES = "No changes. Your infrastructure matches the configuration."
 
 SENSITIVE_TEXT = "(sensitive value)"
 """What the diff shows instead of a secret's value: terraform's words, unquoted (it is not the value)."""
+SENSITIVE_CHANGED = "(sensitive value changed)"
+"""A secret that changed: the wire carries `sensitive: true` and masked before/after, so there is nothing to show
+on either side of an arrow."""
 
 
 def value_text(value: Any) -> str:
@@ -71,6 +74,8 @@ def _change_line(change: dict[str, Any], action: str, width: int) -> str:
         return f"      + {pad} = {value_text(after)}{tail}"
     if after is None:
         return f"      - {pad} = {value_text(before)}{tail}"
+    if change.get("sensitive"):
+        return f"      ~ {pad} = {SENSITIVE_CHANGED}{tail}"
     return f"      ~ {pad} = {value_text(before)} -> {value_text(after)}{tail}"
 
 
