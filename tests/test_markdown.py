@@ -177,3 +177,16 @@ def test_a_large_diagram_is_capped_at_whole_resources_with_a_note(cli, tmp_path)
 def test_max_size_is_checked(cli, hello, bad):
     result = cli("plan", str(hello), "-o", "markdown", "--max-size", bad)
     assert result.code != 0 and "--max-size" in result.err
+
+
+def test_a_changed_secret_is_said_to_change_never_shown(cli, hello):
+    env = "        - name: hello-app\n"
+    secret = "          env:\n            - name: DB_PASSWORD\n              value: hunter2-old\n"
+    edit(hello / "hello-web.yaml", env, env + secret)
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    edit(hello / "hello-web.yaml", "hunter2-old", "hunter2-new")
+    result = cli("plan", str(hello), "-o", "markdown")
+    assert result.code == 0, result.err
+    assert "+ spec.template.spec.containers[name=hello-app].env[name=DB_PASSWORD].value = (sensitive value changed)" \
+        in result.out
+    assert "hunter2" not in result.out

@@ -22,7 +22,15 @@ from typing import Any
 from planner.render.escape import escape
 from planner.render.markup import code, fence_for, html_text, md
 from planner.render.mermaid import MAX_MESSAGES, diagram_lines
-from planner.render.text import HEADLINE, NO_CHANGES, REASON_TEXT, SYMBOL, summary_line, value_text
+from planner.render.text import (
+    HEADLINE,
+    NO_CHANGES,
+    REASON_TEXT,
+    SENSITIVE_CHANGED,
+    SYMBOL,
+    summary_line,
+    value_text,
+)
 
 DEFAULT_MAX_SIZE = 65_000
 """Characters: under GitHub's 65,536-character limit on a comment, with room for a workflow's own header."""
@@ -204,6 +212,8 @@ def _diff(change: dict[str, Any]) -> list[str]:
         path = escape(c["path"])
         if c.get("after_unknown"):
             out.append(f"+ {path} = (known after apply)")
+        elif c.get("sensitive") and c.get("before") is not None and c.get("after") is not None:
+            out.append(f"+ {path} = {SENSITIVE_CHANGED}")  # both sides masked: an arrow would say nothing
         else:
             if c.get("before") is not None and change["action"] != "create":
                 out.append(f"- {path} = {escape(value_text(c['before']))}")
