@@ -33,6 +33,7 @@ from planner.cli_io import (
     EXIT_OK,
     DocFormat,
     ExcludeOpt,
+    MaxSizeOpt,
     PlanFormat,
     StateOpt,
     TargetOpt,
@@ -46,7 +47,7 @@ from planner.cli_io import out_page as _out_page
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
 from planner.errors import PlannerError
-from planner.render import GET_RENDERERS, RENDERERS
+from planner.render import GET_RENDERERS, plan_renderer
 from planner.render.apply import (
     render_recovery,
     render_saved_plan,
@@ -155,6 +156,7 @@ def plan(
     out: str | None = typer.Option(None, "--out", metavar="PLANFILE",
                                    help="Save the plan to this file for `planner apply PLANFILE`."),
     output: DocFormat = DocOpt,
+    max_size: int = MaxSizeOpt,
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes."),
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
@@ -193,7 +195,7 @@ def plan(
     if output is DocFormat.html:
         _out_page(RENDERERS["html"](wire), open_page)
     else:
-        (_out_text if output is DocFormat.text else _out)(RENDERERS[output.value](wire))
+        (_out_text if output is DocFormat.text else _out)(plan_renderer(output.value, max_size)(wire))
     if out and output is DocFormat.text:
         _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
@@ -321,6 +323,7 @@ def show(
     state: str = StateOpt,
     output: DocFormat = DocOpt,
     open_page: bool = OpenOpt,
+    max_size: int = MaxSizeOpt,
 ) -> None:
     """Show a saved plan, or what the state holds."""
     from planner import api
@@ -329,8 +332,10 @@ def show(
     output = DocFormat.html if open_page else output
     try:
         if planfile:
-            text = _render_saved(planfile, api.load_saved_plan(planfile).wire, output)
+            text = _render_saved(planfile, api.load_saved_plan(planfile).wire, output, max_size)
         else:
+            if output.value not in STATE_RENDERERS:
+                raise PlannerError.single(f"-o {output.value} shows a plan: give a PLANFILE (plan --out saves one)")
             held = api.read_state(open_backend(state)).state
             text = STATE_RENDERERS[output.value](api.cluster_picture(held) if output is DocFormat.html
                                                  else held.model_dump(mode="json"))
@@ -342,11 +347,11 @@ def show(
         (_out_text if output is DocFormat.text else _out)(text)
 
 
-def _render_saved(planfile: str, wire: dict[str, Any], output: DocFormat) -> str:
+def _render_saved(planfile: str, wire: dict[str, Any], output: DocFormat, max_size: int) -> str:
     """A saved plan's `plan` section, checked on load; a combination of values the checks did not foresee is
     still refused by name, never an internal error."""
     try:
-        return RENDERERS[output.value](wire)
+        return plan_renderer(output.value, max_size)(wire)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise PlannerError.single(f"{planfile} cannot be displayed: its plan section is inconsistent "
                                   f"({type(exc).__name__}: {str(exc)[:80]}): run plan again") from None

@@ -16,6 +16,7 @@ import typer
 
 from planner.errors import PlannerError
 from planner.render.diagnostics import render_error
+from planner.render.markdown import DEFAULT_MAX_SIZE
 from planner.render.validate import render_validate_failure_json
 from planner.state import DEFAULT_STATE_FILE
 
@@ -40,17 +41,25 @@ class PlanFormat(str, enum.Enum):
 
 
 class DocFormat(str, enum.Enum):
-    """plan and show print one document, which may also be YAML (kubectl's -o yaml); apply's JSON lines may not."""
+    """plan and show print one document, which may also be YAML (kubectl's -o yaml), or, for a plan, a pull-request
+    comment (markdown) or a sequence diagram (mermaid); apply's JSON lines may not."""
 
     text = "text"
     json = "json"
     yaml = "yaml"
     html = "html"
+    markdown = "markdown"
+    mermaid = "mermaid"
 
     @property
     def errors(self) -> PlanFormat:
-        """How errors come out: as JSON for any machine-readable format (a page is for a person: text)."""
+        """How errors come out: as JSON for JSON and YAML; as text on stderr for the formats people read."""
         return PlanFormat.json if self in (DocFormat.json, DocFormat.yaml) else PlanFormat.text
+
+
+MaxSizeOpt = typer.Option(DEFAULT_MAX_SIZE, "--max-size", metavar="N", min=1000,
+                          help="With -o markdown: at most N characters, details left out first (GitHub refuses "
+                               "comments over 65,536).")
 
 
 class Terminal:

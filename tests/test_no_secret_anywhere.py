@@ -15,6 +15,7 @@ import pytest
 from conftest import write
 
 from planner.cli import app
+from planner.render.show import STATE_RENDERERS
 from planner.state import journal
 
 SECRETS = {
@@ -169,13 +170,19 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
         for output in formats[command]:
             run(command, *args, "-o", output, codes=codes)
 
+    def show_state() -> None:
+        """show without a plan file: the state's formats (markdown and mermaid need a plan, and say so)."""
+        assert set(STATE_RENDERERS) < set(formats["show"])
+        for output in STATE_RENDERERS:
+            run("show", "-o", output)
+
     write(hello / "secrets.yaml", inputs(SECRETS))
     every_format("validate", str(hello))
     every_format("plan", str(hello))
     run("plan", str(hello), "--out", "first.plan")
     every_format("show", "first.plan")
     run("apply", "first.plan")
-    every_format("show")
+    show_state()
     for view in ("pods", "deployments", "replicasets", "secrets", "configmaps", "services", "endpoints", "nodes"):
         every_format("get", view, "-A")
     every_format("force-unlock")
@@ -192,7 +199,7 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
         run("apply", str(hello), "--auto-approve")
         run("destroy", "--auto-approve", "-o", output)
     run("apply", str(hello), "--auto-approve")
-    every_format("show")
+    show_state()
 
     bad = write(tmp_path / "bad" / "bad.yaml", BAD)
     every_format("validate", str(bad), codes=(1,))

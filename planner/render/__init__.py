@@ -1,27 +1,36 @@
 """Renderers: pure functions from what a command computed to the text it prints. They never compute.
 
-Each command picks its renderer from a dict keyed by its `-o/--output` choices: RENDERERS (plan, show PLANFILE),
-GET_RENDERERS (get), render.validate.VALIDATE_RENDERERS, render.show.STATE_RENDERERS (show).
+Each command picks its renderer from a dict keyed by its `-o/--output` choices: RENDERERS (plan, show PLANFILE;
+plan_renderer passes the markdown comment its size budget), GET_RENDERERS (get),
+render.validate.VALIDATE_RENDERERS, render.show.STATE_RENDERERS (show).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from planner.render.escape import yaml_text
 from planner.render.get import render_get
 from planner.render.html import render_plan_html
 from planner.render.json import render_json
+from planner.render.markdown import DEFAULT_MAX_SIZE, render_markdown
+from planner.render.mermaid import render_mermaid
 from planner.render.text import render_text
 
 if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
     from planner.kinds.base import GetView
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "json": render_json,
-                                                          "yaml": yaml_text, "html": render_plan_html}
+                                                          "yaml": yaml_text, "html": render_plan_html,
+                                                          "markdown": render_markdown, "mermaid": render_mermaid}
 """The plan (its wire form), for plan and show PLANFILE."""
 
+
+def plan_renderer(output: str, max_size: int = DEFAULT_MAX_SIZE) -> Callable[[dict[str, Any]], str]:
+    """The renderer of `-o output`, the markdown comment held to `max_size` characters (`--max-size`)."""
+    return partial(render_markdown, max_size=max_size) if output == "markdown" else RENDERERS[output]
 
 
 GetRenderer = Callable[["GetView", list[dict[str, Any]]], str]

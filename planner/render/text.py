@@ -97,6 +97,13 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
         lines.append(f"        # ({change['unchanged_attributes']} unchanged attributes hidden)")
 
 
+def summary_line(summary: dict[str, int]) -> str:
+    """terraform's last line of a plan (the markdown comment's first)."""
+    forget = f", {summary['forget']} to forget" if summary.get("forget") else ""
+    return (f"Plan: {summary['create']} to add, {summary['update']} to change, {summary['replace']} to replace, "
+            f"{summary['delete']} to destroy{forget}.")
+
+
 def render_text(wire: dict[str, Any]) -> str:
     lines: list[str] = []
     for d in wire["diagnostics"]:
@@ -128,9 +135,7 @@ def render_text(wire: dict[str, Any]) -> str:
         if change["action"] == "forget":
             _resource_block(change, lines)
             lines.append("")
-    forget = f", {summary['forget']} to forget" if summary.get("forget") else ""
-    lines.append(f"Plan: {summary['create']} to add, {summary['update']} to change, {summary['replace']} to replace, "
-                 f"{summary['delete']} to destroy{forget}.")
+    lines.append(summary_line(summary))
     lines.extend(_warnings(wire))
     return join_lines(lines)
 
