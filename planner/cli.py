@@ -12,7 +12,6 @@ At the top they would load pydantic, the schemas and the simulator before anythi
 
 from __future__ import annotations
 
-import enum
 import gc
 import os
 import sys
@@ -33,6 +32,7 @@ from planner.cli_io import (
     EXIT_OK,
     DocFormat,
     ExcludeOpt,
+    GetFormat,
     MaxSizeOpt,
     PlanFormat,
     StateOpt,
@@ -43,7 +43,7 @@ from planner.cli_io import err as _err
 from planner.cli_io import fail as _fail
 from planner.cli_io import keep as _keep
 from planner.cli_io import out as _out
-from planner.cli_io import out_page as _out_page
+from planner.cli_io import out_doc as _out_doc
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
 from planner.errors import PlannerError
@@ -192,10 +192,7 @@ def plan(
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
-    if output is DocFormat.html:
-        _out_page(RENDERERS["html"](wire), open_page)
-    else:
-        (_out_text if output is DocFormat.text else _out)(plan_renderer(output.value, max_size)(wire))
+    _out_doc(plan_renderer(output.value, max_size)(wire), output, open_page)
     if out and output is DocFormat.text:
         _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
@@ -341,10 +338,8 @@ def show(
                                                  else held.model_dump(mode="json"))
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
-    if output is DocFormat.html:
-        _out_page(text, open_page)
-    else:
-        (_out_text if output is DocFormat.text else _out)(text)
+    _out_doc(text, output, open_page)
+
 
 
 def _render_saved(planfile: str, wire: dict[str, Any], output: DocFormat, max_size: int) -> str:
@@ -355,14 +350,6 @@ def _render_saved(planfile: str, wire: dict[str, Any], output: DocFormat, max_si
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise PlannerError.single(f"{planfile} cannot be displayed: its plan section is inconsistent "
                                   f"({type(exc).__name__}: {str(exc)[:80]}): run plan again") from None
-
-
-class GetFormat(str, enum.Enum):
-    text = "text"
-    wide = "wide"
-    json = "json"
-    yaml = "yaml"
-    name = "name"
 
 
 @app.command()

@@ -40,6 +40,14 @@ class PlanFormat(str, enum.Enum):
     json = "json"
 
 
+class GetFormat(str, enum.Enum):
+    text = "text"
+    wide = "wide"
+    json = "json"
+    yaml = "yaml"
+    name = "name"
+
+
 class DocFormat(str, enum.Enum):
     """plan and show print one document, which may also be YAML (kubectl's -o yaml), or, for a plan, a pull-request
     comment (markdown) or a sequence diagram (mermaid); apply's JSON lines may not."""
@@ -103,6 +111,15 @@ def out_text(text: str) -> None:
     """Prose for a person (plans, apply's progress): laid out for the terminal when stdout is one."""
     sys.stdout.write(_laid_out(text, sys.stdout))
     sys.stdout.flush()
+
+
+def out_doc(text: str, output: DocFormat, open_page: bool) -> None:
+    """One document of plan or show: a page goes to a file (and the browser with --open), text is laid out for a
+    terminal, the other formats go out as they are."""
+    if output is DocFormat.html:
+        out_page(text, open_page)
+    else:
+        (out_text if output is DocFormat.text else out)(text)
 
 
 def out_page(page: str, open_it: bool) -> None:

@@ -200,8 +200,11 @@ def _details(change: dict[str, Any], steps: dict[str, list[dict[str, Any]]]) -> 
     if diff:
         fence = fence_for(diff)
         lines += [f"{fence}diff", *diff, fence, ""]
-    lines += [f"- **{s['index']}.** {code(s['actor'] + '/' + s['component'])} {md(s['description'])}"
-              for s in steps.get(change["address"], [])]
+    own = steps.get(change["address"], [])
+    waits = change.get("depends_on") or () if own else ()  # plan format 1.2: why it comes where it does
+    if waits:
+        lines += [*(f"- after {code(d['address'])} ({d['phase']}): {md(d['reason'])}" for d in waits), ""]
+    lines += [f"- **{s['index']}.** {code(s['actor'] + '/' + s['component'])} {md(s['description'])}" for s in own]
     return [*lines, "", "</details>", ""]
 
 
