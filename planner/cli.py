@@ -42,6 +42,7 @@ from planner.cli_io import keep as _keep
 from planner.cli_io import out as _out
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
+from planner.cli_state import state_app
 from planner.errors import PlannerError
 from planner.render import GET_RENDERERS, RENDERERS
 from planner.render.apply import (
@@ -182,7 +183,9 @@ def plan(
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
     (_out_text if output is DocFormat.text else _out)(RENDERERS[output.value](wire))
     if out and output is DocFormat.text:
-        _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
+        from planner.state.pg_url import masked
+
+        _out_text(render_saved_plan(out, masked(state) if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
 
@@ -361,6 +364,7 @@ def get(
 
 
 app.command("force-unlock")(force_unlock)
+app.add_typer(state_app)
 
 
 @app.command()
