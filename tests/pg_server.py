@@ -10,6 +10,7 @@ import glob
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 import uuid
@@ -37,6 +38,9 @@ class Server:
         self.dir = Path(tempfile.mkdtemp(prefix="planner-pg-", dir="/tmp"))
         self.data = self.dir / "data"
         self.prefix: list[str] = []
+        with socket.socket() as probe:  # a free loopback port, for the tests that need TCP (keepalives)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
             os.chown(self.dir, nobody.pw_uid, nobody.pw_gid)
@@ -55,7 +59,8 @@ class Server:
                       "--no-sync", "--no-instructions")
         # fsync off: the tests kill clients and stop the server, never the machine; commits stay synchronous.
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-t", "60",
-                  "-o", f"-k {self.dir} -c listen_addresses='' -c fsync=off -c max_connections=60", "start")
+                  "-o", f"-k {self.dir} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off "
+                  "-c max_connections=60", "start")
         return self
 
     def stop(self, mode: str = "fast") -> None:
@@ -64,14 +69,19 @@ class Server:
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def url(self, database: str, **params: str) -> str:
-        extra = "".join(f"&{k}={v}" for k, v in params.items())
-        return f"postgresql://{USER}@/{database}?host={self.dir}{extra}"
+    def url(self, database: str) -> str:
+        """The database on the Unix socket."""
+        return f"postgresql://{USER}@/{database}?host={self.dir}&port={self.port}"
+
+    def tcp_url(self, database: str) -> str:
+        """The database on loopback TCP."""
+        return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
 
     def sql(self, database: str, statement: str) -> list[tuple]:
         import psycopg
 
-        with psycopg.connect(f"host={self.dir} user={USER} dbname={database}", autocommit=True) as conn:
+        with psycopg.connect(f"host={self.dir} port={self.port} user={USER} dbname={database}",
+                             autocommit=True) as conn:
             cursor = conn.execute(statement)
             return cursor.fetchall() if cursor.description else []
 

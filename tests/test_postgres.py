@@ -127,6 +127,21 @@ def test_force_unlock_ends_the_holding_session(cli, url):
 
 
 @needs_server
+def test_keepalives_reach_the_server_so_a_vanished_clients_session_and_lock_end_within_a_minute(server, url):
+    tcp = server.tcp_url(url.split("/")[3].split("?")[0])
+    backend = open_backend(tcp + "?workspace=w")
+    conn = backend.connection()
+    settings = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in
+                ("tcp_keepalives_idle", "tcp_keepalives_interval", "tcp_keepalives_count")}
+    assert settings == {"tcp_keepalives_idle": "10", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3"}
+    assert 10 + 5 * 3 < 60  # idle, then count probes `interval` apart: the server drops the session in ~25 s
+    assert conn.info.get_parameters()["keepalives_idle"] == "10"
+    assert conn.info.get_parameters()["tcp_user_timeout"] == "30000"
+    with backend.lock("apply"):
+        assert open_backend(url + "&workspace=w").holder() is not None  # one lock, whichever way one connects
+
+
+@needs_server
 def test_a_write_checks_the_serial_the_plan_was_made_against(url):
     one, two = open_backend(url), open_backend(url)
     first, second = one.read().state, two.read().state
@@ -222,7 +237,7 @@ def _blocked_write(server, database: str):
     no hook in planner. Closing the returned connection lets writes through."""
     import psycopg
 
-    conn = psycopg.connect(f"host={server.dir} user=planner dbname={database}")
+    conn = psycopg.connect(f"host={server.dir} port={server.port} user=planner dbname={database}")
     conn.execute("LOCK TABLE planner_state IN EXCLUSIVE MODE")
     return conn
 
