@@ -210,9 +210,10 @@ class PostgresBackend:
             conn.execute("UPDATE planner_state SET serial = %s, lineage = %s, state = %s::jsonb, updated_at = %s "
                          "WHERE workspace = %s", args)
         who = LockInfo.now("write")
+        # The history row copies the row just written: the state is sent and parsed into JSONB once, not twice.
         conn.execute("INSERT INTO planner_state_history (workspace, serial, lineage, state, who, at, plan_digest) "
-                     "VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s)",
-                     (self.workspace, serial, state.lineage, payload, f"{who.user}@{who.host}", now, plan_digest))
+                     "SELECT workspace, serial, lineage, state, %s, %s, %s FROM planner_state WHERE workspace = %s",
+                     (f"{who.user}@{who.host}", now, plan_digest, self.workspace))
 
     def adopt(self, state: State, key: bytes | None, origin: str) -> None:
         """Store `state` as it is (its serial and lineage kept: `planner state migrate`), with its secret key, in an
