@@ -77,7 +77,9 @@ class PostgresBackend:
         self._key: bytes | None = None
 
     def describe(self) -> str:
-        return f"{self.url.shown} (workspace {self.workspace})"
+        """The URL, password masked; the workspace named when the URL leaves it implicit."""
+        named = "workspace=" in self.url.shown.partition("?")[2]
+        return self.url.shown if named else f"{self.url.shown} (workspace {self.workspace})"
 
     def folder(self) -> None:
         return None
