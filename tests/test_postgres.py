@@ -215,20 +215,40 @@ def test_a_user_without_privileges_gets_a_clear_error(cli, hello, server, url):
 
 @needs_server
 def test_ten_concurrent_applies_serialise_into_a_full_history(url, tmp_path):
+    """Five wait for the lock (--lock-timeout), five fail fast if it is held: every apply that succeeds is one
+    version, in order, and every one that fails names the holder and wrote nothing."""
     processes = []
     for i in range(10):
         folder = tmp_path / f"app{i}"
-        write(folder / "many.yaml", many_apps(3, replicas=i + 1))
-        processes.append((folder, _start(folder, "apply", "many.yaml", "--auto-approve", "--state", url,
-                                         "--lock-timeout", "300")))
+        write(folder / "many.yaml", many_apps(3, replicas=i + 1))  # each input differs: each apply writes
+        wait = ("--lock-timeout", "300") if i % 2 == 0 else ()
+        processes.append((folder, _start(folder, "apply", "many.yaml", "--auto-approve", "--state", url, *wait)))
     results = [(p.wait(timeout=600), (folder / "err.log").read_text()) for folder, p in processes]
-    assert all(code == 0 for code, _ in results), results
+    assert all(code == 0 for code, _ in results[0::2]), results  # the waiting ones all got their turn
+    for code, err in results:
+        assert code == 0 or ("Error acquiring the state lock" in err and "held by pid" in err), err
+    applied = sum(code == 0 for code, _ in results)
     backend = open_backend(url)
     state = backend.read().state
     history = backend.history()
-    assert state.serial == 10 and [v["serial"] for v in history] == list(range(1, 11))
+    assert state.serial == applied and [v["serial"] for v in history] == list(range(1, applied + 1))
     assert len({v["lineage"] for v in history}) == 1 == len({state.lineage})
-    assert backend.holder() is None
+    assert all(v["plan_digest"].startswith("sha256:") for v in history)
+    assert backend.holder() is None and backend.read().recovered == 0
+
+
+@needs_server
+def test_a_journal_of_another_state_is_kept_aside_never_replayed_or_deleted(cli, hello, url, server):
+    assert cli("apply", str(hello), "--auto-approve", "--state", url).code == 0
+    database = url.split("/")[3].split("?")[0]
+    server.sql(database, "INSERT INTO planner_journal (workspace, lineage, base_serial, line) VALUES "
+                         "('default', 'another-lineage', 7, '{\"upsert\":[],\"delete\":[\"x\"]}')")
+    plan = cli("plan", str(hello), "--state", url, "--detailed-exitcode")
+    assert plan.code == 0 and "belongs to another state" in plan.err and "not replayed" in plan.err
+    edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 2")
+    assert cli("apply", str(hello), "--auto-approve", "--state", url).code == 0
+    assert server.sql(database, "SELECT base_serial, orphaned_at IS NOT NULL FROM planner_journal") == [(7, True)]
+    assert "another state" not in cli("plan", str(hello), "--state", url).err
 
 
 def _blocked_write(server, database: str):

@@ -304,8 +304,15 @@ class PostgresBackend:
             self._tables(create=True)
             conn = self.connection()
             deadline = time.monotonic() + timeout
+            holder: LockInfo | None = None
             while not conn.execute("SELECT pg_try_advisory_lock(%s)", (self._lock,)).fetchone()[0]:  # type: ignore[index]
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if now >= deadline:
+                    holder = self.holder()
+                    # Released since (try again), or its holder has not written its details yet: a moment's grace.
+                    if (holder is None or holder.pid <= 0) and now < deadline + 1.0:
+                        time.sleep(0.05)
+                        continue
                     break
                 time.sleep(POLL_SECONDS)
             else:
@@ -314,7 +321,7 @@ class PostgresBackend:
                              (self.workspace, LockInfo.now(operation).model_dump_json()))
                 self._locked = True
         if not self._locked:
-            raise lock_held(self.describe(), self.holder())
+            raise lock_held(self.describe(), holder)
         try:
             yield
         finally:
