@@ -71,6 +71,14 @@ def test_the_url_loses_planners_parameters_and_never_shows_the_password():
         assert "pw" not in str(caught.value)
 
 
+def test_a_file_state_run_never_imports_psycopg(hello, tmp_path):
+    code = ("import sys\nfrom planner.cli import main\nsys.argv = ['planner', 'plan', 'hello-app']\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+            "assert 'psycopg' not in sys.modules, 'psycopg was imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
 def test_an_unreachable_server_is_a_clear_error_without_the_password(cli, hello, tmp_path):
     result = cli("plan", str(hello), "--state", "postgresql://bob:hunter2@127.0.0.1:9/planner")
     assert result.code == 1

@@ -145,6 +145,7 @@ class PostgresBackend:
                 return ReadResult(State(), 0, f"{where} journal")
             conn = self.connection()
             with conn.transaction():  # the state and its journal as of one moment
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 row = conn.execute("SELECT state::text FROM planner_state WHERE workspace = %s",
                                    (self.workspace,)).fetchone()
                 lines = conn.execute("SELECT lineage, base_serial, line FROM planner_journal WHERE workspace = %s "
@@ -375,6 +376,10 @@ class PostgresBackend:
             self.connection().execute("DELETE FROM planner_lock WHERE workspace = %s", (self.workspace,))
         return info
 
+    def holds_lock(self) -> bool:
+        """Whether this backend still holds the lock on the session that took it."""
+        return self._locked and self._conn is not None and not self._conn.broken
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -404,6 +409,10 @@ class PostgresJournal:
             return
         rows, self._pending = self._pending, []
         backend = self._backend
+        if not backend.holds_lock():  # never journal on a new session: another apply may hold the lock by now
+            raise PlannerError.single(
+                f"PostgreSQL state {backend.describe()}: the connection that held the lock was lost during apply. The "
+                "state is unchanged; the operations journalled before are recovered by the next run.")
         with backend.errors("writing the journal to", " The state is unchanged; the operations completed before "
                             "this batch are in the journal, and the next run recovers them."):
             conn = backend.connection()
