@@ -8,6 +8,7 @@ Library code never prints or exits: it returns values, reports progress through 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import signal
 import threading
@@ -36,6 +37,10 @@ from planner.saved import state_digest as state_digest
 from planner.schemas import DEFAULT_KUBERNETES_VERSION
 from planner.simulate.engine import Engine
 from planner.state import Backend, ReadResult, State
+from planner.state.versions import migrate_state as migrate_state
+from planner.state.versions import rollback_state as rollback_state
+from planner.state.versions import state_history as state_history
+from planner.state.versions import state_version as state_version
 from planner.validate import Validator
 
 
@@ -377,4 +382,13 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
 def _finish(state: State, plan: Plan, backend: Backend, base_serial: int) -> None:
     state.roots = list(plan.roots)
     state.kubernetes_version = plan.kubernetes_version
-    backend.write(state, base_serial)
+    backend.write(state, base_serial, plan_digest(plan))
+
+
+def plan_digest(plan: Plan) -> str:
+    """What a version's history row says made it: a digest of the plan's operations (phase, action, address, in
+    order) and its Kubernetes version. Linear in the plan's size."""
+    digest = hashlib.sha256(plan.kubernetes_version.encode())
+    for op in plan.operations:
+        digest.update(f"\n{op.phase} {op.change.action.value} {op.change.address}".encode())
+    return "sha256:" + digest.hexdigest()

@@ -46,6 +46,7 @@ from planner.cli_io import out as _out
 from planner.cli_io import out_doc as _out_doc
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
+from planner.cli_state import state_app
 from planner.errors import PlannerError
 from planner.render import GET_RENDERERS, plan_renderer
 from planner.render.apply import (
@@ -194,7 +195,9 @@ def plan(
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
     _out_doc(plan_renderer(output.value, max_size)(wire), output, open_page)
     if out and output is DocFormat.text:
-        _out_text(render_saved_plan(out, state if state != DEFAULT_STATE_FILE else None))
+        from planner.state.pg_url import masked
+
+        _out_text(render_saved_plan(out, masked(state) if state != DEFAULT_STATE_FILE else None))
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(EXIT_CHANGES)
 
@@ -381,6 +384,7 @@ def get(
 
 
 app.command("force-unlock")(force_unlock)
+app.add_typer(state_app)
 
 
 @app.command()

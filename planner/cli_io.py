@@ -22,8 +22,10 @@ from planner.state import DEFAULT_STATE_FILE
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-STATE_HELP = f"State file (default: {DEFAULT_STATE_FILE} in the working directory)."
-StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP)
+STATE_HELP = (f"State file, or postgresql://USER@HOST/DB?workspace=NAME (default: $PLANNER_STATE, else "
+              f"{DEFAULT_STATE_FILE} in the working directory).")
+StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP,
+                        envvar="PLANNER_STATE", show_envvar=False)
 
 
 TargetOpt = typer.Option(None, "--target", metavar="ADDRESS", show_default=False,

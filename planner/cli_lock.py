@@ -23,9 +23,11 @@ def force_unlock(
 ) -> None:
     """Break the state lock. The kernel releases a dead process's lock by itself: this is for the rare stale case."""
     from planner.state import open_backend
+    from planner.state.pg_url import masked
 
     try:
         backend = open_backend(state)
+        state = masked(state)  # from here on only in messages: a URL's password never shown
         holder = backend.holder()
         if holder is None:
             _out(_result(output, state, False, None) or f"{state} is not locked.\n")

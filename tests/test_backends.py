@@ -28,7 +28,11 @@ def test_open_backend_plain_paths_file_urls_and_memory(tmp_path):
     # A colon in a file name is a file name unless `//` makes it a URL.
     assert open_backend("postgresql:").describe() == "postgresql:"
     assert open_backend("backup:2024.json").describe() == "backup:2024.json"
-    for refused, message in (("postgresql://u@h/db", "unknown state backend scheme 'postgresql'"),
+    from planner.state.postgres import PostgresBackend
+
+    assert isinstance(open_backend("postgresql://u:pw@h/db?workspace=w"), PostgresBackend)  # connects on first use
+    assert open_backend("postgres://u:pw@h/db").describe() == "postgres://u:***@h/db (workspace default)"
+    for refused, message in (("mysql://u@h/db", "unknown state backend scheme 'mysql'"),
                              ("s3://bucket/key", "supported: file"), ("file:", "needs the state file's path"),
                              ("file://otherhost/x.json", "on this machine"), ("memory:x", "takes nothing"),
                              ("", "no state location")):
@@ -39,12 +43,12 @@ def test_open_backend_plain_paths_file_urls_and_memory(tmp_path):
 
 def test_an_unknown_scheme_is_refused_by_every_command_and_creates_nothing(cli, hello, tmp_path):
     before = sorted(p.name for p in tmp_path.iterdir())
-    url = "postgresql://user:secret@db.example/planner"
+    url = "mysql://user:secret@db.example/planner"
     for args in (("plan", str(hello)), ("apply", str(hello), "--auto-approve"), ("destroy", "--auto-approve"),
                  ("show",), ("get", "pods"), ("force-unlock",)):
         result = cli(*args, "--state", url)
         assert result.code == 1, (args, result.out, result.err)
-        assert "unknown state backend scheme 'postgresql'" in result.err and "supported: file" in result.err
+        assert "unknown state backend scheme 'mysql'" in result.err and "supported: file" in result.err
         assert "secret" not in result.err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 

@@ -23,9 +23,9 @@ def test_apply_writes_the_full_state_once_whatever_the_size(cli, tmp_path, monke
     writes = []
     original = FileBackend.write
 
-    def counting(self, state, expected_serial):
+    def counting(self, state, expected_serial, *rest):
         writes.append(len(state.resources))
-        return original(self, state, expected_serial)
+        return original(self, state, expected_serial, *rest)
 
     monkeypatch.setattr(FileBackend, "write", counting)
     for count, state in ((20, "small.json"), (200, "large.json")):

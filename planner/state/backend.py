@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import socket
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from planner.errors import PlannerError
 from planner.state import fs
@@ -46,9 +46,10 @@ class Backend(Protocol):
         """The stored state (empty if there is none), with an interrupted apply's journal replayed on top."""
         ...
 
-    def write(self, state: State, expected_serial: int) -> None:
+    def write(self, state: State, expected_serial: int, plan_digest: str = "") -> None:
         """Store `state` as serial `expected_serial + 1`, and drop the journal it includes; refuse with a
-        PlannerError, writing nothing, unless the stored serial is still `expected_serial` (the one read)."""
+        PlannerError, writing nothing, unless the stored serial is still `expected_serial` (the one read).
+        `plan_digest` names the operations that made this version, for a backend that keeps a history."""
         ...
 
     def lock(self, operation: str, timeout: float = 0.0) -> contextlib.AbstractContextManager[None]:
@@ -76,6 +77,31 @@ class Backend(Protocol):
         """The key of the keyed digests (HMAC-SHA256) that stand for secret values in plans and in the state. It is
         kept outside the state (a 0600 file beside a file state), so a digest cannot be reversed by hashing guesses
         without it; the same key must serve every plan and apply of one state."""
+        ...
+
+    def existing_secret_key(self) -> bytes | None:
+        """The key if the state has one, without making one (what `planner state migrate` carries over)."""
+        ...
+
+
+@runtime_checkable
+class Versioned(Protocol):
+    """A backend that keeps every version (PostgreSQL): `planner state history`, `show --serial`, `rollback`."""
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every stored version, oldest first: serial, lineage, who, at, plan_digest."""
+        ...
+
+    def version(self, serial: int) -> State:
+        """The state as written at `serial`."""
+        ...
+
+
+@runtime_checkable
+class Adopting(Protocol):
+    """A backend `planner state migrate` can write to: it stores a state as it is (serial and lineage kept)."""
+
+    def adopt(self, state: State, key: bytes | None, origin: str) -> None:
         ...
 
 

@@ -148,7 +148,7 @@ class FileBackend:
 
     # -- writing ------------------------------------------------------------------------------------------
 
-    def write(self, state: State, expected_serial: int) -> None:
+    def write(self, state: State, expected_serial: int, plan_digest: str = "") -> None:
         """Atomic and durable; conditional on the stored serial (checked under the lock, taken here unless this
         backend holds it already); keeps the previous file as `.backup`."""
         if self._lock_fd is not None:
@@ -219,6 +219,10 @@ class FileBackend:
                 assert found is not None
             self._key = self._parse_key(found[0])
         return self._key
+
+    def existing_secret_key(self) -> bytes | None:
+        """The key if one was made (`planner state migrate` carries it over), without making one."""
+        return self.secret_key() if os.path.lexists(self.key_path) else None
 
     def _create_key(self) -> None:
         """Write a new key: to a temporary file (O_EXCL, no link followed, 0600), then hard-linked to its name, so

@@ -46,7 +46,7 @@ class MemoryBackend:
                                        where=f"{WHERE} journal")
         return ReadResult(state, recovered, f"{WHERE} journal")
 
-    def write(self, state: State, expected_serial: int) -> None:
+    def write(self, state: State, expected_serial: int, plan_digest: str = "") -> None:
         with self._mutex:
             if self._serial != expected_serial:
                 raise stale_write(WHERE, self._serial, expected_serial)
@@ -61,6 +61,9 @@ class MemoryBackend:
         return self._journal
 
     def secret_key(self) -> bytes:
+        return self._key
+
+    def existing_secret_key(self) -> bytes:
         return self._key
 
     @contextlib.contextmanager
