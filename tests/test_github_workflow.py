@@ -13,8 +13,6 @@ import pytest
 import yaml
 from conftest import EXAMPLES, REPO
 
-from planner.cli_io import DocFormat
-
 WORKFLOW = EXAMPLES / "github-actions" / "plan-comment.yml"
 
 
@@ -61,7 +59,4 @@ def test_the_plan_step_reports_an_exit_code_the_gate_understands(tmp_path):
     assert done.returncode == 0, done.stderr
     code = output.read_text().splitlines()[-1]
     body = (tmp_path / "plan.md").read_text()
-    if "markdown" in {f.value for f in DocFormat}:
-        assert code == "exitcode=2" and "hello-web" in body, (code, body[:500])
-    else:  # until -o markdown lands, the usage error must not pass for "changes"
-        assert code == "exitcode=1" and not body
+    assert code == "exitcode=2" and "hello-web" in body, (code, body[:500])
