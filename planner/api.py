@@ -17,13 +17,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds, lists, mass_deletion, model, targeting
-from planner import load as load_stage
+from planner import inspect, kinds, mass_deletion, model, pipeline, targeting
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
-from planner.model import DesiredState, SecretKey, build
+from planner.model import DesiredState, SecretKey
 from planner.order import order
 from planner.plan import Action, Operation, Plan, Step
 from planner.preview import preview
@@ -48,6 +47,8 @@ from planner.validate import Validator
 class Options:
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
     skip_unknown: bool = False
+    use_cache: bool = True
+    """Unchanged input files come from planner.cache (--no-cache and PLANNER_NO_CACHE=1 turn it off)."""
 
 
 @dataclass
@@ -78,21 +79,8 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
     `complete`: the input is the whole cluster (plan, apply), so dangling references are errors.
     `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
     it (validate, which compares no digests) a random key of this process."""
-    loaded = load_stage.load(paths, stdin)
-    documents, list_errors = lists.expand(loaded.documents)
-    loaded.errors.extend(list_errors)
-    validator = Validator(options.kubernetes_version, options.skip_unknown)
-    try:
-        result = validator.validate(documents)
-    except PlannerError as exc:
-        raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
-    if loaded.errors:
-        raise PlannerError(sorted(loaded.errors, key=Diagnostic.sort_key))
-    desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete,
-                    secret_key=secret_key or model.process_key)
-    desired.warnings.extend(result.warnings)
-    desired.skipped = result.skipped
-    return desired
+    return pipeline.load_desired(paths, stdin, options.kubernetes_version, options.skip_unknown, complete,
+                                 secret_key, options.use_cache)
 
 
 def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> ValidationReport:

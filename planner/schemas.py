@@ -74,11 +74,15 @@ def resolve_version(requested: str) -> str:
     return usable[-1]
 
 
+def definitions_file(version: str) -> Path:
+    """The upstream definitions of one bundled minor version."""
+    return _kubernetes_schema_root() / f"v{version}.0-local-strict" / "_definitions.json"
+
+
 @cache
 def kubernetes_definitions(version: str) -> dict[str, Any]:
     """The strict upstream definitions, with references rewritten to point inside one document."""
-    directory = _kubernetes_schema_root() / f"v{version}.0-local-strict"
-    text = (directory / "_definitions.json").read_text(encoding="utf-8")
+    text = definitions_file(version).read_text(encoding="utf-8")
     definitions: dict[str, Any] = json.loads(text.replace(_REF_PREFIX, "#"))["$defs"]
     return definitions
 
