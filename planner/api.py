@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds, mass_deletion, model, pipeline, targeting
+from planner import cache, inspect, kinds, mass_deletion, model, pipeline, targeting
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
@@ -157,22 +157,26 @@ def destroy_plan(state: State, targets: tuple[str, ...] = (), excluded: tuple[st
 # ---------------------------------------------------------------- state
 
 
-def read_state(backend: Backend) -> ReadResult:
+def read_state(backend: Backend, use_cache: bool = True) -> ReadResult:
     """The state for plan, show and get: an interrupted apply's journal is replayed in memory only (`recovered`
-    says how many operations); the next apply writes them into the state."""
-    read = backend.read()
+    says how many operations); the next apply writes them into the state. `use_cache`: the parsed state may come
+    from planner.cache (found by the state's bytes)."""
+    with cache.turned_off(not use_cache):
+        read = backend.read()
     _upgrade_secret_digests(read.state, backend)
     _mask_stored_secret_env(read.state, backend)
     return read
 
 
 @contextmanager
-def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iterator[ReadResult]:
+def locked_state(backend: Backend, operation: str, timeout: float = 0.0,
+                 use_cache: bool = True) -> Iterator[ReadResult]:
     """Hold the state lock for `operation` (apply, destroy) and read the state under it. An interrupted apply's
     recovered journal is written into the state at once (one write; `recovered` says how many operations), so what
     follows starts from a compact state."""
     with backend.lock(operation, timeout):
-        read = backend.read()
+        with cache.turned_off(not use_cache):
+            read = backend.read()
         if read.recovered:
             backend.write(read.state, read.state.serial)
         _upgrade_secret_digests(read.state, backend)

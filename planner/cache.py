@@ -1,20 +1,26 @@
-"""A content-addressed cache of loaded, validated and modelled input files, so a plan costs what changed.
+"""A content-addressed cache of loaded, validated and modelled input files, and of parsed states, so that a plan
+costs what changed.
 
-An entry holds one file's resources as the model builds them (address, family, manifest, digest, where each object
-starts) and the warnings its validation gave, located: never the file's text. It is found by a key over the file's
+A file's entry holds its resources as the model builds them (address, family, manifest, digest, where each object
+starts) and the warnings its validation gave, located; never the file's text. It is found by a key over the file's
 bytes (never its size or modification time) and everything else that shapes the result (`Setting`): planner's
-version and code, the bundled schemas, the Kubernetes version, --skip-unknown, the Python that wrote it. Secret
-values are in a manifest only as the keyed digests the model makes; an entry that holds such a digest also holds
-an HMAC of a constant under the state's secret key, and counts only for the same key. A file with Secret `data` is
-never cached: reading a state written before keyed digests needs its value once in the process (model.py).
+version, code and bundled schemas (by each file's name, size and modification time), the Kubernetes version,
+--skip-unknown and the Python that wrote it. A state's entry holds the state as parsed and checked, found by its
+bytes the same way.
+
+Secret values: a manifest holds them only as the keyed digests the model makes. An entry holding such a digest
+also holds an HMAC of a constant under the state's secret key, and counts only for that key. A file with Secret
+`data` is never cached (reading a state written before keyed digests needs its value once in the process,
+model.py), nor is a state that may hold a secret in clear (`holds_clear_secret`).
 
 Entries are `marshal` data (the fastest load of plain dicts and lists in the standard library) behind a magic and a
-BLAKE2 checksum: a truncated, corrupt or foreign entry is ignored and rebuilt, never trusted. Writes go to a temp
-file renamed into place, so concurrent planners see a whole entry or none. The folder is kept under a size bound,
-oldest-used first (`PLANNER_CACHE_MAX_MB`, default 256).
+BLAKE2 checksum: a truncated, corrupt or foreign entry is ignored and rebuilt, never trusted. (marshal, like pickle,
+is not meant for data from others: the folder is the user's own.) Writes go to a temp file renamed into place, so
+concurrent planners see a whole entry or none. The folder is kept under a size bound, least recently used first
+(`PLANNER_CACHE_MAX_MB`, default 256).
 
-Where: `$PLANNER_CACHE_DIR`, else `$XDG_CACHE_HOME/planner`, else `~/.cache/planner` (the XDG base directory
-specification). `--no-cache` or `PLANNER_NO_CACHE=1` turns it off.
+Where: `$PLANNER_CACHE_DIR`, else `$XDG_CACHE_HOME/planner`, else `~/.cache/planner` (the XDG Base Directory
+Specification). `--no-cache` or `PLANNER_NO_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +65,23 @@ def disabled_by_env() -> bool:
     return os.environ.get(DISABLE_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
+_OFF: ContextVar[bool] = ContextVar("planner_cache_off", default=False)
+
+
+@contextmanager
+def turned_off(off: bool = True) -> Iterator[None]:
+    """--no-cache for what runs inside (reading the state included), in this context only."""
+    token = _OFF.set(off or _OFF.get())
+    try:
+        yield
+    finally:
+        _OFF.reset(token)
+
+
+def active() -> bool:
+    return not _OFF.get() and not disabled_by_env()
+
+
 def max_bytes() -> int:
     try:
         return max(0, int(float(os.environ.get(MAX_ENV, "")) * 10**6))
@@ -65,38 +90,33 @@ def max_bytes() -> int:
 
 
 def _code_stamp() -> bytes:
-    """planner's own code and bundled schemas, by content: a changed rule or schema is another cache."""
+    """planner's own code and bundled schemas, by each file's name, size and modification time (stat only: reading
+    them all would cost ~35 ms a run; installing or checking out code gives its files new times). A changed rule
+    or schema is another cache."""
     digest = hashlib.blake2b(planner.__version__.encode(), digest_size=32)
-    package = Path(planner.__file__).resolve().parent
     from planner.schemas import schemas_dir
 
-    folders = [package, schemas_dir()]
-    for folder in folders:
+    for folder in (Path(planner.__file__).resolve().parent, schemas_dir()):
         for root, dirs, files in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
             for name in sorted(files):
                 if name.endswith((".py", ".json", ".yaml")):
-                    path = os.path.join(root, name)
-                    digest.update(os.path.relpath(path, folder).encode() + b"\0")
-                    with open(path, "rb") as fh:
-                        digest.update(fh.read())
+                    info = os.stat(os.path.join(root, name))
+                    digest.update(f"{root}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
     return digest.digest()
 
 
 def _upstream_stamp(kubernetes_version: str) -> str:
-    """The upstream Kubernetes schemas of that version, by the installed package's version and the file's size and
-    modification time (a 6 MB file: hashing it on every run would cost what the cache saves)."""
-    from importlib import metadata
-
+    """The upstream Kubernetes schemas of that version (kubernetes-validate's data), by the file's path, size and
+    modification time: hashing 6 MB on every run would cost much of what the cache saves."""
     from planner.schemas import definitions_file
 
     path = definitions_file(kubernetes_version)
     try:
         info = os.stat(path)
-        package = metadata.version("kubernetes-validate")
-    except (OSError, metadata.PackageNotFoundError):
+    except OSError:
         return "unknown"
-    return f"{package}:{info.st_size}:{info.st_mtime_ns}"
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
 
 
 @dataclass(frozen=True)
@@ -115,9 +135,9 @@ class Setting:
 class Cache:
     """One run's view of the cache folder: look entries up by file content, store new ones."""
 
-    def __init__(self, folder: Path, setting: Setting, secret_key: Callable[[], bytes], keyless: bool) -> None:
+    def __init__(self, folder: Path, stamp: bytes, secret_key: Callable[[], bytes], keyless: bool) -> None:
         self.folder = folder
-        self.stamp = setting.stamp()
+        self.stamp = stamp
         self._secret_key = secret_key
         self.keyless = keyless
         """The key is this process's own (validate): entries that need a key are neither stored nor used."""
@@ -135,8 +155,7 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.folder / f"v{FORMAT}" / key[:2] / f"{key}.entry"
 
-    def get(self, key: str) -> dict[str, Any] | None:
-        """The entry stored under `key`, or None: missing, unreadable, corrupt or made with another secret key."""
+    def _read(self, key: str) -> dict[str, Any] | None:
         path = self._path(key)
         try:
             with open(path, "rb") as fh:
@@ -144,18 +163,24 @@ class Cache:
         except OSError:
             return None
         entry = _decode(blob, key)
-        if entry is None:
+        if entry is not None:
+            with contextlib.suppress(OSError):  # recently used: evicted last (atime is often not kept: relatime)
+                os.utime(path)
+        return entry
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The entry stored under `key`, or None: missing, unreadable, corrupt or made with another secret key."""
+        entry = self._read(key)
+        if entry is None or not _file_entry(entry):
             return None
         needs = entry["key_id"]
         if needs is not None and (self.keyless or not hmac.compare_digest(needs, self.key_id())):
             return None
-        with contextlib.suppress(OSError):  # recently used: evicted last (atime is often not kept: relatime)
-            os.utime(path)
         return entry
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
         """Store atomically (temp file, then rename); a cache that cannot be written is no error."""
-        if entry["key_id"] is not None and self.keyless:
+        if entry.get("key_id") is not None and self.keyless:
             return
         payload = marshal.dumps({**entry, "key": key})
         blob = MAGIC + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
@@ -205,7 +230,7 @@ class Cache:
 
 
 def _decode(blob: bytes, key: str) -> dict[str, Any] | None:
-    """Check magic, checksum, and shape; anything else is a miss."""
+    """Check magic, checksum and key; anything else is a miss."""
     head = len(MAGIC) + _CHECK
     if len(blob) < head or not blob.startswith(MAGIC):
         return None
@@ -216,16 +241,90 @@ def _decode(blob: bytes, key: str) -> dict[str, Any] | None:
         entry = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
-    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("docs"), list) \
-            or not isinstance(entry.get("warnings"), list) or not isinstance(entry.get("skipped"), int) \
-            or not (entry.get("key_id") is None or isinstance(entry.get("key_id"), str)):
+    if not isinstance(entry, dict) or entry.get("key") != key:
         return None
     return entry
+
+
+def _file_entry(entry: dict[str, Any]) -> bool:
+    return isinstance(entry.get("docs"), list) and isinstance(entry.get("warnings"), list) \
+        and isinstance(entry.get("skipped"), int) and (entry.get("key_id") is None or isinstance(entry["key_id"], str))
 
 
 def open_cache(setting: Setting, secret_key: Callable[[], bytes], keyless: bool,
                enabled: bool = True) -> Cache | None:
     """The cache for this run, or None when turned off."""
-    if not enabled or disabled_by_env():
+    if not enabled or not active():
         return None
-    return Cache(directory(), setting, secret_key, keyless)
+    return Cache(directory(), setting.stamp(), secret_key, keyless)
+
+
+# ---------------------------------------------------------------- parsed states
+
+
+def _no_key() -> bytes:  # pragma: no cover - a state entry never needs the secret key
+    raise RuntimeError("a state entry holds no keyed digest of its own")
+
+
+def _state_cache() -> Cache | None:
+    if not active():
+        return None
+    parts = [_code_stamp().hex(), "state", sys.version, str(marshal.version), str(FORMAT)]
+    return Cache(directory(), hashlib.blake2b("\n".join(parts).encode(), digest_size=32).digest(), _no_key, True)
+
+
+def stored_state(raw: bytes) -> dict[str, Any] | None:
+    """The state these bytes parse to (checked, upgraded), as an earlier run parsed it; None if not cached."""
+    cache = _state_cache()
+    if cache is None:
+        return None
+    entry = cache._read(cache.key_of(content_digest(raw)))
+    head = entry.get("head") if entry is not None else None
+    return head if isinstance(head, dict) else None
+
+
+def store_state(raw: bytes, head: dict[str, Any], named: list[dict[str, Any]]) -> None:
+    """Keep a parsed state for the next read of the same bytes, unless it may hold a secret in clear. `named`: every
+    object in it with a `name` and a `value` (env vars among them), collected while parsing."""
+    cache = _state_cache()
+    if cache is None or holds_clear_secret(raw, head, named):
+        return
+    cache.put(cache.key_of(content_digest(raw)), {"head": head})
+    cache.trim()
+
+
+_DIGEST = "hmac-sha256:"  # model.SECRET_DIGEST (not imported: reading a state needs none of the model)
+
+
+def _masked(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(_DIGEST)
+
+
+def holds_clear_secret(raw: bytes, head: dict[str, Any], named: list[dict[str, Any]]) -> bool:
+    """Whether a state may hold a secret value in clear (written before keyed digests or env masking, or naming
+    values with the planner.dev/sensitive annotation): such a state is never cached. Errs on the side of yes: an
+    env var named like a secret, anywhere (manifests, live Pods), whose value is no keyed digest, is one."""
+    from planner import kinds
+    from planner.knowledge.secrets import secret_env_name
+
+    if b"planner.dev/sensitive" in raw:
+        return True
+    if any(secret_env_name(obj["name"]) and obj["value"] is not None and not _masked(obj["value"]) for obj in named):
+        return True
+    resources = head.get("resources")
+    if not isinstance(resources, dict):
+        return True
+    for record in resources.values():
+        manifest = record.get("manifest") if isinstance(record, dict) else None
+        if not isinstance(manifest, dict):
+            return True
+        for name in kinds.spec_of(record["family"]).sensitive_fields:
+            values = manifest.get(name)
+            if isinstance(values, dict) and not all(_masked(v) for v in values.values()):
+                return True
+    return False
+
+
+def content_digest(raw: bytes) -> bytes:
+    """What an entry is found by: the bytes, never their size or modification time."""
+    return hashlib.blake2b(raw, digest_size=32).digest()

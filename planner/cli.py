@@ -171,7 +171,7 @@ def plan(
     try:
         backend = open_backend(state)
         if destroy:
-            read = api.read_state(backend)
+            read = api.read_state(backend, use_cache=not no_cache)
             _report_read(read, written=False)
             result = api.destroy_plan(read.state, tuple(target or ()), tuple(exclude or ()))
             desired = api.destroyed_desired(read.state)
@@ -179,7 +179,7 @@ def plan(
             desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown, no_cache),
                                        secret_key=backend.secret_key)
             desired.roots = api.relative_roots(paths, backend)
-            read = api.read_state(backend)
+            read = api.read_state(backend, use_cache=not no_cache)
             _report_read(read, written=False)
             result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()))
         wire = result.to_wire()  # once: the saved plan and the output share it
@@ -246,7 +246,7 @@ def apply(
                                        secret_key=backend.secret_key)
         if saved is None:
             desired.roots = api.relative_roots(paths, backend)
-        with api.locked_state(backend, "apply", lock_timeout) as read:
+        with api.locked_state(backend, "apply", lock_timeout, not no_cache) as read:
             _report_read(read, written=True)
             if saved is not None:
                 # Exactly the reviewed operations: the same state (lineage, serial, contents), and the plan

@@ -7,7 +7,6 @@ constructing mappings, where the key's mark is at hand. No tag outside the YAML 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import IO, Any
 import yaml
 
 from planner import limits
+from planner.cache import content_digest
 from planner.errors import Diagnostic
 from planner.inputs import STDIN, expand_paths, read_regular_file, reason
 
@@ -302,10 +302,6 @@ def read_source(name: str, stdin: IO[bytes] | None) -> tuple[SourceFile | None, 
     assert text is not None
     return SourceFile(display, text, content_digest(raw) if name != STDIN else None), None
 
-
-def content_digest(raw: bytes) -> bytes:
-    """What a file's cache entry is found by: its bytes, never its size or modification time."""
-    return hashlib.blake2b(raw, digest_size=32).digest()
 
 
 PARALLEL_MIN_BYTES = 512 * 2**10

@@ -12,10 +12,10 @@ from typing import IO, Any
 
 from planner import kinds, lists, model, schemas
 from planner import load as load_stage
-from planner.cache import Cache, Setting, open_cache
+from planner.cache import Cache, Setting, content_digest, open_cache
 from planner.errors import Diagnostic, PlannerError
 from planner.inputs import STDIN, expand_paths, read_regular_file
-from planner.load import Document, SourceFile, content_digest
+from planner.load import Document, SourceFile
 from planner.model import DesiredState, Resource, SecretKey
 from planner.validate import Validator, ValidDocument
 

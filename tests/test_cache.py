@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import marshal
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_no_cache_flag_and_environment_write_nothing(cli, hello, cache_dir, monk
     monkeypatch.setenv("PLANNER_NO_CACHE", "1")
     assert cli("plan", str(hello)).code == 0 and not entries(cache_dir)
     monkeypatch.setenv("PLANNER_NO_CACHE", "0")
-    assert cli("plan", str(hello)).code == 0 and len(entries(cache_dir)) == 2
+    assert cli("plan", str(hello)).code == 0 and len(entries(cache_dir)) == 3  # two files and the state
 
 
 def test_files_with_errors_and_stdin_are_not_cached(cli, hello, cache_dir):
@@ -180,16 +181,17 @@ DAMAGE = {
 
 @pytest.mark.parametrize("how", sorted(DAMAGE))
 def test_a_damaged_entry_is_ignored_and_rebuilt(cli, hello, cache_dir, how):
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 4")
     first = cli("plan", str(hello), "-o", "json")
     found = entries(cache_dir)
-    assert len(found) == 2
+    assert len(found) == 4  # the two files', the edited one's before (apply stored it) and the state's
     for path in found:
         path.write_bytes(DAMAGE[how](path.read_bytes()))
     again = cli("plan", str(hello), "-o", "json")
     assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
-    for path in found:  # rebuilt: a whole entry again, under the same name
-        blob = path.read_bytes()
-        assert cache._decode(blob, path.stem) is not None, how
+    whole = [p for p in found if cache._decode(p.read_bytes(), p.stem) is not None]
+    assert len(whole) == 3, how  # rebuilt under the same names: all but the stale one this plan did not need
 
 
 def test_an_unreadable_entry_is_a_miss_not_an_error(cli, hello, cache_dir):
@@ -259,3 +261,39 @@ def test_a_file_with_secret_data_is_never_cached(cli, tmp_path, cache_dir):
                                            "stringData: {token: cache-secret-1}\n")
     assert cli("validate", "in").code == 0 and cli("plan", "in", "--state", "x.json").code in (0, 1)
     assert not entries(cache_dir)
+
+
+# ---------------------------------------------------------------- parsed states
+
+
+def test_a_state_is_parsed_once_for_the_same_bytes(cli, hello, cache_dir, monkeypatch):
+    from planner.state import model as state_model
+
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    parsed: list[int] = []
+    real = state_model._checked_head
+    monkeypatch.setattr(state_model, "_checked_head", lambda *a: parsed.append(1) or real(*a))
+    first = cli("plan", str(hello), "-o", "json")
+    again = cli("plan", str(hello), "-o", "json")
+    assert parsed == [1] and again.out == first.out
+    assert cli("plan", str(hello), "--no-cache").code == 0 and parsed == [1, 1]
+
+
+def test_a_state_with_a_secret_in_clear_is_not_cached(cli, tmp_path, cache_dir):
+    """A state from before env masking holds env literals (its Pods keep them): never copied into the cache."""
+    cluster = "apiVersion: container.cnrm.cloud.google.com/v1beta1\nkind: ContainerCluster\nmetadata: {name: c}\n" \
+              "spec: {location: us-central1-a, initialNodeCount: 1}\n"
+    write(tmp_path / "in" / "cluster.yaml", cluster)
+    write(tmp_path / "in" / "api.yaml", SECRET_ENV)
+    assert cli("apply", "in", "--auto-approve").code == 0
+    state = tmp_path / "planner.state.json"
+    text = state.read_text()
+    digests = set(re.findall(r"hmac-sha256:[0-9a-f]{64}", text))
+    assert len(digests) == 1  # DB_PASSWORD's, in the manifest and the live objects
+    state.write_text(text.replace(digests.pop(), "hunter2-cache"))  # as an old planner wrote it
+    shutil.rmtree(cache_dir)
+    assert cli("plan", "in").code == 0
+    assert cli("plan", "in").code == 0
+    found = entries(cache_dir)
+    assert found and all(b"hunter2-cache" not in p.read_bytes() for p in found)
+    assert all("head" not in cache._decode(p.read_bytes(), p.stem) for p in found)  # no state entry at all
