@@ -155,7 +155,8 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.folder / f"v{FORMAT}" / key[:2] / f"{key}.entry"
 
-    def _read(self, key: str) -> dict[str, Any] | None:
+    def read_entry(self, key: str) -> dict[str, Any] | None:
+        """Any entry under `key` (checked: magic, checksum, key), or None."""
         path = self._path(key)
         try:
             with open(path, "rb") as fh:
@@ -170,7 +171,7 @@ class Cache:
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The entry stored under `key`, or None: missing, unreadable, corrupt or made with another secret key."""
-        entry = self._read(key)
+        entry = self.read_entry(key)
         if entry is None or not _file_entry(entry):
             return None
         needs = entry["key_id"]
@@ -278,7 +279,7 @@ def stored_state(raw: bytes) -> dict[str, Any] | None:
     cache = _state_cache()
     if cache is None:
         return None
-    entry = cache._read(cache.key_of(content_digest(raw)))
+    entry = cache.read_entry(cache.key_of(content_digest(raw)))
     head = entry.get("head") if entry is not None else None
     return head if isinstance(head, dict) else None
 

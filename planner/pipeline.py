@@ -28,7 +28,7 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
     version = schemas.resolve_version(kubernetes_version)
     key_source = secret_key or model.process_key
     cache = open_cache(Setting(version, skip_unknown), key_source, keyless=secret_key is None, enabled=use_cache)
-    order, hits = _lookup(paths, cache) if cache is not None else ([], {})
+    order, hits, keys = _lookup(paths, cache) if cache is not None else ([], {}, {})
     loaded = load_stage.load(paths, stdin, skip=frozenset(hits))
     documents, list_errors = lists.expand(loaded.documents)
     loaded.errors.extend(list_errors)
@@ -69,16 +69,44 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
         warnings += [Diagnostic(severity, message, name, line, column, path, address)
                      for severity, message, line, column, path, address in entry["warnings"]]
         skipped += entry["skipped"]
-    desired = model.assemble(modelled, loaded.roots, result.kubernetes_version, complete)
+    if cache is not None and len(hits) == len(order):
+        desired = _assembled(cache, [(name, keys[name]) for name in order], modelled, loaded.roots,
+                             result.kubernetes_version, complete)
+    else:
+        desired = model.assemble(modelled, loaded.roots, result.kubernetes_version, complete)
     desired.warnings.extend(warnings)
     desired.skipped = skipped
     return desired
 
 
-def _lookup(paths: list[str], cache: Cache) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """Every input file in order, and the entries of those the cache holds (found by their bytes)."""
+def _assembled(cache: Cache, files: list[tuple[str, str]], modelled: Modelled, roots: list[str],
+               kubernetes_version: str, complete: bool) -> DesiredState:
+    """model.assemble over files that all came from the cache: its warnings (Services that select nothing...) and
+    the resources it left out (built-in names) are a function of those entries and their names, so they are cached
+    too, under a key over every (name, entry key) in order. Errors are never cached: they are raised again."""
+    key = cache.key_of(repr((complete, files)).encode())
+    entry = cache.read_entry(key)
+    if entry is not None and isinstance(entry.get("assembly"), list) and isinstance(entry.get("dropped"), list):
+        try:
+            warnings = [Diagnostic(*row) for row in entry["assembly"]]
+            dropped = set(entry["dropped"])
+        except TypeError:  # not an entry this code wrote: rebuilt below
+            pass
+        else:
+            resources = {r.address: r for r, _ in modelled if r.address not in dropped}
+            return DesiredState(resources, roots, kubernetes_version, warnings)
+    desired = model.assemble(modelled, roots, kubernetes_version, complete)
+    dropped_now = sorted({r.address for r, _ in modelled} - set(desired.resources))
+    rows = [(d.severity, d.message, d.file, d.line, d.column, d.path, d.address) for d in desired.warnings]
+    cache.put(key, {"assembly": rows, "dropped": dropped_now})
+    return desired
+
+
+def _lookup(paths: list[str], cache: Cache) -> tuple[list[str], dict[str, dict[str, Any]], dict[str, str]]:
+    """Every input file in order, the entries of those the cache holds (found by their bytes), their keys."""
     files, _ = expand_paths(paths)  # errors: load() walks again and reports them
     hits: dict[str, dict[str, Any]] = {}
+    keys: dict[str, str] = {}
     for name in files:
         if name == STDIN:
             continue
@@ -88,10 +116,11 @@ def _lookup(paths: list[str], cache: Cache) -> tuple[list[str], dict[str, dict[s
             continue
         if isinstance(raw, Diagnostic):
             continue
-        entry = cache.get(cache.key_of(content_digest(raw)))
+        key = keys[name] = cache.key_of(content_digest(raw))
+        entry = cache.get(key)
         if entry is not None:
             hits[name] = entry
-    return files, hits
+    return files, hits, keys
 
 
 def _resource(source: SourceFile, doc: list[Any]) -> tuple[Resource, list[str]]:

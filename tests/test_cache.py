@@ -25,8 +25,10 @@ FILES = {"cluster.yaml": CLUSTER_YAML.format(nodes=20),
          "apps-b.yaml": "".join(app_yaml(i) for i in range(4, 8))}
 
 
-def entries(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.entry"))
+def entries(folder: Path, what: str = "") -> list[Path]:
+    """The cache's entries; `what`: only files' ("docs"), states' ("head") or whole inputs' ("assembly")."""
+    found = sorted(folder.rglob("*.entry"))
+    return [p for p in found if what in (cache._decode(p.read_bytes(), p.stem) or {})] if what else found
 
 
 @pytest.fixture
@@ -121,7 +123,8 @@ def test_unchanged_files_are_not_parsed_again(cli, hello, cache_dir, monkeypatch
     edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 4")
     changed = cli("plan", str(hello))
     assert parsed == ["hello-web.yaml"] and "replicas" in changed.out
-    assert len(entries(cache_dir)) == 3  # cluster.yaml, and hello-web.yaml before and after
+    assert len(entries(cache_dir, "docs")) == 3  # cluster.yaml, and hello-web.yaml before and after
+    assert len(entries(cache_dir, "assembly")) == 1  # the input of the second plan, every file from the cache
 
 
 def test_warnings_of_a_cached_file_are_the_same(cli, hello, cache_dir):
