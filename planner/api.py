@@ -164,7 +164,8 @@ def read_state(backend: Backend, use_cache: bool = True) -> ReadResult:
     with cache.turned_off(not use_cache):
         read = backend.read()
     _upgrade_secret_digests(read.state, backend)
-    _mask_stored_secret_env(read.state, backend)
+    if read.recovered or not cache.known_clean(read.state):  # one from the cache holds no env literal to mask
+        _mask_stored_secret_env(read.state, backend)
     return read
 
 
@@ -180,7 +181,8 @@ def locked_state(backend: Backend, operation: str, timeout: float = 0.0,
         if read.recovered:
             backend.write(read.state, read.state.serial)
         _upgrade_secret_digests(read.state, backend)
-        _mask_stored_secret_env(read.state, backend)
+        if read.recovered or not cache.known_clean(read.state):
+            _mask_stored_secret_env(read.state, backend)
         yield read
 
 

@@ -32,6 +32,7 @@ import marshal
 import os
 import sys
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -292,6 +293,19 @@ def store_state(raw: bytes, head: dict[str, Any], named: list[dict[str, Any]]) -
         return
     cache.put(cache.key_of(content_digest(raw)), {"head": head})
     cache.trim()
+
+
+_CLEAN: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+
+def mark_clean(state: object) -> None:
+    """A state built from a cached entry: `holds_clear_secret` said no when it was stored, so there is no env
+    literal for api's masking to find."""
+    _CLEAN[id(state)] = state
+
+
+def known_clean(state: object) -> bool:
+    return _CLEAN.get(id(state)) is state
 
 
 _DIGEST = "hmac-sha256:"  # model.SECRET_DIGEST (not imported: reading a state needs none of the model)

@@ -163,6 +163,8 @@ def parse_state(raw: bytes, name: str, hint: str = "") -> State:
         raise PlannerError.single(f"state file {name} is damaged: {where}: {first['msg']}.{hint}") from None
     if fresh and named is not None:
         cache.store_state(raw, head, named)
+    elif not fresh:
+        cache.mark_clean(state)
     return state
 
 
