@@ -24,6 +24,7 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner import kinds
 from planner.errors import Diagnostic
+from planner.kinds import kubectl
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Meta, OpResult, Owned, Problem, Rank, Ref, S
 from planner.model import digest_of
 from planner.ownership import value_at, with_value
@@ -254,6 +255,7 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
 
 
 SPEC = KindSpec(
+    imperative=kubectl.hpa,
     family=FAMILY,
     references=_references,
     kinds=(("autoscaling/v2", "HorizontalPodAutoscaler"),),

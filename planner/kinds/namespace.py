@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.kinds import apirules, generic
+from planner.kinds import apirules, generic, kubectl
 from planner.kinds import sources as src
 from planner.kinds.base import GetView, KindSpec, Rank, S, Schema
 from planner.simulate import objects
@@ -29,6 +29,7 @@ def _rows(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=kubectl.namespace,
     family="namespace",
     kinds=(("v1", "Namespace"),),
     rank=Rank(2, "a namespace must exist before anything is stored in it (kapp, Helm)"),

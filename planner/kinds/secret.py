@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.kinds import apirules, generic
+from planner.kinds import apirules, generic, kubectl
 from planner.kinds.base import GetView, KindSpec, Manifest, Problem
 from planner.simulate import objects
 
@@ -30,6 +30,7 @@ def _rows(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=kubectl.secret,
     family="secret",
     kinds=(("v1", "Secret"),),
     rank=generic.RANKS_BY_KIND["Secret"],
