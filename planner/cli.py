@@ -25,6 +25,7 @@ from planner import __version__, limits
 from planner.cli_apply import JsonLines
 from planner.cli_apply import fail_run as _fail_run
 from planner.cli_apply import review_and_apply as _review_and_apply
+from planner.cli_explain import explain
 from planner.cli_io import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -388,6 +389,7 @@ def get(
 
 
 app.command("force-unlock")(force_unlock)
+app.command()(explain)
 app.add_typer(state_app)
 
 
