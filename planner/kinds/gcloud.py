@@ -220,7 +220,7 @@ def _pool_update(change: ResourceChange) -> list[str]:
                 verbs.append(("autoscaling",))
         else:
             for prefix, paths in POOL_UPDATE:
-                if c.path == prefix or c.path.startswith(prefix + "."):
+                if c.path == prefix or c.path.startswith((prefix + ".", prefix + "[")):
                     claimed.add(c.path)
                     if paths not in verbs:
                         verbs.append(paths)
