@@ -90,7 +90,7 @@ CLUSTER_UPDATE: dict[str, Flag] = {
 }
 """ContainerCluster field -> `gcloud container clusters update` flag."""
 POOL_CREATE: dict[str, Flag] = {
-    **_COMMON, "spec.location": location, "spec.clusterRef.name": _flag("cluster"),
+    **_COMMON, "spec.location": location, "spec.clusterRef.name": lambda name: (f"--cluster={name}",),
     "spec.initialNodeCount": _flag("num-nodes"), "spec.nodeCount": _flag("num-nodes"),
     "spec.nodeConfig.machineType": _flag("machine-type"), "spec.nodeConfig.diskSizeGb": _flag("disk-size"),
     "spec.nodeConfig.diskType": _flag("disk-type"), "spec.nodeConfig.imageType": _flag("image-type"),

@@ -54,13 +54,13 @@ def _create(change: ResourceChange, others: imp.Others) -> list[str]:
     if {**manifest, "metadata": metadata} != strip_defaults(change.family, expected) or \
             set(resources) - {"requests", "limits"}:
         return imp.apply_manifest(manifest)
-    out = [imp.cmd("kubectl", "create", "deployment", change.name, *imp.ns(change), f"--image={image}",
+    out = [imp.cmd("kubectl", "create", change.kind.lower(), change.name, *imp.ns(change), f"--image={image}",
                    *([f"--replicas={replicas}"] if replicas is not None else []),
                    *([f"--port={port}"] if port is not None else []))]
     flags = [f"--{k}=" + ",".join(f"{r}={v}" for r, v in resources[k].items()) for k in ("requests", "limits")
              if resources.get(k)]
     if flags:
-        out.append(imp.cmd("kubectl", "set", "resources", "deployment", change.name, *imp.ns(change), *flags))
+        out.append(imp.cmd("kubectl", "set", "resources", change.kind.lower(), change.name, *imp.ns(change), *flags))
     return out
 
 

@@ -18,6 +18,8 @@ from planner.kinds import imperative as imp
 if TYPE_CHECKING:
     from planner.plan import ResourceChange
 
+EXPOSES = "Deployment"
+"""The kind `kubectl expose` reads the selector from (it also exposes ReplicaSets and Pods; the tutorial's is this)."""
 TYPES = {"ClusterIP": "clusterip", "NodePort": "nodeport", "LoadBalancer": "loadbalancer"}
 
 
@@ -35,7 +37,7 @@ def _expose(change: ResourceChange, others: imp.Others) -> list[str] | None:
     manifest = imp.written(change)
     spec = manifest.get("spec") or {}
     ports = _ports(spec)
-    deployment = others.get(f"Deployment/{change.namespace or 'default'}/{change.name}")
+    deployment = others.get(f"{EXPOSES}/{change.namespace or 'default'}/{change.name}")
     if deployment is None or ports is None or len(ports) != 1 or "name" in ports[0] or set(spec) - {
             "type", "selector", "ports"}:
         return None
@@ -46,7 +48,7 @@ def _expose(change: ResourceChange, others: imp.Others) -> list[str] | None:
             "name", "namespace", "labels"} or (metadata.get("labels") or {}) != labels:
         return None
     kind = spec.get("type", "ClusterIP")
-    return [imp.cmd("kubectl", "expose", "deployment", change.name, *imp.ns(change),
+    return [imp.cmd("kubectl", "expose", EXPOSES.lower(), change.name, *imp.ns(change),
                     *([f"--type={kind}"] if kind != "ClusterIP" else []), "--port", ports[0]["port"],
                     "--target-port", ports[0]["targetPort"])]
 
@@ -63,7 +65,7 @@ def _create_service(change: ResourceChange) -> list[str] | None:
             "name", "namespace", "labels"} or spec.get("clusterIP", "None") != "None" or any(
             p.get("name") != f"{p['port']}-{p['targetPort']}" for p in ports):
         return None
-    return [imp.cmd("kubectl", "create", "service", TYPES[kind], change.name, *imp.ns(change),
+    return [imp.cmd("kubectl", "create", change.kind.lower(), TYPES[kind], change.name, *imp.ns(change),
                     *[f"--tcp={p['port']}:{p['targetPort']}" for p in ports],
                     *(["--clusterip=None"] if "clusterIP" in spec else []))]
 
@@ -77,7 +79,7 @@ def _set_selector(change: ResourceChange, changes: Any) -> list[str]:
     selector = imp.get(change.after, ("spec", "selector")) or {}
     if not selector:
         return imp.merge_patch(change, changes)
-    return [imp.cmd("kubectl", "set", "selector", "service", change.name, *imp.ns(change),
+    return [imp.cmd("kubectl", "set", "selector", change.kind.lower(), change.name, *imp.ns(change),
                     ",".join(f"{k}={v}" for k, v in selector.items()))]
 
 
