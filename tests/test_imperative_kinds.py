@@ -240,4 +240,21 @@ def test_secret_values_never_appear() -> None:
     manifest["type"] = "kubernetes.io/tls"
     commands = _commands(_change("secret", Action.CREATE, None, manifest))
     assert commands[0].startswith("# the manifest's Secret values are masked")
-    assert "password: (sensitive value)" in commands[1] and SECRET_DIGEST not in commands[1]
+    assert 'password: "(sensitive value)"' in commands[1] and SECRET_DIGEST not in commands[1]
+
+
+def test_the_manifests_in_apply_commands_read_back_as_they_are() -> None:
+    """`kubectl apply -f -` here-documents are written by a small YAML writer (PyYAML's is too slow for 10,000):
+    every manifest of the examples, and awkward values, read back equal and never end the here-document early."""
+    from pathlib import Path
+
+    from planner.kinds.imperative import block_yaml
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    values = [d for path in sorted(examples.rglob("*.yaml")) for d in yaml.safe_load_all(path.read_text()) if d]
+    values.append({"a": ["EOF", "yes", "1.0", "", "x: y", "a\nEOF\nb", None, True, 3.5, [], {}, [[1]]],
+                   "k8s.io/x": {"Off": "~"}})
+    for value in values:
+        text = "\n".join(block_yaml(value))
+        assert yaml.safe_load(text) == value
+        assert "\nEOF\n" not in f"\n{text}\n"
