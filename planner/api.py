@@ -20,6 +20,7 @@ from typing import IO, Any
 from planner import inspect, kinds, lists, mass_deletion, model, targeting
 from planner import load as load_stage
 from planner.attribute import applied_steps, attribute, facts_for
+from planner.commands import with_commands
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
@@ -118,6 +119,7 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False, target
     warnings += narrowed
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
+    operations, ordered = with_commands(operations, ordered)
     foreseen = preview(operations, state, desired.kubernetes_version)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),

@@ -25,6 +25,7 @@ from planner import __version__, limits
 from planner.cli_apply import JsonLines
 from planner.cli_apply import fail_run as _fail_run
 from planner.cli_apply import review_and_apply as _review_and_apply
+from planner.cli_explain import explain
 from planner.cli_io import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -32,9 +33,11 @@ from planner.cli_io import (
     EXIT_OK,
     DocFormat,
     ExcludeOpt,
+    ExplainOpt,
     GetFormat,
     MaxSizeOpt,
     PlanFormat,
+    ShowCommandsOpt,
     StateOpt,
     TargetOpt,
     Terminal,
@@ -164,6 +167,8 @@ def plan(
     open_page: bool = OpenOpt,
     target: list[str] | None = TargetOpt,
     exclude: list[str] | None = ExcludeOpt,
+    show_commands: bool = ShowCommandsOpt,
+    explain: bool = ExplainOpt,
 ) -> None:
     """Show what apply would do, in execution order, with the component that performs each step."""
     from planner import api
@@ -193,7 +198,7 @@ def plan(
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
-    _out_doc(plan_renderer(output.value, max_size)(wire), output, open_page)
+    _out_doc(plan_renderer(output.value, max_size, show_commands, explain)(wire), output, open_page)
     if out and output is DocFormat.text:
         from planner.state.pg_url import masked
 
@@ -384,6 +389,7 @@ def get(
 
 
 app.command("force-unlock")(force_unlock)
+app.command()(explain)
 app.add_typer(state_app)
 
 

@@ -14,11 +14,12 @@ from planner.errors import Diagnostic
 if TYPE_CHECKING:  # the wire types are for mypy and the schema; importing them costs pydantic at start-up
     from planner import wire
 
-FORMAT_VERSION = "1.2"
+FORMAT_VERSION = "1.3"
 """Bumped whenever the JSON plan's shape changes (tests/test_plan_format.py holds each version's schema fingerprint):
-1.1 added `forget`, 1.2 `depends_on`, `targets` and `excluded`. The major number changes only when a consumer must."""
+1.1 added `forget`, 1.2 `depends_on`, `targets` and `excluded`, 1.3 each change's `imperative` commands and each
+step's `source`. The major number changes only when a consumer must."""
 
-READABLE_VERSIONS = ("1.0", "1.1", FORMAT_VERSION)
+READABLE_VERSIONS = ("1.0", "1.1", "1.2", FORMAT_VERSION)
 """Saved plans of these formats still load and apply (their plan is compared in their own format: `wire_as`)."""
 
 SAVED_PLAN_MARKER = "planner-saved-plan"
@@ -112,6 +113,8 @@ class ResourceChange:
     after_digest: str = field(default="", compare=False, repr=False)
     depends_on: tuple[Dependency, ...] = ()
     """Set by the order stage: edges to other changes of this plan only."""
+    imperative: tuple[str, ...] = ()
+    """Set by the commands stage: the kubectl/gcloud commands a person would have typed for this change."""
 
     def to_wire(self) -> wire.ResourceChangeWire:
         return {
@@ -129,6 +132,7 @@ class ResourceChange:
                 {"path": path, "before": None, "after": value} for path, value in self.created]),
             "unchanged_attributes": self.unchanged_count,
             "depends_on": [d.to_wire() for d in self.depends_on],
+            "imperative": list(self.imperative),
         }
 
 
@@ -141,10 +145,13 @@ class Step:
     actor: str
     component: str
     description: str
+    source: str = ""
+    """Where the fact comes from (the step template's source): `plan --explain` shows it."""
 
     def to_wire(self) -> wire.StepWire:
         return {"index": self.index, "address": self.address, "phase": cast("wire.Phase", self.phase),
-                "actor": self.actor, "component": self.component, "description": self.description}
+                "actor": self.actor, "component": self.component, "description": self.description,
+                "source": self.source}
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,13 +220,18 @@ class Plan:
 
 
 def wire_as(plan: dict[str, Any], version: str) -> dict[str, Any]:
-    """The JSON plan as an older format wrote it (a saved plan of that format is compared in it): 1.1 had no
-    depends_on, targets or excluded; 1.0 also no `forget` count."""
+    """The JSON plan as an older format wrote it (a saved plan of that format is compared in it): 1.2 had no
+    imperative commands or step sources; 1.1 also no depends_on, targets or excluded; 1.0 also no `forget` count."""
     if version == FORMAT_VERSION:
         return plan
-    out = {k: v for k, v in plan.items() if k not in ("targets", "excluded")}
+    out = dict(plan)
     out["format_version"] = version
-    out["resource_changes"] = [{k: v for k, v in c.items() if k != "depends_on"} for c in plan["resource_changes"]]
+    out["steps"] = [{k: v for k, v in s.items() if k != "source"} for s in plan["steps"]]
+    out["resource_changes"] = [{k: v for k, v in c.items() if k != "imperative"} for c in plan["resource_changes"]]
+    if version == "1.2":
+        return out
+    out = {k: v for k, v in out.items() if k not in ("targets", "excluded")}
+    out["resource_changes"] = [{k: v for k, v in c.items() if k != "depends_on"} for c in out["resource_changes"]]
     if version == "1.0":
         out["summary"] = {k: v for k, v in plan["summary"].items() if k != "forget"}
     return out

@@ -88,6 +88,10 @@ class ResourceChangeWire(TypedDict):
     unchanged_attributes: Count
     depends_on: NotRequired[Annotated[list[DependencyWire], Field(
         description="What must happen first, and why (format 1.2; absent from plans saved by 1.0 and 1.1).")]]
+    imperative: NotRequired[Annotated[list[str], Field(
+        description="The kubectl/gcloud commands a person would have typed for this change, in order (shell "
+                    "lines; a line starting with # is a note, such as why a forget has none). Secret values are "
+                    "never in them. Format 1.3; absent from plans saved by 1.0 to 1.2.")]]
 
 
 @with_config(_CLOSED)
@@ -99,6 +103,8 @@ class StepWire(TypedDict):
     actor: Actor
     component: Component
     description: Annotated[str, Field(min_length=1)]
+    source: NotRequired[Annotated[str, Field(
+        description="Where the step's fact comes from: a documentation URL or an upstream source file (format 1.3).")]]
 
 
 @with_config(_CLOSED)

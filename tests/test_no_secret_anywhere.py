@@ -179,6 +179,8 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
     write(hello / "secrets.yaml", inputs(SECRETS))
     every_format("validate", str(hello))
     every_format("plan", str(hello))
+    run("plan", str(hello), "--show-commands", "--explain")  # the Secrets' commands: files named, values never
+    every_format("explain", "Secret")
     run("plan", str(hello), "--out", "first.plan")
     every_format("show", "first.plan")
     run("apply", "first.plan")
@@ -191,6 +193,7 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
     every_format("plan", str(hello), "--detailed-exitcode", codes=(2,))
     changed = cli("plan", str(hello)).out
     assert changed.count("(sensitive value changed)") == len(CHANGED), changed
+    run("plan", str(hello), "--show-commands")  # changed values: made again from files, piped to apply
     run("plan", str(hello), "--out", "second.plan")
     every_format("show", "second.plan")
     every_format("apply", str(hello), "--auto-approve")  # text, then JSON lines (a no-op by then)

@@ -18,7 +18,7 @@ from typing_extensions import NotRequired, TypedDict  # pydantic reads these for
 
 from planner import kinds
 from planner.errors import Diagnostic, PlannerError
-from planner.kinds import autopilot, nodes, private, ranges
+from planner.kinds import autopilot, gcloud, nodes, private, ranges
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
@@ -392,6 +392,7 @@ def service_range(facts: Facts) -> str:
 
 
 SPEC = KindSpec(
+    imperative=gcloud.cluster,
     family="cluster",
     references=cluster_references,
     kinds=((CNRM_CONTAINER, "ContainerCluster"),),

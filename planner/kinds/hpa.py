@@ -24,6 +24,7 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner import kinds
 from planner.errors import Diagnostic
+from planner.kinds import imperative as imp
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Meta, OpResult, Owned, Problem, Rank, Ref, S
 from planner.model import digest_of
 from planner.ownership import value_at, with_value
@@ -31,6 +32,7 @@ from planner.plan import Action, Operation, ResourceChange
 from planner.simulate import objects
 
 if TYPE_CHECKING:
+    from planner.plan import ResourceChange
     from planner.relations import SelectorIndex
     from planner.simulate.engine import Engine
     from planner.state import State
@@ -253,7 +255,37 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
     return [Ref(target_address(manifest, namespace), "an autoscaler reads and scales its target: its scaleTargetRef")]
 
 
+# ---------------------------------------------------------------- imperative equivalents
+# `kubectl autoscale KIND NAME --min --max --cpu=N%` (kubectl v1.34 reference,
+# https://kubernetes.io/docs/reference/kubectl/generated/kubectl_autoscale/; `--cpu-percent` is the older spelling).
+
+
+def _autoscale(change: ResourceChange, others: imp.Others) -> list[str]:
+    manifest = imp.written(change)
+    spec = manifest.get("spec") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    metrics = spec.get("metrics") or []
+    resource = (metrics[0].get("resource") or {}) if len(metrics) == 1 and metrics[0].get("type") == "Resource" \
+        else {}
+    target = resource.get("target") or {}
+    cpu = target.get("averageUtilization") if resource.get("name") == "cpu" and target.get("type") == "Utilization" \
+        else None
+    metadata = manifest.get("metadata") or {}
+    if (metrics and cpu is None) or set(spec) - {"scaleTargetRef", "minReplicas", "maxReplicas", "metrics"} or \
+            ref.get("kind") not in ("Deployment", "StatefulSet", "ReplicaSet") or set(metadata) - {
+            "name", "namespace"} or "maxReplicas" not in spec:
+        return imp.apply_manifest(manifest)
+    return [imp.cmd("kubectl", "autoscale", str(ref["kind"]).lower(), str(ref.get("name")), *imp.ns(change),
+                    *([f"--name={change.name}"] if change.name != ref.get("name") else []),
+                    *([f"--min={spec['minReplicas']}"] if "minReplicas" in spec else []),
+                    f"--max={spec['maxReplicas']}", *([f"--cpu={cpu}%"] if cpu is not None else []))]
+
+
+imperative = imp.kubernetes(_autoscale)
+
+
 SPEC = KindSpec(
+    imperative=imperative,
     family=FAMILY,
     references=_references,
     kinds=(("autoscaling/v2", "HorizontalPodAutoscaler"),),

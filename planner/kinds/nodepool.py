@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlannerError
-from planner.kinds import nodes, surge
+from planner.kinds import gcloud, nodes, surge
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
@@ -336,6 +336,7 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
 
 
 SPEC = KindSpec(
+    imperative=gcloud.nodepool,
     family="nodepool",
     references=_references,
     kinds=((CNRM_CONTAINER, "ContainerNodePool"),),

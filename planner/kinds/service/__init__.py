@@ -16,7 +16,7 @@ from planner import limits
 from planner.errors import Diagnostic
 from planner.kinds import apirules
 from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Schema
-from planner.kinds.service import apply, steps
+from planner.kinds.service import apply, commands, steps
 from planner.kinds.service.live import (
     DEFAULTS,
     FAMILY,
@@ -307,6 +307,7 @@ def _outputs(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=commands.imperative,
     names_allocations=lambda op: any(field(m, "spec.type") == "LoadBalancer"
                                      for m in (op.change.before, op.change.after) if m),
     family=FAMILY,
