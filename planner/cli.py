@@ -46,6 +46,8 @@ from planner.cli_io import out as _out
 from planner.cli_io import out_doc as _out_doc
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
+from planner.cli_run import export as export_command
+from planner.cli_run import run as run_command
 from planner.cli_state import state_app
 from planner.errors import PlannerError
 from planner.render import GET_RENDERERS, plan_renderer
@@ -384,6 +386,8 @@ def get(
 
 
 app.command("force-unlock")(force_unlock)
+app.command("run")(run_command)
+app.command("export")(export_command)
 app.add_typer(state_app)
 
 

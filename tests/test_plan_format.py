@@ -61,7 +61,7 @@ def _as_older(payload: dict, version: str) -> dict:
 def test_plans_saved_by_earlier_formats_still_show_and_apply(cli, hello, tmp_path):
     assert cli("plan", str(hello), "--out", "p.plan").code == 0
     payload = read_plan(tmp_path / "p.plan")
-    assert payload["format_version"] == FORMAT_VERSION == "1.2"
+    assert payload["format_version"] == FORMAT_VERSION == "1.3"
     for version in ("1.0", "1.1"):
         write_plan(tmp_path / f"{version}.plan", _as_older(payload, version))
         shown = cli("show", f"{version}.plan", "-o", "json")

@@ -24,7 +24,9 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner import kinds
 from planner.errors import Diagnostic
+from planner.imperative import Command, RunCommand, Target, World, object_ref
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Meta, OpResult, Owned, Problem, Rank, Ref, S
+from planner.kinds.deployment.live import KUBECTL_NAMES
 from planner.model import digest_of
 from planner.ownership import value_at, with_value
 from planner.plan import Action, Operation, ResourceChange
@@ -253,8 +255,39 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
     return [Ref(target_address(manifest, namespace), "an autoscaler reads and scales its target: its scaleTargetRef")]
 
 
+def _autoscale(command: Command, world: World) -> Target:
+    """`kubectl autoscale deployment NAME --min=N --max=M --cpu-percent=P`: an HPA named after its target (unless
+    --name), minReplicas unless defaulted, and a CPU utilization metric when --cpu-percent is given
+    (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_autoscale/; kubectl 1.34 writes autoscaling/v2)."""
+    kind, target, used = object_ref(command, dict.fromkeys(KUBECTL_NAMES, "Deployment"))
+    command.no_more_args(used)
+    namespace = command.flag("namespace", "default") or "default"
+    world.existing(command, kind, target, namespace)
+    name = command.flag("name") or target
+    if world.find("HorizontalPodAutoscaler", name, namespace) is not None:
+        raise command.error(f'horizontalpodautoscalers.autoscaling "{name}" already exists')
+    maximum = command.number("max", minimum=1)
+    if maximum is None:
+        raise command.error("--max is required")
+    spec: dict[str, Any] = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": target},
+                            "maxReplicas": maximum}
+    minimum = command.number("min", minimum=1)
+    if minimum is not None:
+        spec["minReplicas"] = minimum
+    cpu = command.number("cpu-percent", minimum=1)
+    if cpu is not None:
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": cpu}}}]
+    manifest = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": name, "namespace": namespace}, "spec": spec}
+    return Target("autoscaling/v2", "HorizontalPodAutoscaler", name, namespace, manifest)
+
+
 SPEC = KindSpec(
     family=FAMILY,
+    run_commands=(RunCommand("kubectl", ("autoscale",), "kubectl autoscale deployment NAME --max=N [--min=N] "
+                             "[--cpu-percent=P] [--name=NAME] [-n NAMESPACE]", _autoscale,
+                             flags=("min", "max", "cpu-percent", "name", "namespace")),),
     references=_references,
     kinds=(("autoscaling/v2", "HorizontalPodAutoscaler"),),
     rank=Rank(7, "an autoscaler acts on its target, so it comes after it"),

@@ -1,0 +1,156 @@
+"""`planner run -- <command>`, drift and `planner export`, end to end through the CLI: the GKE tutorial's commands
+build the same state as examples/hello-app, its export plans as no changes, and a later `kubectl scale` shows as
+drift with the plan that puts it back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from conftest import EXAMPLES, write
+
+IMAGE = "us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0"
+TUTORIAL = (
+    ("gcloud", "container", "clusters", "create", "hello-cluster", "--num-nodes=3", "--zone=us-central1-b"),
+    ("kubectl", "create", "deployment", "hello-web", f"--image={IMAGE}", "--replicas=3", "--port=8080"),
+    ("kubectl", "set", "resources", "deployment", "hello-web", "--requests=cpu=100m,memory=64Mi"),
+    ("kubectl", "expose", "deployment", "hello-web", "--type=LoadBalancer", "--port", "80", "--target-port", "8080"),
+)
+
+
+def _tutorial(cli) -> None:
+    for command in TUTORIAL:
+        result = cli("run", "--", *command)
+        assert result.code == 0, result.err
+        assert "Run complete!" in result.out
+
+
+def _state(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "planner.state.json").read_text())
+
+
+def test_the_tutorial_commands_export_the_same_yaml_as_applying_hello_app(cli, tmp_path):
+    _tutorial(cli)
+    exported = cli("export")
+    assert exported.code == 0 and exported.err == ""
+    other = tmp_path / "declarative"
+    other.mkdir()
+    assert cli("apply", str(EXAMPLES / "hello-app"), "--auto-approve", "--state", str(other / "s.json")).code == 0
+    declared = cli("export", "--state", str(other / "s.json"))
+    assert declared.out == exported.out
+    documents = list(yaml.safe_load_all(exported.out))
+    assert [d["kind"] for d in documents] == ["ContainerCluster", "Service", "Deployment"]
+    text = exported.out
+    for server_set in ("clusterIP", "nodePort", "uid", "resourceVersion", "creationTimestamp", "status"):
+        assert server_set not in text
+    write(tmp_path / "desired.yaml", exported.out)
+    again = cli("plan", "desired.yaml", "--detailed-exitcode")
+    assert again.code == 0, again.out + again.err
+    assert "No changes." in again.out
+
+
+def test_run_prints_apply_steps_and_records_where_the_change_came_from(cli, tmp_path):
+    _tutorial(cli)
+    scaled = cli("run", "--", "kubectl", "scale", "deployment/hello-web", "--replicas=5")
+    assert scaled.code == 0, scaled.err
+    assert "controller/replicaset-controller" in scaled.out and "State serial 5." in scaled.out
+    origin = _state(tmp_path)["resources"]["Deployment/default/hello-web"]["origin"]
+    assert origin["command"] == "kubectl scale deployment/hello-web --replicas=5" and origin["serial"] == 5
+    assert "origin" not in _state(tmp_path)["resources"]["ContainerCluster/hello-cluster"] or _state(tmp_path)[
+        "resources"]["ContainerCluster/hello-cluster"]["origin"]["verb"] == "gcloud container clusters create"
+
+
+def test_a_scale_after_the_export_shows_as_drift_and_the_plan_puts_it_back(cli, tmp_path):
+    _tutorial(cli)
+    write(tmp_path / "desired.yaml", cli("export").out)
+    assert cli("run", "--", "kubectl scale deployment hello-web --replicas=5").code == 0
+    plan = cli("plan", "desired.yaml")
+    assert ("# changed outside of planner: spec.replicas 5 -> 3" not in plan.out
+            and "# changed outside of planner: spec.replicas 3 -> 5 (kubectl scale, at serial 5)" in plan.out)
+    assert "~ spec.replicas = 5 -> 3" in plan.out and "Plan: 0 to add, 1 to change" in plan.out
+    change = next(c for c in cli("plan", "desired.yaml", "-o", "json").json()["resource_changes"]
+                  if c["address"] == "Deployment/default/hello-web")
+    assert change["drift"]["verb"] == "kubectl scale" and change["drift"]["changes"] == [
+        {"path": "spec.replicas", "before": 3, "after": 5}]
+    assert cli("apply", "desired.yaml", "--auto-approve").code == 0
+    assert "origin" not in _state(tmp_path)["resources"]["Deployment/default/hello-web"]
+    assert cli("plan", "desired.yaml", "--detailed-exitcode").code == 0
+
+
+def test_what_a_run_created_is_deleted_by_a_plan_without_it_and_says_so(cli, tmp_path):
+    _tutorial(cli)
+    cluster = next(yaml.safe_load_all(cli("export").out))
+    write(tmp_path / "cluster.yaml", yaml.safe_dump(cluster))
+    plan = cli("plan", "cluster.yaml")
+    assert "- Deployment/default/hello-web" in plan.out
+    assert "# created outside of planner (kubectl create deployment, at serial 2)" in plan.out
+    assert "# created outside of planner (kubectl expose, at serial 4)" in plan.out
+
+
+def test_gcloud_node_pool_commands_resize_and_upgrade_in_place(cli, tmp_path):
+    assert cli("run", "--", "gcloud", "container", "clusters", "create", "shop", "--region=us-central1",
+               "--num-nodes=1").code == 0
+    created = cli("run", "--", "gcloud container node-pools create pool --cluster shop --num-nodes 1")
+    assert created.code == 0, created.err
+    resized = cli("run", "--", "gcloud container clusters resize shop --node-pool pool --num-nodes 2 --quiet")
+    assert resized.code == 0, resized.err
+    assert _state(tmp_path)["resources"]["ContainerNodePool/pool"]["manifest"]["spec"]["nodeCount"] == 2
+    upgraded = cli("run", "--", "gcloud container node-pools update pool --cluster shop --machine-type e2-standard-2")
+    assert upgraded.code == 0, upgraded.err
+    assert "surge" in upgraded.out.lower()
+    refused = cli("run", "--", "gcloud container clusters resize shop --node-pool default-pool --num-nodes 2")
+    assert refused.code == 1 and "default-pool is the ContainerCluster's own first pool" in refused.err
+
+
+def test_label_annotate_set_image_autoscale_and_delete(cli, tmp_path):
+    _tutorial(cli)
+    for command in ("kubectl label deployment hello-web tier=web", "kubectl annotate svc/hello-web team=shop",
+                    f"kubectl set image deployment/hello-web hello-app={IMAGE[:-3]}2.0",
+                    "kubectl autoscale deployment hello-web --min=2 --max=6 --cpu-percent=80",
+                    "kubectl delete service hello-web"):
+        result = cli("run", "--", command)
+        assert result.code == 0, (command, result.err)
+    resources = _state(tmp_path)["resources"]
+    deployment = resources["Deployment/default/hello-web"]["manifest"]
+    assert deployment["metadata"]["labels"]["tier"] == "web"
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":2.0")
+    assert resources["HorizontalPodAutoscaler/default/hello-web"]["manifest"]["spec"]["maxReplicas"] == 6
+    assert "Service/default/hello-web" not in resources
+
+
+def test_unsupported_and_malformed_commands_leave_the_state_untouched(cli, tmp_path):
+    _tutorial(cli)
+    before = (tmp_path / "planner.state.json").read_bytes()
+    cases = {
+        ("kubectl", "scael", "deployment/hello-web", "--replicas=2"): "Did you mean `kubectl scale`?",
+        ("helm", "install", "x"): "'helm' is not a command planner runs",
+        ("kubectl", "scale", "deployment/hello-web", "--replica=2"): "unknown flag --replica (did you mean "
+                                                                     "--replicas?)",
+        ("kubectl", "scale", "deployment/nope", "--replicas=2"): 'Deployment "nope" not found',
+        ("kubectl", "scale", "deployment/hello-web", "--replicas=many"): "--replicas must be a whole number",
+        ("kubectl", "create", "deployment", "x"): "--image is required",
+        ("kubectl", "create", "deployment", "hello-web", "--image=nginx"): "already exists",
+        ("kubectl", "create", "deployment", "Bad_Name", "--image=nginx"): "does not validate",
+        ("gcloud", "container", "clusters", "create", "other", "--zone=us-central1-b"): "one state holds one cluster",
+        ("kubectl", "expose", "deployment", "hello-web", "--name=web", "--type=Public"): "--type must be one of",
+    }
+    for argv, words in cases.items():
+        result = cli("run", "--", *argv)
+        assert result.code == 1, argv
+        assert words in result.err, (argv, result.err)
+        assert (tmp_path / "planner.state.json").read_bytes() == before
+
+
+def test_an_exported_secret_has_placeholders_and_plans_as_sensitive_changes_only(cli, hello, tmp_path):
+    write(hello / "secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n"
+                                 "  password: hunter2\n")
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    exported = cli("export")
+    assert "hunter2" not in exported.out and "REPLACE-ME" in exported.out
+    assert "Secret/default/db: 1 secret value(s) exported as the placeholder" in exported.err
+    write(tmp_path / "desired.yaml", exported.out)
+    plan = cli("plan", "desired.yaml")
+    assert "Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy." in plan.out
+    changed = [line for line in plan.out.splitlines() if line.strip().startswith("~ ")]
+    assert changed == ["  ~ Secret/default/db", "      ~ stringData.password = (sensitive value changed)"], plan.out
