@@ -154,3 +154,77 @@ def test_an_exported_secret_has_placeholders_and_plans_as_sensitive_changes_only
     assert "Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy." in plan.out
     changed = [line for line in plan.out.splitlines() if line.strip().startswith("~ ")]
     assert changed == ["  ~ Secret/default/db", "      ~ stringData.password = (sensitive value changed)"], plan.out
+
+
+def test_autopilot_cluster_update_autoscaling_and_deletion_with_everything_in_it(cli, tmp_path):
+    auto = cli("run", "--state", "auto.json", "--", "gcloud container clusters create-auto hello --region=us-central1")
+    assert auto.code == 0, auto.err
+    assert _state_at(tmp_path / "auto.json")["resources"]["ContainerCluster/hello"]["manifest"]["spec"][
+        "enableAutopilot"] is True
+    assert cli("run", "--", "gcloud container clusters create shop --zone=us-central1-b").code == 0
+    channel = cli("run", "--", "gcloud container clusters update shop --release-channel=stable")
+    assert channel.code == 0, channel.err
+    assert cli("run", "--", "gcloud container node-pools create pool --cluster=shop").code == 0
+    scaled = cli("run", "--", "gcloud container clusters update shop --node-pool=pool --enable-autoscaling "
+                             "--min-nodes=1 --max-nodes=4")
+    assert scaled.code == 0, scaled.err
+    pool = _state(tmp_path)["resources"]["ContainerNodePool/pool"]
+    assert pool["manifest"]["spec"]["autoscaling"] == {"minNodeCount": 1, "maxNodeCount": 4}
+    assert pool["origin"]["verb"] == "gcloud container clusters update"
+    assert cli("run", "--", "kubectl create deployment web --image=nginx:1.27").code == 0
+    gone = cli("run", "--", "gcloud", "container", "clusters", "delete", "shop", "--quiet")
+    assert gone.code == 0, gone.err
+    assert _state(tmp_path)["resources"] == {}
+
+
+def test_run_json_lines_follow_the_apply_events_schema_and_a_no_op_says_so(cli, tmp_path):
+    import jsonschema
+    from conftest import REPO
+
+    _tutorial(cli)
+    schema = json.loads((REPO / "schemas" / "apply-events.schema.json").read_text())
+    result = cli("run", "-o", "json", "--", "kubectl", "scale", "deployment/hello-web", "--replicas=4")
+    assert result.code == 0, result.err
+    lines = [json.loads(line) for line in result.out.splitlines()]
+    registry_free = {k: v for k, v in schema.items() if k != "$id"}
+    for line in lines:
+        if line["type"] != "plan":
+            jsonschema.validate(line, registry_free)
+    assert lines[0]["command"] == "run" and lines[-1] == {**lines[-1], "type": "result", "command": "run"}
+    again = cli("run", "--", "kubectl", "scale", "deployment/hello-web", "--replicas=4")
+    assert again.code == 0 and "No changes" in again.out
+
+
+def test_a_namespace_that_does_not_exist_is_refused_and_one_that_does_is_used(cli, tmp_path):
+    _tutorial(cli)
+    refused = cli("run", "--", "kubectl", "create", "deployment", "api", "--image=nginx", "-n", "shop")
+    assert refused.code == 1 and 'namespaces "shop" not found' in refused.err
+    made = cli("run", "--", "kubectl", "create", "deployment", "api", "--image=nginx", "-n", "kube-system")
+    assert made.code == 0, made.err
+    assert "Deployment/kube-system/api" in _state(tmp_path)["resources"]
+
+
+def _state_at(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def test_kubectl_itself_makes_the_deployment_planner_run_makes(cli, tmp_path):
+    """kubectl's own object (`--dry-run=client -o yaml`, no server needed) plans as no change against the state
+    `planner run` made from the same command (its `creationTimestamp: null` lines aside: planner would plan them)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    command = ["kubectl", "create", "deployment", "hello-web", f"--image={IMAGE}", "--replicas=3", "--port=8080"]
+    made = subprocess.run([*command, "--dry-run=client", "-o", "yaml"], capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    write(tmp_path / "app" / "web.yaml", "\n".join(line for line in made.stdout.splitlines()
+                                                   if "creationTimestamp: null" not in line) + "\n")
+    assert cli("run", "--", *TUTORIAL[0]).code == 0
+    assert cli("run", "--", *command).code == 0
+    write(tmp_path / "app" / "cluster.yaml", next(iter(cli("export").out.split("---"))))
+    plan = cli("plan", "app", "--detailed-exitcode")
+    assert plan.code == 0, plan.out
