@@ -3,6 +3,8 @@ the state, with apply's steps), and the way from there to YAML. Parsing and outp
 
 from __future__ import annotations
 
+import enum
+
 import typer
 
 from planner.cli_apply import JsonLines, fail_run, run_apply
@@ -43,9 +45,13 @@ def run(
         fail_run(exc)
 
 
+class ExportFormat(str, enum.Enum):
+    yaml = "yaml"
+
+
 def export(
     state: str = StateOpt,
-    output: str = typer.Option("yaml", "-o", "--output", metavar="yaml", help="Output format (yaml)."),
+    output: ExportFormat = typer.Option(ExportFormat.yaml, "-o", "--output", help="Output format."),
 ) -> None:
     """Print the state as the YAML that reproduces it: the same kinds planner reads, no status or server-set
     fields; Secret values as placeholders (with a warning on stderr)."""
@@ -53,8 +59,6 @@ def export(
     from planner.state import open_backend
 
     try:
-        if output != "yaml":
-            raise PlannerError.single(f"-o {output}: export writes yaml")
         text, warnings = api.export_state(api.read_state(open_backend(state)).state)
     except PlannerError as exc:
         fail(exc)

@@ -11,14 +11,13 @@ Order: the cluster, its node pools, then by rank, namespace, kind and name.
 from __future__ import annotations
 
 import base64
-import copy
 import re
 from typing import Any
 
 import yaml
 
 from planner import kinds
-from planner.kinds.defaulting import apply_defaults
+from planner.kinds.defaulting import apply_defaults, copy_of
 from planner.state import State, StoredResource
 
 PLACEHOLDER = "REPLACE-ME"
@@ -74,21 +73,40 @@ def _pattern(path: tuple[str | int, ...]) -> str:
     return ".".join("[*]" if isinstance(p, int) else p for p in path).replace(".[*]", "[*]")
 
 
-def _without_defaults(family: str, stored: dict[str, Any]) -> dict[str, Any]:
-    """The manifest minus each defaulted field that defaulting the rest restores (tried deepest first, so a
-    parent left empty goes too). Only paths the kind's defaults table names are tried."""
-    patterns = {pattern for pattern, _value in kinds.spec_of(family).defaults}
-    full = apply_defaults(family, copy.deepcopy(stored))
-    current = copy.deepcopy(stored)
-    candidates = [p for p in _leaves(current) if _pattern(p) in patterns and not isinstance(p[-1], int)]
-    for path in sorted(candidates, key=len, reverse=True):
-        trial = copy.deepcopy(current)
-        parent: Any = trial
+def _without(manifest: dict[str, Any], paths: list[tuple[str | int, ...]]) -> dict[str, Any]:
+    """A copy of the manifest without these paths (each a dict key; one under an earlier one is skipped)."""
+    out: dict[str, Any] = copy_of(manifest)
+    for path in paths:
+        parent: Any = out
         for part in path[:-1]:
-            parent = parent[part]
-        if not isinstance(parent, dict) or path[-1] not in parent:
-            continue
-        del parent[path[-1]]
-        if apply_defaults(family, copy.deepcopy(trial)) == full:
+            if not isinstance(parent, dict | list):
+                break
+            try:
+                parent = parent[part]  # type: ignore[index]
+            except (KeyError, IndexError):
+                parent = None
+                break
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+    return out
+
+
+def _without_defaults(family: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """The manifest minus each field that defaulting the rest restores. Only the paths the kind's defaults table
+    names are candidates; all of them are tried at once first (they usually all go: one trial per resource), and
+    one by one, deepest first (so a parent left empty goes too), only when that changes the manifest."""
+    patterns = {pattern for pattern, _value in kinds.spec_of(family).defaults}
+    candidates = sorted((p for p in _leaves(stored) if _pattern(p) in patterns and not isinstance(p[-1], int)),
+                        key=len, reverse=True)
+    if not candidates:
+        return dict(copy_of(stored))
+    full = apply_defaults(family, copy_of(stored))
+    trial = _without(stored, candidates)
+    if apply_defaults(family, copy_of(trial)) == full:
+        return trial
+    current: dict[str, Any] = copy_of(stored)
+    for path in candidates:
+        trial = _without(current, [path])
+        if trial != current and apply_defaults(family, copy_of(trial)) == full:
             current = trial
     return current
