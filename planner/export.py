@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from planner import kinds
-from planner.kinds.defaulting import apply_defaults, copy_of
+from planner.kinds.defaulting import apply_defaults
 from planner.state import State, StoredResource
 
 PLACEHOLDER = "REPLACE-ME"
@@ -59,6 +59,15 @@ def _placeholders(resource: StoredResource, manifest: dict[str, Any]) -> int:
         manifest[name] = dict.fromkeys(values, value)
         count += len(values)
     return count
+
+
+def copy_of(value: Any) -> Any:
+    """A copy of a JSON value (dicts and lists copied, scalars shared): several times faster than deepcopy."""
+    if isinstance(value, dict):
+        return {k: copy_of(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_of(v) for v in value]
+    return value
 
 
 def _leaves(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
