@@ -134,6 +134,8 @@ def test_unsupported_and_malformed_commands_leave_the_state_untouched(cli, tmp_p
         ("kubectl", "create", "deployment", "Bad_Name", "--image=nginx"): "does not validate",
         ("gcloud", "container", "clusters", "create", "other", "--zone=us-central1-b"): "one state holds one cluster",
         ("kubectl", "expose", "deployment", "hello-web", "--name=web", "--type=Public"): "--type must be one of",
+        ("kubectl", "rollout", "undo", "deployment/hello-web"): "the state keeps no earlier Pod templates",
+        ("kubectl", "create", "deployment", "x", "--image=nginx", "--", "date"): "a command after `--`",
     }
     for argv, words in cases.items():
         result = cli("run", "--", *argv)

@@ -106,6 +106,15 @@ def _set_resources(command: Command, world: World) -> Target:
     return Target(API_VERSION, KIND, name, namespace, manifest)
 
 
+def _rollout_undo(command: Command, world: World) -> Target:
+    """Refused with the reason: the state's ReplicaSet history keeps each revision's name and number, not its Pod
+    template, so the template to go back to is not known."""
+    _edited(command, world)
+    raise command.error("the state keeps no earlier Pod templates (its ReplicaSet history records names and "
+                        "revisions only), so planner cannot roll back: put the old image back with `kubectl set "
+                        "image`, or plan the input that has it")
+
+
 DEPLOY = "(deployment/NAME | deployment NAME)"
 COMMANDS = (
     RunCommand("kubectl", ("create", KUBECTL_NAMES[0]), "kubectl create deployment NAME --image=IMAGE [--replicas=N] "
@@ -118,4 +127,6 @@ COMMANDS = (
     RunCommand("kubectl", ("set", "resources"), f"kubectl set resources {DEPLOY} [--requests=cpu=..,memory=..] "
                "[--limits=cpu=..,memory=..] [-c CONTAINER] [-n NAMESPACE]", _set_resources,
                flags=("requests", "limits", "containers", NS)),
+    RunCommand("kubectl", ("rollout", "undo"), f"kubectl rollout undo {DEPLOY} [--to-revision=N]", _rollout_undo,
+               flags=("to-revision", NS)),
 )
