@@ -73,6 +73,8 @@ def test_a_scale_after_the_export_shows_as_drift_and_the_plan_puts_it_back(cli, 
                   if c["address"] == "Deployment/default/hello-web")
     assert change["drift"]["verb"] == "kubectl scale" and change["drift"]["changes"] == [
         {"path": "spec.replicas", "before": 3, "after": 5}]
+    markdown = cli("plan", "desired.yaml", "-o", "markdown").out
+    assert "- **changed outside of planner: spec.replicas 3 -\\> 5 (kubectl scale, at serial 5)**" in markdown
     assert cli("apply", "desired.yaml", "--auto-approve").code == 0
     assert "origin" not in _state(tmp_path)["resources"]["Deployment/default/hello-web"]
     assert cli("plan", "desired.yaml", "--detailed-exitcode").code == 0
