@@ -49,13 +49,12 @@ from planner.cli_io import out as _out
 from planner.cli_io import out_doc as _out_doc
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
+from planner.cli_run import export as export_command
+from planner.cli_run import run as run_command
 from planner.cli_state import state_app
 from planner.errors import PlannerError
 from planner.render import GET_RENDERERS, plan_renderer
-from planner.render.apply import (
-    render_recovery,
-    render_saved_plan,
-)
+from planner.render.apply import render_recovery, render_saved_plan
 from planner.render.diagnostics import render_warnings
 from planner.render.show import STATE_RENDERERS
 from planner.render.validate import VALIDATE_RENDERERS
@@ -388,8 +387,9 @@ def get(
     _out(GET_RENDERERS[output.value](view, rows))
 
 
-app.command("force-unlock")(force_unlock)
-app.command()(explain)
+for _name, _command in (("force-unlock", force_unlock), ("explain", explain), ("run", run_command),
+                        ("export", export_command)):  # the commands that have a module of their own
+    app.command(_name)(_command)
 app.add_typer(state_app)
 
 

@@ -75,6 +75,19 @@ class DependencyWire(TypedDict):
 
 
 @with_config(_CLOSED)
+class DriftWire(TypedDict):
+    """The resource's current value came from `planner run`, not from planner's input (format 1.3)."""
+
+    command: Annotated[str, Field(description="The kubectl or gcloud command line, as given to planner run.")]
+    verb: Annotated[str, Field(description="Its tool and words: `kubectl scale`.")]
+    serial: Annotated[Count, Field(description="The state serial that command wrote.")]
+    created_by: Annotated[str, Field(description="When a planner run command created the resource: which one, "
+                                                 "at which serial (else empty).")]
+    changes: Annotated[list[FieldChangeWire], Field(description="What the command changed: before is the value "
+                                                                "planner last applied.")]
+
+
+@with_config(_CLOSED)
 class ResourceChangeWire(TypedDict):
     address: Address
     kind: str
@@ -92,6 +105,8 @@ class ResourceChangeWire(TypedDict):
         description="The kubectl/gcloud commands a person would have typed for this change, in order (shell "
                     "lines; a line starting with # is a note, such as why a forget has none). Secret values are "
                     "never in them. Format 1.3; absent from plans saved by 1.0 to 1.2.")]]
+    drift: NotRequired[Annotated[DriftWire, Field(
+        description="Changed outside of planner: the planner run command that made the current value (1.3).")]]
 
 
 @with_config(_CLOSED)

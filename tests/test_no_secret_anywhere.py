@@ -203,6 +203,11 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
         run("destroy", "--auto-approve", "-o", output)
     run("apply", str(hello), "--auto-approve")
     show_state()
+    for output in formats["run"]:  # planner run on the Secret, the ConfigMap and the Deployment that hold them
+        for kind, name in (("secret", "db"), ("configmap", "conf"), ("deployment", "api")):
+            run("run", "-o", output, "--", "kubectl", "label", kind, name, f"by-{output}=yes")
+    every_format("plan", str(hello), "--detailed-exitcode", codes=(2,))  # the drift: its values masked too
+    every_format("export")
 
     bad = write(tmp_path / "bad" / "bad.yaml", BAD)
     every_format("validate", str(bad), codes=(1,))

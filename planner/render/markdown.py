@@ -29,6 +29,7 @@ from planner.render.text import (
     REASON_TEXT,
     SENSITIVE_CHANGED,
     SYMBOL,
+    drift_words,
     summary_line,
     value_text,
 )
@@ -197,6 +198,8 @@ def _details(change: dict[str, Any], steps: dict[str, list[dict[str, Any]]]) -> 
     action = change["action"]
     lines = [f"<details><summary><code>{html_text(SYMBOL[action] + ' ' + change['address'])}</code> "
              f"{HEADLINE[action]}</summary>", ""]
+    if change.get("drift"):  # plan format 1.3: a planner run command made the current value
+        lines += [f"- **{md(drift_words(change['drift']))}**", ""]
     diff = _diff(change)
     if diff:
         fence = fence_for(diff)

@@ -85,6 +85,9 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
     reasons = [REASON_TEXT[r] for r in change["reasons"] if r in REASON_TEXT]
     lines.append(f"  # {change['address']} {HEADLINE[action]}" + (f" ({'; '.join(reasons)})" if reasons else ""))
     lines.append(f"  {SYMBOL[action]} {change['address']}")
+    drift = change.get("drift")
+    if drift:
+        lines.append(f"      # {drift_words(drift)}")
     if action in ("delete", "forget"):
         return
     changes = change["changes"]
@@ -96,6 +99,17 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
         lines.extend(_change_line(c, action, width) for c in changes)
     if change.get("unchanged_attributes"):
         lines.append(f"        # ({change['unchanged_attributes']} unchanged attributes hidden)")
+
+
+def drift_words(drift: dict[str, Any]) -> str:
+    """A resource whose current value came from `planner run`: what the command changed, which the plan puts back."""
+    where = f"({drift['verb']}, at serial {drift['serial']})"
+    changed = ", ".join(f"{c['path']} {SENSITIVE_CHANGED}" if c.get("sensitive") else
+                        f"{c['path']} {value_text(c.get('before'))} -> {value_text(c.get('after'))}"
+                        for c in drift["changes"])
+    if drift.get("created_by") and not changed:
+        return f"created outside of planner ({drift['created_by']})"
+    return f"changed outside of planner: {changed or 'its fields'} {where}"
 
 
 def summary_line(summary: dict[str, int]) -> str:
