@@ -88,3 +88,9 @@ def test_an_old_format_plan_whose_shown_plan_was_edited_is_still_refused(cli, he
     older["plan"]["resource_changes"][0]["unchanged_attributes"] += 1
     write_plan(tmp_path / "old.plan", older)
     refused(cli("apply", "old.plan"), "does not match what it would apply")
+
+
+def test_the_published_plan_schema_is_the_generated_one():
+    """schemas/plan.schema.json is what consumers read: it must be planner.wire's schema, not an older copy."""
+    published = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
+    assert published == plan_schema(), "run: python -m planner.wire > schemas/plan.schema.json"
