@@ -146,3 +146,14 @@ def _at(node: dict, path: tuple[str, ...]) -> object:
     for key in path:
         node = node[key]
     return node
+
+
+def test_show_planfile_prints_commands_and_explanations_as_plan_does(cli, hello):
+    """terraform show PLANFILE renders a saved plan as plan did: so do --show-commands and --explain."""
+    args = ("--show-commands", "--explain")
+    planned = cli("plan", str(hello), "--out", "p.plan", *args)
+    shown = cli("show", "p.plan", *args)
+    assert shown.code == 0, shown.err
+    assert "# $ gcloud container clusters create hello-cluster" in shown.out and "why: " in shown.out
+    assert shown.out in planned.out  # plan adds only the saved-plan note after it
+    assert "# $ " not in cli("show", "p.plan").out
