@@ -194,7 +194,7 @@ def test_show_refuses_a_saved_plan_of_another_format_version(cli, hello, tmp_pat
 
 
 def test_each_command_has_a_renderer_for_each_of_its_output_choices():
-    from planner import cli
+    from planner import cli_io as cli
     from planner.render import GET_RENDERERS, RENDERERS
     from planner.render.show import STATE_RENDERERS
     from planner.render.validate import VALIDATE_RENDERERS
