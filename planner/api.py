@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import cache, inspect, kinds, mass_deletion, model, pipeline, targeting
+from planner import cache, inspect, kinds, mass_deletion, model, pipeline, runs, targeting
 from planner.attribute import applied_steps, attribute, facts_for
+from planner.commands import with_commands
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
@@ -99,6 +100,7 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False, target
     targeting.check_addresses(targets, known, "--target")
     targeting.check_addresses(excluded, known, "--exclude")
     changes, warnings = diff(desired, state, destroy)
+    changes = runs.with_drift(changes, state)
     if not destroy:
         warnings += mass_deletion.banner(changes, desired, state) or _other_input(desired, state)  # one banner
     operations, ordered = order(changes)
@@ -106,6 +108,7 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False, target
     warnings += narrowed
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
+    operations, ordered = with_commands(operations, ordered)
     foreseen = preview(operations, state, desired.kubernetes_version)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
@@ -143,6 +146,23 @@ def _check_stored_manifests(state: State, desired: DesiredState) -> None:
             raise PlannerError.single(f"the state's record of {resource.address} is damaged: its last-applied "
                                       f"manifest does not validate ({problem}). Restore the state's .backup, or "
                                       "remove the record and apply again.")
+
+
+def command_plan(argv: list[str], state: State, secret_key: SecretKey) -> Plan:
+    """`planner run -- <command>`: the plan of the one change the kubectl or gcloud command makes (planner.runs),
+    carrying the origin apply records on that resource. Raises PlannerError for an unsupported or malformed
+    command, before anything is written."""
+    desired, address, command = runs.command_desired(argv, state, secret_key)
+    plan = make_plan(desired, state)
+    origins = runs.origins_for({c.address: c for c in plan.changes}, address, command, state)
+    return dataclasses.replace(plan, origins=origins)
+
+
+def export_state(state: State) -> tuple[str, list[str]]:
+    """`planner export`: the state as YAML documents, and the warnings about placeholders (planner.export)."""
+    from planner.export import export
+
+    return export(state)
 
 
 def destroyed_desired(state: State) -> DesiredState:
@@ -355,7 +375,11 @@ def apply_plan(plan: Plan, state: State, backend: Backend,
                         "error", f"apply stopped at {op.phase} {op.change.address}: {d.message}. The {done} "
                                  "operation(s) completed before it are saved in the state.",
                         address=op.change.address) for d in exc.errors]) from None
-                journal.record(state, result.touched, result.removed)
+                record = state.resources.get(op.change.address)
+                if record is not None:  # planner run's resource records the command; any other apply clears it
+                    record.origin = plan.origins.get(op.change.address)
+                journal.record(state, result.touched | ({op.change.address} if record is not None else set()),
+                               result.removed)
                 stored = state.resources.get(op.change.address)
                 if stored is not None:
                     facts.live[op.change.address] = stored.status

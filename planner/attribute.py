@@ -117,7 +117,7 @@ def _render(op: Operation, context: dict[str, Any], index: int) -> list[Step]:
                 continue
             index += 1
             steps.append(Step(index, op.change.address, op.phase, template.actor, template.component,
-                              template.text.format_map(context)))
+                              template.text.format_map(context), template.source))
     return steps
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 import typer
@@ -25,6 +26,8 @@ from planner import __version__, limits
 from planner.cli_apply import JsonLines
 from planner.cli_apply import fail_run as _fail_run
 from planner.cli_apply import review_and_apply as _review_and_apply
+from planner.cli_explain import explain
+from planner.cli_get import get
 from planner.cli_io import (
     EXIT_CHANGES,
     EXIT_ERROR,
@@ -32,10 +35,11 @@ from planner.cli_io import (
     EXIT_OK,
     DocFormat,
     ExcludeOpt,
-    GetFormat,
+    ExplainOpt,
     MaxSizeOpt,
     NoCacheOpt,
     PlanFormat,
+    ShowCommandsOpt,
     StateOpt,
     TargetOpt,
     Terminal,
@@ -48,13 +52,12 @@ from planner.cli_io import out as _out
 from planner.cli_io import out_doc as _out_doc
 from planner.cli_io import out_text as _out_text
 from planner.cli_lock import force_unlock
+from planner.cli_run import export as export_command
+from planner.cli_run import run as run_command
 from planner.cli_state import state_app
 from planner.errors import PlannerError
-from planner.render import GET_RENDERERS, plan_renderer
-from planner.render.apply import (
-    render_recovery,
-    render_saved_plan,
-)
+from planner.render import plan_renderer
+from planner.render.apply import render_recovery, render_saved_plan
 from planner.render.diagnostics import render_warnings
 from planner.render.show import STATE_RENDERERS
 from planner.render.validate import VALIDATE_RENDERERS
@@ -161,6 +164,8 @@ def plan(
     open_page: bool = OpenOpt,
     target: list[str] | None = TargetOpt,
     exclude: list[str] | None = ExcludeOpt,
+    show_commands: bool = ShowCommandsOpt,
+    explain: bool = ExplainOpt,
 ) -> None:
     """Show what apply would do, in execution order, with the component that performs each step."""
     from planner import api
@@ -190,7 +195,7 @@ def plan(
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
-    _out_doc(plan_renderer(output.value, max_size)(wire), output, open_page)
+    _out_doc(plan_renderer(output.value, max_size, show_commands, explain)(wire), output, open_page)
     if out and output is DocFormat.text:
         from planner.state.pg_url import masked
 
@@ -322,6 +327,8 @@ def show(
     output: DocFormat = DocOpt,
     open_page: bool = OpenOpt,
     max_size: int = MaxSizeOpt,
+    show_commands: bool = ShowCommandsOpt,
+    explain: bool = ExplainOpt,
 ) -> None:
     """Show a saved plan, or what the state holds."""
     from planner import api
@@ -330,7 +337,8 @@ def show(
     output = DocFormat.html if open_page else output
     try:
         if planfile:
-            text = _render_saved(planfile, api.load_saved_plan(planfile).wire, output, max_size)
+            text = _render_saved(planfile, api.load_saved_plan(planfile).wire,
+                                 plan_renderer(output.value, max_size, show_commands, explain))
         else:
             if output.value not in STATE_RENDERERS:
                 raise PlannerError.single(f"-o {output.value} shows a plan: give a PLANFILE (plan --out saves one)")
@@ -343,45 +351,19 @@ def show(
 
 
 
-def _render_saved(planfile: str, wire: dict[str, Any], output: DocFormat, max_size: int) -> str:
+def _render_saved(planfile: str, wire: dict[str, Any], renderer: Callable[[dict[str, Any]], str]) -> str:
     """A saved plan's `plan` section, checked on load; a combination of values the checks did not foresee is
     still refused by name, never an internal error."""
     try:
-        return plan_renderer(output.value, max_size)(wire)
+        return renderer(wire)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise PlannerError.single(f"{planfile} cannot be displayed: its plan section is inconsistent "
                                   f"({type(exc).__name__}: {str(exc)[:80]}): run plan again") from None
 
 
-@app.command()
-def get(
-    what: str = typer.Argument(..., metavar="KIND",
-                               help="nodes, instances, pods, deployments, replicasets, statefulsets, pvc, daemonsets, "
-                                    "jobs, cronjobs, hpa, services or endpoints (kubectl's short names work too)."),
-    name: str | None = typer.Argument(None, metavar="[NAME]", show_default=False, help="Only this object."),
-    state: str = StateOpt,
-    namespace: str | None = typer.Option(None, "-n", "--namespace", metavar="NS",
-                                         help="Only this namespace (default: default, as kubectl's)."),
-    all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces", help="Every namespace."),
-    selector: str | None = typer.Option(None, "-l", "--selector", metavar="SELECTOR",
-                                        help="Label selector: key=value, key!=value, key, !key, comma-separated."),
-    output: GetFormat = typer.Option(GetFormat.text, "-o", "--output", help="Output format."),
-) -> None:
-    """Show the simulated cluster as kubectl get (and gcloud compute instances list) would."""
-    from planner import api
-    from planner.state import open_backend
-
-    try:
-        if all_namespaces and namespace is not None:
-            raise PlannerError.single("-n and -A do not go together: -A lists every namespace")
-        namespace = None if all_namespaces else (namespace or "default")  # kubectl's: the default namespace
-        view, rows = api.get_rows(api.read_state(open_backend(state)).state, what, namespace, name, selector)
-    except PlannerError as exc:
-        _fail(exc, PlanFormat.json if output is GetFormat.json else PlanFormat.text, text_too=True)
-    _out(GET_RENDERERS[output.value](view, rows))
-
-
-app.command("force-unlock")(force_unlock)
+for _name, _command in (("get", get), ("force-unlock", force_unlock), ("explain", explain), ("run", run_command),
+                        ("export", export_command)):  # the commands that have a module of their own
+    app.command(_name)(_command)
 app.add_typer(state_app)
 
 

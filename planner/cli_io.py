@@ -171,3 +171,6 @@ def fail(error: PlannerError, output: PlanFormat = PlanFormat.text, text_too: bo
     raise typer.Exit(EXIT_ERROR)
 
 
+ShowCommandsOpt = typer.Option(False, "--show-commands", help="Text: under each resource, the kubectl/gcloud "
+                               "commands a person would have typed for it (-o json always has them: `imperative`).")
+ExplainOpt = typer.Option(False, "--explain", help="Text: under each step, why its component acts, with the source.")

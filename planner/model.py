@@ -216,6 +216,7 @@ def to_resource(valid: ValidDocument, secret_key: SecretKey = process_key) -> Re
         namespace = metadata.get("namespace") or "default"
         metadata["namespace"] = namespace
     manifest["metadata"] = metadata
+    _drop_null_template_timestamps(manifest)
     if valid.document.shared:  # defaults must not write through YAML aliases into other documents
         manifest = json.loads(canonical_json(manifest))
     apply_defaults(valid.family, manifest)
@@ -230,6 +231,37 @@ def to_resource(valid: ValidDocument, secret_key: SecretKey = process_key) -> Re
         _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)
     return Resource(address_of(kind, name, namespace), valid.family, api_version, kind, name, namespace, manifest,
                     digest, valid.document)
+
+
+TEMPLATE_METADATA = (("spec", "template", "metadata"), ("spec", "jobTemplate", "metadata"),
+                     ("spec", "jobTemplate", "spec", "template", "metadata"))
+"""Where Pod and Job templates keep their ObjectMeta (PodTemplateSpec, JobTemplateSpec). `kubectl create ...
+--dry-run=client -o yaml` writes `creationTimestamp: null` there: the zero time, which the API server stores as
+nothing (metav1.Time's zero value marshals as null; k8s.io/apimachinery/pkg/apis/meta/v1/time.go MarshalJSON)."""
+
+
+def _drop_null_template_timestamps(manifest: dict[str, Any]) -> None:
+    """A template's `creationTimestamp: null` is no field at all, nor is an empty or null template `metadata`, so
+    YAML written by kubectl plans as no change. Copies along the path first: the nested dicts belong to the parsed
+    document."""
+    for path in TEMPLATE_METADATA:
+        holder: Any = manifest
+        for key in path[:-1]:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        if not isinstance(holder, dict) or path[-1] not in holder:
+            continue
+        node = holder[path[-1]]
+        if isinstance(node, dict) and node and node.get("creationTimestamp", 0) is not None:
+            continue
+        parent = manifest
+        for key in path[:-1]:
+            parent[key] = dict(parent[key])
+            parent = parent[key]
+        rest = {k: v for k, v in node.items() if k != "creationTimestamp"} if isinstance(node, dict) else {}
+        if rest:
+            parent[path[-1]] = rest
+        else:  # an empty ObjectMeta is the same as none (Go always writes the struct: `metadata: {}`)
+            del parent[path[-1]]
 
 
 def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: str,

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
@@ -14,11 +15,12 @@ from planner.errors import Diagnostic
 if TYPE_CHECKING:  # the wire types are for mypy and the schema; importing them costs pydantic at start-up
     from planner import wire
 
-FORMAT_VERSION = "1.2"
+FORMAT_VERSION = "1.3"
 """Bumped whenever the JSON plan's shape changes (tests/test_plan_format.py holds each version's schema fingerprint):
-1.1 added `forget`, 1.2 `depends_on`, `targets` and `excluded`. The major number changes only when a consumer must."""
+1.1 added `forget`, 1.2 `depends_on`, `targets` and `excluded`, 1.3 each change's `imperative` commands and `drift`,
+and each step's `source`. The major number changes only when a consumer must."""
 
-READABLE_VERSIONS = ("1.0", "1.1", FORMAT_VERSION)
+READABLE_VERSIONS = ("1.0", "1.1", "1.2", FORMAT_VERSION)
 """Saved plans of these formats still load and apply (their plan is compared in their own format: `wire_as`)."""
 
 SAVED_PLAN_MARKER = "planner-saved-plan"
@@ -89,6 +91,23 @@ class Dependency:
 
 
 @dataclass(frozen=True, slots=True)
+class Drift:
+    """The resource's last change came from `planner run` (a kubectl or gcloud command), not from the input: what
+    it changed, so the plan can say what it puts back."""
+
+    command: str
+    verb: str
+    serial: int
+    created_by: str = ""
+    """Set when a run created the resource: which command, at which serial."""
+    changes: tuple[FieldChange, ...] = ()
+
+    def to_wire(self) -> wire.DriftWire:
+        return {"command": self.command, "verb": self.verb, "serial": self.serial, "created_by": self.created_by,
+                "changes": [c.to_wire() for c in self.changes]}
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceChange:
     address: str
     family: str
@@ -112,8 +131,18 @@ class ResourceChange:
     after_digest: str = field(default="", compare=False, repr=False)
     depends_on: tuple[Dependency, ...] = ()
     """Set by the order stage: edges to other changes of this plan only."""
+    imperative: tuple[str, ...] = ()
+    """Set by the commands stage: the kubectl/gcloud commands a person would have typed for this change."""
+    drift: Drift | None = None
+    """Set when the state records that a `planner run` command made the resource's current value."""
 
     def to_wire(self) -> wire.ResourceChangeWire:
+        out = self._wire()
+        if self.drift is not None:
+            out["drift"] = self.drift.to_wire()
+        return out
+
+    def _wire(self) -> wire.ResourceChangeWire:
         return {
             "address": self.address,
             "kind": self.kind,
@@ -129,6 +158,7 @@ class ResourceChange:
                 {"path": path, "before": None, "after": value} for path, value in self.created]),
             "unchanged_attributes": self.unchanged_count,
             "depends_on": [d.to_wire() for d in self.depends_on],
+            "imperative": list(self.imperative),
         }
 
 
@@ -141,10 +171,13 @@ class Step:
     actor: str
     component: str
     description: str
+    source: str = ""
+    """Where the fact comes from (the step template's source): `plan --explain` shows it."""
 
     def to_wire(self) -> wire.StepWire:
         return {"index": self.index, "address": self.address, "phase": cast("wire.Phase", self.phase),
-                "actor": self.actor, "component": self.component, "description": self.description}
+                "actor": self.actor, "component": self.component, "description": self.description,
+                "source": self.source}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +205,9 @@ class Plan:
     """`--target` addresses: the plan holds only them and what they depend on."""
     excluded: tuple[str, ...] = ()
     """`--exclude` addresses: the plan leaves them out, and everything that depends on them."""
+    origins: Mapping[str, Any] = field(default_factory=dict)
+    """`planner run`: the state's origin record (planner.state.Origin) apply writes on the command's resource;
+    every other resource an apply touches loses its origin. Not part of the wire form."""
 
     @property
     def steps(self) -> list[Step]:
@@ -213,13 +249,16 @@ class Plan:
 
 
 def wire_as(plan: dict[str, Any], version: str) -> dict[str, Any]:
-    """The JSON plan as an older format wrote it (a saved plan of that format is compared in it): 1.1 had no
-    depends_on, targets or excluded; 1.0 also no `forget` count."""
+    """The JSON plan as an older format wrote it (a saved plan of that format is compared in it): 1.2 had no
+    imperative commands, drift or step sources; 1.1 also no depends_on, targets or excluded; 1.0 also no `forget`
+    count."""
     if version == FORMAT_VERSION:
         return plan
-    out = {k: v for k, v in plan.items() if k not in ("targets", "excluded")}
+    gone = ("imperative", "drift") if version == "1.2" else ("imperative", "drift", "depends_on")
+    out = {k: v for k, v in plan.items() if version == "1.2" or k not in ("targets", "excluded")}
     out["format_version"] = version
-    out["resource_changes"] = [{k: v for k, v in c.items() if k != "depends_on"} for c in plan["resource_changes"]]
+    out["steps"] = [{k: v for k, v in s.items() if k != "source"} for s in plan["steps"]]
+    out["resource_changes"] = [{k: v for k, v in c.items() if k not in gone} for c in plan["resource_changes"]]
     if version == "1.0":
         out["summary"] = {k: v for k, v in plan["summary"].items() if k != "forget"}
     return out

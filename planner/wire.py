@@ -75,6 +75,19 @@ class DependencyWire(TypedDict):
 
 
 @with_config(_CLOSED)
+class DriftWire(TypedDict):
+    """The resource's current value came from `planner run`, not from planner's input (format 1.3)."""
+
+    command: Annotated[str, Field(description="The kubectl or gcloud command line, as given to planner run.")]
+    verb: Annotated[str, Field(description="Its tool and words: `kubectl scale`.")]
+    serial: Annotated[Count, Field(description="The state serial that command wrote.")]
+    created_by: Annotated[str, Field(description="When a planner run command created the resource: which one, "
+                                                 "at which serial (else empty).")]
+    changes: Annotated[list[FieldChangeWire], Field(description="What the command changed: before is the value "
+                                                                "planner last applied.")]
+
+
+@with_config(_CLOSED)
 class ResourceChangeWire(TypedDict):
     address: Address
     kind: str
@@ -88,6 +101,12 @@ class ResourceChangeWire(TypedDict):
     unchanged_attributes: Count
     depends_on: NotRequired[Annotated[list[DependencyWire], Field(
         description="What must happen first, and why (format 1.2; absent from plans saved by 1.0 and 1.1).")]]
+    imperative: NotRequired[Annotated[list[str], Field(
+        description="The kubectl/gcloud commands a person would have typed for this change, in order (shell "
+                    "lines; a line starting with # is a note, such as why a forget has none). Secret values are "
+                    "never in them. Format 1.3; absent from plans saved by 1.0 to 1.2.")]]
+    drift: NotRequired[Annotated[DriftWire, Field(
+        description="Changed outside of planner: the planner run command that made the current value (1.3).")]]
 
 
 @with_config(_CLOSED)
@@ -99,6 +118,8 @@ class StepWire(TypedDict):
     actor: Actor
     component: Component
     description: Annotated[str, Field(min_length=1)]
+    source: NotRequired[Annotated[str, Field(
+        description="Where the step's fact comes from: a documentation URL or an upstream source file (format 1.3).")]]
 
 
 @with_config(_CLOSED)

@@ -188,13 +188,13 @@ def test_show_refuses_a_saved_plan_of_another_format_version(cli, hello, tmp_pat
     for output in ("text", "json"):
         result = cli("show", "p.plan", "-o", output)
         assert result.code == 1 and (result.out == "" if output == "text" else json.loads(result.out)["valid"] is False)
-        assert "p.plan has plan format 2.0; this planner reads 1.0 to 1.2" in result.err
+        assert "p.plan has plan format 2.0; this planner reads 1.0 to 1.3" in result.err
     result = cli("apply", "p.plan")
     assert result.code == 1 and "has plan format 2.0" in result.err
 
 
 def test_each_command_has_a_renderer_for_each_of_its_output_choices():
-    from planner import cli
+    from planner import cli_io as cli
     from planner.render import GET_RENDERERS, RENDERERS
     from planner.render.show import STATE_RENDERERS
     from planner.render.validate import VALIDATE_RENDERERS

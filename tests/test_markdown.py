@@ -190,3 +190,20 @@ def test_a_changed_secret_is_said_to_change_never_shown(cli, hello):
     assert "+ spec.template.spec.containers[name=hello-app].env[name=DB_PASSWORD].value = (sensitive value changed)" \
         in result.out
     assert "hunter2" not in result.out
+
+
+def test_each_message_comes_from_the_component_that_really_sets_it_off(cli, hello):
+    """Kubernetes components talk only to kube-apiserver: a controller's or the scheduler's step is a message from
+    kube-apiserver (or the component's own next step), never from whoever happened to act before it; Compute Engine
+    is called by the GKE API and the cloud-side controllers, and never itself calls kube-apiserver."""
+    diagram = cli("plan", str(hello), "-o", "mermaid").out
+    arrows = re.findall(r"^\s+(\w+)->>(\w+): ", diagram, flags=re.M)
+    assert len(arrows) > 20
+    for sender, receiver in arrows:
+        if receiver.startswith(("controller__", "cluster_master__kube_scheduler")):
+            assert sender in ("cluster_master__kube_apiserver", receiver), (sender, receiver)
+        if receiver == "gke__compute_engine":
+            assert sender in ("gke__container_api", "gke__compute_engine") or sender.startswith("controller__")
+        assert not (sender == "gke__compute_engine" and receiver == "cluster_master__kube_apiserver")
+    assert ("you", "gke__container_api") in arrows and ("you", "cluster_master__kube_apiserver") in arrows
+    assert ("controller__service_controller", "gke__compute_engine") in arrows  # the LB is built by its controller

@@ -188,6 +188,8 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
     write_inputs(hello, SECRETS)
     every_format("validate", str(hello))
     every_format("plan", str(hello))
+    run("plan", str(hello), "--show-commands", "--explain")  # the Secrets' commands: files named, values never
+    every_format("explain", "Secret")
     run("plan", str(hello), "--out", "first.plan")
     every_format("show", "first.plan")
     run("apply", "first.plan")
@@ -200,6 +202,7 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
     every_format("plan", str(hello), "--detailed-exitcode", codes=(2,))
     changed = cli("plan", str(hello)).out
     assert changed.count("(sensitive value changed)") == len(CHANGED), changed
+    run("plan", str(hello), "--show-commands")  # changed values: made again from files, piped to apply
     run("plan", str(hello), "--out", "second.plan")
     every_format("show", "second.plan")
     every_format("apply", str(hello), "--auto-approve")  # text, then JSON lines (a no-op by then)
@@ -209,6 +212,11 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
         run("destroy", "--auto-approve", "-o", output)
     run("apply", str(hello), "--auto-approve")
     show_state()
+    for output in formats["run"]:  # planner run on the Secret, the ConfigMap and the Deployment that hold them
+        for kind, name in (("secret", "db"), ("configmap", "conf"), ("deployment", "api")):
+            run("run", "-o", output, "--", "kubectl", "label", kind, name, f"by-{output}=yes")
+    every_format("plan", str(hello), "--detailed-exitcode", codes=(2,))  # the drift: its values masked too
+    every_format("export")
 
     bad = write(tmp_path / "bad" / "bad.yaml", BAD)
     every_format("validate", str(bad), codes=(1,))

@@ -46,9 +46,16 @@ def test_the_fingerprint_sees_a_new_field_but_not_a_new_component():
 
 
 def _as_older(payload: dict, version: str) -> dict:
-    """A saved plan as planner 1.0/1.1 wrote it: no depends_on, targets or excluded (1.0: no forget count)."""
+    """A saved plan as planner 1.0-1.2 wrote it: no imperative commands or step sources (1.1: no depends_on, targets
+    or excluded either; 1.0: no forget count)."""
     plan = copy.deepcopy(payload["plan"])
     plan["format_version"] = version
+    for change in plan["resource_changes"]:
+        change.pop("imperative")
+    for step in plan["steps"]:
+        step.pop("source")
+    if version == "1.2":
+        return {**payload, "format_version": version, "plan": plan}
     plan.pop("targets")
     plan.pop("excluded")
     for change in plan["resource_changes"]:
@@ -61,16 +68,17 @@ def _as_older(payload: dict, version: str) -> dict:
 def test_plans_saved_by_earlier_formats_still_show_and_apply(cli, hello, tmp_path):
     assert cli("plan", str(hello), "--out", "p.plan").code == 0
     payload = read_plan(tmp_path / "p.plan")
-    assert payload["format_version"] == FORMAT_VERSION == "1.2"
-    for version in ("1.0", "1.1"):
+    assert payload["format_version"] == FORMAT_VERSION == "1.3"
+    for version in ("1.0", "1.1", "1.2"):
         write_plan(tmp_path / f"{version}.plan", _as_older(payload, version))
         shown = cli("show", f"{version}.plan", "-o", "json")
         assert shown.code == 0, shown.err
         assert shown.json()["format_version"] == version
-    applied = cli("apply", "1.1.plan")
+    applied = cli("apply", "1.2.plan")
     assert applied.code == 0, applied.err
     # Stale and other-lineage refusals hold for old formats as for new ones.
     refused(cli("apply", "1.0.plan"), "Saved plan 1.0.plan is stale")
+    refused(cli("apply", "1.1.plan"), "Saved plan 1.1.plan is stale")
 
 
 def test_an_old_format_plan_whose_shown_plan_was_edited_is_still_refused(cli, hello, tmp_path):
@@ -80,3 +88,9 @@ def test_an_old_format_plan_whose_shown_plan_was_edited_is_still_refused(cli, he
     older["plan"]["resource_changes"][0]["unchanged_attributes"] += 1
     write_plan(tmp_path / "old.plan", older)
     refused(cli("apply", "old.plan"), "does not match what it would apply")
+
+
+def test_the_published_plan_schema_is_the_generated_one():
+    """schemas/plan.schema.json is what consumers read: it must be planner.wire's schema, not an older copy."""
+    published = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
+    assert published == plan_schema(), "run: python -m planner.wire > schemas/plan.schema.json"

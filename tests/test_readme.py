@@ -4,39 +4,16 @@ PLANNER_NOW and PLANNER_LINEAGE (planner/clock.py); a line `...` in a block stan
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, REPO, edit
+from console import console_blocks, matches
 
 LINEAGE = "00000000-0000-4000-8000-000000000001"
 """The lineage the README's examples were made with (`PLANNER_LINEAGE=...`)."""
 T0 = "2026-01-01T00:00:00+00:00"
-
-
-def _blocks() -> list[tuple[str, list[str]]]:
-    """(command, expected lines) of each ```console block."""
-    text = (REPO / "README.md").read_text()
-    out = []
-    for body in re.findall(r"```console\n(.*?)```", text, flags=re.S):
-        lines = body.rstrip("\n").split("\n")
-        assert lines[0].startswith("$ "), lines[0]
-        out.append((lines[0][2:], lines[1:]))
-    return out
-
-
-def _matches(expected: list[str], actual: list[str]) -> bool:
-    """`expected` in order at the start of `actual` (a README block may end before the output does), each line as
-    it is, a `...` line skipping any number of lines."""
-    def go(i: int, j: int) -> bool:
-        if i == len(expected):
-            return True
-        if expected[i].strip() == "...":
-            return any(go(i + 1, k) for k in range(j, len(actual) + 1))
-        return j < len(actual) and expected[i].rstrip() == actual[j].rstrip() and go(i + 1, j + 1)
-    return go(0, 0)
 
 
 def _run(cli_env, command: str, cwd: Path, now: str = T0) -> list[str]:
@@ -83,7 +60,10 @@ def _scenario(command: str, work: Path, cli_env) -> list[str]:
     raise AssertionError(f"no scenario for the README's `{command}`: add one here")
 
 
-@pytest.mark.parametrize(("command", "expected"), _blocks(), ids=[c for c, _ in _blocks()])
+BLOCKS = console_blocks(REPO / "README.md")
+
+
+@pytest.mark.parametrize(("command", "expected"), BLOCKS, ids=[c for c, _ in BLOCKS])
 def test_the_readme_shows_what_planner_prints(tmp_path, cli_env, command, expected):
     actual = _scenario(command, tmp_path, cli_env)
-    assert _matches(expected, actual), "\n".join(["README:", *expected, "", "planner:", *actual])
+    assert matches(expected, actual), "\n".join(["README:", *expected, "", "planner:", *actual])

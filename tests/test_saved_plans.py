@@ -248,7 +248,7 @@ def test_a_saved_plan_of_another_kind_of_file_or_format_is_refused(cli, hello, t
     assert cli("plan", str(hello), "--out", "p.plan").code == 0
     payload = read_plan(tmp_path / "p.plan")
     write_plan(tmp_path / "p.plan", {**payload, "format_version": 1})
-    refused(cli("show", "p.plan"), "p.plan has plan format 1; this planner reads 1.0 to 1.2")
+    refused(cli("show", "p.plan"), "p.plan has plan format 1; this planner reads 1.0 to 1.3")
     (tmp_path / "q.plan").write_text('{"format":"planner-saved-plan","x":1}')
     refused(cli("show", "q.plan"), "q.plan has plan format null")
     (tmp_path / "r.plan").write_text('{"format":"planner-saved-plan-2","x":1}')

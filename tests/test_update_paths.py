@@ -180,3 +180,45 @@ def test_blue_green_creates_the_whole_new_set_before_draining_the_old(cli, tmp_p
     assert "blue-green upgrade creates a new set of 3 node(s)" in first
     assert cli("apply", "app", "--auto-approve").code == 0
     assert set(_nodes(cli).values()) == {"e2-standard-4"}
+
+
+KUBECTL_CRONJOB = """\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  creationTimestamp: null
+  name: cj
+spec:
+  jobTemplate:
+    metadata:
+      creationTimestamp: null
+      name: cj
+    spec:
+      template:
+        metadata:
+          creationTimestamp: null
+        spec:
+          containers:
+          - image: busybox
+            name: cj
+            resources: {}
+          restartPolicy: OnFailure
+  schedule: '*/5 * * * *'
+status: {}
+"""
+
+
+def test_yaml_written_by_kubectl_dry_run_plans_like_the_same_yaml_without_its_empty_fields(cli, hello):
+    """`kubectl create ... --dry-run=client -o yaml` writes `creationTimestamp: null` in every ObjectMeta, the
+    templates' included: the zero time, stored as nothing. Deleting those lines (leaving `metadata:` null or a
+    template without metadata) changes nothing either."""
+    write(hello / "cj.yaml", KUBECTL_CRONJOB)
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    for cleaned in (KUBECTL_CRONJOB.replace("\n      creationTimestamp: null\n", "\n"),
+                    KUBECTL_CRONJOB.replace("\n          creationTimestamp: null\n", "\n"),
+                    KUBECTL_CRONJOB.replace("\n        metadata:\n          creationTimestamp: null\n", "\n")):
+        write(hello / "cj.yaml", cleaned)
+        assert "No changes." in cli("plan", str(hello)).out, cleaned
+    write(hello / "cj.yaml", KUBECTL_CRONJOB.replace("        metadata:\n          creationTimestamp: null\n",
+                                                      "        metadata:\n          labels: {app: cj}\n"))
+    assert '+ spec.jobTemplate.spec.template.metadata = {"labels": {"app": "cj"}}' in cli("plan", str(hello)).out

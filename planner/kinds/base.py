@@ -15,7 +15,8 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 from planner.errors import Diagnostic
 
 if TYPE_CHECKING:  # handlers and rows take these; importing them here would make a cycle with the stages
-    from planner.plan import Operation
+    from planner.imperative import RunCommand
+    from planner.plan import Operation, ResourceChange
     from planner.relations import SelectorIndex
     from planner.simulate.engine import Engine
     from planner.state import State, StoredResource
@@ -289,9 +290,14 @@ class KindSpec:
     """Apply's English, one template per event code, filled by render.events."""
     live: Any = BasicLive
     """The TypedDict its live object (the state's `status`) follows: documents it and generates the state schema."""
+    imperative: Callable[[ResourceChange, Mapping[str, Manifest]], tuple[str, ...]] | None = None
+    """The `kubectl`/`gcloud` commands a person would have typed for one change, given every resource's desired
+    manifest by address (planner.kinds.imperative); None: `kubectl apply -f -`, `kubectl patch`, `kubectl delete`."""
     upgrades: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = field(
         default_factory=lambda: {1: created_only})
     """State format N -> N+1 of this family's live object, keyed by N (the state package runs the chain)."""
+    run_commands: tuple[RunCommand, ...] = ()
+    """The kubectl/gcloud commands `planner run` accepts for this family (planner.imperative)."""
 
 
 class Owned(NamedTuple):

@@ -18,7 +18,7 @@ from typing_extensions import NotRequired, TypedDict  # pydantic reads these for
 
 from planner import kinds
 from planner.errors import Diagnostic, PlannerError
-from planner.kinds import autopilot, nodes, private, ranges
+from planner.kinds import autopilot, cluster_commands, gcloud, nodes, private, ranges
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
@@ -392,7 +392,9 @@ def service_range(facts: Facts) -> str:
 
 
 SPEC = KindSpec(
+    imperative=gcloud.cluster,
     family="cluster",
+    run_commands=cluster_commands.COMMANDS,
     references=cluster_references,
     kinds=((CNRM_CONTAINER, "ContainerCluster"),),
     rank=Rank(0, "everything else runs on the cluster's control plane"),

@@ -82,3 +82,47 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
+
+
+def strip_defaults(family: str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a defaulted manifest without the values its defaults would fill in again (and the maps left empty):
+    the object as a person would write it, which the API server defaults back to the same object. Imperative
+    equivalents show this (`kubectl apply -f -`) and compare commands' results with it."""
+    from planner import kinds
+
+    out = _copy(manifest)
+    found: list[tuple[dict[str, Any], str]] = []
+    for pattern, value in kinds.spec_of(family).defaults:
+        for parent, key in _matches(out, _split(pattern)):
+            default = value(parent) if callable(value) else value
+            if key in parent and parent[key] == default:
+                found.append((parent, key))
+    for parent, key in found:
+        parent.pop(key, None)
+    if (out.get("metadata") or {}).get("namespace") == "default":
+        out["metadata"] = {k: v for k, v in out["metadata"].items() if k != "namespace"}
+    pruned: dict[str, Any] = _pruned(out, manifest)
+    return pruned
+
+
+def _matches(node: Any, parts: list[str]) -> list[tuple[dict[str, Any], str]]:
+    head, rest = parts[0], parts[1:]
+    if head == "[*]":
+        return [m for item in node if rest for m in _matches(item, rest)] if isinstance(node, list) else []
+    if not isinstance(node, dict):
+        return []
+    if not rest:
+        return [(node, head)]
+    return _matches(node[head], rest) if head in node else []
+
+
+def _pruned(node: Any, original: Any) -> Any:
+    """Maps emptied by stripping go too (`strategy: {rollingUpdate: {}}`); maps written empty stay."""
+    if isinstance(node, dict):
+        kept = {k: _pruned(v, original.get(k) if isinstance(original, dict) else None) for k, v in node.items()}
+        return {k: v for k, v in kept.items()
+                if not (isinstance(v, dict) and not v and isinstance(original, dict) and original.get(k))}
+    if isinstance(node, list):
+        return [_pruned(v, original[i] if isinstance(original, list) and i < len(original) else None)
+                for i, v in enumerate(node)]
+    return node

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.kinds import apirules
+from planner.kinds import apirules, imperative, kubectl_any
 from planner.kinds import sources as src
 from planner.kinds.base import GetView, KindSpec, Manifest, OpResult, Problem, Rank, Ref, S
 from planner.simulate import objects
@@ -80,7 +80,9 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
 
 
 SPEC = KindSpec(
+    imperative=imperative.kubernetes(),
     family="generic",
+    run_commands=kubectl_any.COMMANDS,
     references=_references,
     views=(GetView("configmaps", _configmap_rows, (("NAMESPACE", "namespace"), ("NAME", "name"), ("DATA", "data"),
                                                    ("AGE", "age")), aliases=("configmap", "cm"),

@@ -24,13 +24,17 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 
 from planner import kinds
 from planner.errors import Diagnostic
+from planner.imperative import Command, RunCommand, Target, World, object_ref
+from planner.kinds import imperative as imp
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Meta, OpResult, Owned, Problem, Rank, Ref, S
+from planner.kinds.deployment.live import KUBECTL_NAMES
 from planner.model import digest_of
 from planner.ownership import value_at, with_value
 from planner.plan import Action, Operation, ResourceChange
 from planner.simulate import objects
 
 if TYPE_CHECKING:
+    from planner.plan import ResourceChange
     from planner.relations import SelectorIndex
     from planner.simulate.engine import Engine
     from planner.state import State
@@ -253,8 +257,79 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
     return [Ref(target_address(manifest, namespace), "an autoscaler reads and scales its target: its scaleTargetRef")]
 
 
+# ---------------------------------------------------------------- imperative equivalents
+# `kubectl autoscale KIND NAME --min --max --cpu=N%` (kubectl v1.34 reference,
+# https://kubernetes.io/docs/reference/kubectl/generated/kubectl_autoscale/; `--cpu-percent` is the older spelling).
+
+
+def _autoscale_equivalent(change: ResourceChange, others: imp.Others) -> list[str]:
+    manifest = imp.written(change)
+    spec = manifest.get("spec") or {}
+    ref = spec.get("scaleTargetRef") or {}
+    metrics = spec.get("metrics") or []
+    resource = (metrics[0].get("resource") or {}) if len(metrics) == 1 and metrics[0].get("type") == "Resource" \
+        else {}
+    target = resource.get("target") or {}
+    cpu = target.get("averageUtilization") if resource.get("name") == "cpu" and target.get("type") == "Utilization" \
+        else None
+    metadata = manifest.get("metadata") or {}
+    if (metrics and cpu is None) or set(spec) - {"scaleTargetRef", "minReplicas", "maxReplicas", "metrics"} or \
+            ref.get("kind") not in ("Deployment", "StatefulSet", "ReplicaSet") or set(metadata) - {
+            "name", "namespace"} or "maxReplicas" not in spec:
+        return imp.apply_manifest(manifest)
+    return [imp.cmd("kubectl", "autoscale", str(ref["kind"]).lower(), str(ref.get("name")), *imp.ns(change),
+                    *([f"--name={change.name}"] if change.name != ref.get("name") else []),
+                    *([f"--min={spec['minReplicas']}"] if "minReplicas" in spec else []),
+                    f"--max={spec['maxReplicas']}", *([f"--cpu={cpu}%"] if cpu is not None else []))]
+
+
+imperative = imp.kubernetes(_autoscale_equivalent)
+
+
+def _cpu_target(command: Command) -> int | None:
+    """`--cpu=N%` (kubectl 1.34) or the older `--cpu-percent=N`, which 1.34 still takes (deprecated)."""
+    cpu = command.flag("cpu")
+    if cpu is None:
+        return command.number("cpu-percent", minimum=1)
+    if not cpu.endswith("%") or not cpu[:-1].isdigit() or int(cpu[:-1]) < 1:
+        raise command.error(f"--cpu takes a utilization percentage such as 80%, not {cpu!r}")
+    return int(cpu[:-1])
+
+
+def _autoscale(command: Command, world: World) -> Target:
+    """`kubectl autoscale deployment NAME --min=N --max=M --cpu=P%`: an HPA named after its target (unless
+    --name), minReplicas unless defaulted, and a CPU utilization metric when --cpu (or the older --cpu-percent) is given
+    (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_autoscale/; kubectl 1.34 writes autoscaling/v2)."""
+    kind, target, used = object_ref(command, dict.fromkeys(KUBECTL_NAMES, "Deployment"))
+    command.no_more_args(used)
+    namespace = command.flag("namespace", "default") or "default"
+    world.existing(command, kind, target, namespace)
+    name = command.flag("name") or target
+    if world.find("HorizontalPodAutoscaler", name, namespace) is not None:
+        raise command.error(f'horizontalpodautoscalers.autoscaling "{name}" already exists')
+    maximum = command.number("max", minimum=1)
+    if maximum is None:
+        raise command.error("--max is required")
+    spec: dict[str, Any] = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": kind, "name": target},
+                            "maxReplicas": maximum}
+    minimum = command.number("min", minimum=1)
+    if minimum is not None:
+        spec["minReplicas"] = minimum
+    cpu = _cpu_target(command)
+    if cpu is not None:
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": cpu}}}]
+    manifest = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": name, "namespace": namespace}, "spec": spec}
+    return Target("autoscaling/v2", "HorizontalPodAutoscaler", name, namespace, manifest)
+
+
 SPEC = KindSpec(
+    imperative=imperative,
     family=FAMILY,
+    run_commands=(RunCommand("kubectl", ("autoscale",), "kubectl autoscale deployment NAME --max=N [--min=N] "
+                             "[--cpu=P%] [--name=NAME] [-n NAMESPACE]", _autoscale,
+                             flags=("min", "max", "cpu", "cpu-percent", "name", "namespace")),),
     references=_references,
     kinds=(("autoscaling/v2", "HorizontalPodAutoscaler"),),
     rank=Rank(7, "an autoscaler acts on its target, so it comes after it"),

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner.kinds import apirules, generic
+from planner.kinds import imperative as imp
 from planner.kinds import sources as src
 from planner.kinds.base import GetView, KindSpec, Rank, S, Schema
 from planner.simulate import objects
 
 if TYPE_CHECKING:
+    from planner.plan import ResourceChange
     from planner.state import State
 
 BUILTIN = ("default", "kube-node-lease", "kube-public", "kube-system")
@@ -28,7 +30,27 @@ def _rows(state: State) -> list[dict[str, Any]]:
     return [rows[name] for name in sorted(rows)]
 
 
+# ---------------------------------------------------------------- imperative equivalents
+# `kubectl create namespace NAME` (https://kubernetes.io/docs/reference/kubectl/generated/kubectl_create/), then
+# `kubectl label namespace NAME k=v` for its labels; anything more is `kubectl apply -f -`.
+
+
+def _namespace(change: ResourceChange, others: imp.Others) -> list[str]:
+    manifest = imp.written(change)
+    metadata = manifest.get("metadata") or {}
+    if set(manifest) - {"apiVersion", "kind", "metadata"} or set(metadata) - {"name", "labels"}:
+        return imp.apply_manifest(manifest)
+    labels = metadata.get("labels") or {}
+    return [imp.cmd("kubectl", "create", "namespace", change.name), *(
+        [imp.cmd("kubectl", "label", "namespace", change.name, *[f"{k}={v}" for k, v in labels.items()])]
+        if labels else [])]
+
+
+imperative = imp.kubernetes(_namespace)
+
+
 SPEC = KindSpec(
+    imperative=imperative,
     family="namespace",
     kinds=(("v1", "Namespace"),),
     rank=Rank(2, "a namespace must exist before anything is stored in it (kapp, Helm)"),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner.errors import Diagnostic
-from planner.kinds import generic
+from planner.kinds import gcloud, generic
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
@@ -68,6 +68,7 @@ def _network_context(op: Operation, facts: Facts) -> Context:
 
 
 NETWORK = KindSpec(
+    imperative=gcloud.network,
     family="network",
     kinds=((CNRM_COMPUTE, "ComputeNetwork"),),
     rank=Rank(-2, "the VPC network comes before its subnetworks and the cluster whose nodes use it"),
@@ -175,6 +176,7 @@ def _subnetwork_references(manifest: Manifest, namespace: str | None) -> list[Re
 
 
 SUBNETWORK = KindSpec(
+    imperative=gcloud.subnetwork,
     family="subnetwork",
     references=_subnetwork_references,
     kinds=((CNRM_COMPUTE, "ComputeSubnetwork"),),

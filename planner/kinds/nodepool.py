@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlannerError
-from planner.kinds import nodes, surge
+from planner.kinds import gcloud, nodepool_commands, nodes, surge
 from planner.kinds import sources as src
 from planner.kinds.base import (
     CNRM_ANNOTATIONS,
@@ -336,7 +336,9 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
 
 
 SPEC = KindSpec(
+    imperative=gcloud.nodepool,
     family="nodepool",
+    run_commands=nodepool_commands.COMMANDS,
     references=_references,
     kinds=((CNRM_CONTAINER, "ContainerNodePool"),),
     rank=Rank(1, "Pods need nodes to be scheduled on"),

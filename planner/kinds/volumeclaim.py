@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner import kinds
 from planner.errors import Diagnostic
-from planner.kinds import generic, workloads
+from planner.kinds import generic, imperative, workloads
 from planner.kinds import sources as src
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, OpResult, Path, Problem, S
 from planner.knowledge import storage
@@ -207,6 +207,7 @@ PVC_VIEW = GetView("persistentvolumeclaims", _pvc_rows,
                    aliases=("pvc", "persistentvolumeclaim"), resource="persistentvolumeclaim")
 
 SPEC = KindSpec(
+    imperative=imperative.kubernetes(),
     family=FAMILY,
     kinds=(("v1", "PersistentVolumeClaim"),),
     rank=generic.RANKS_BY_KIND["PersistentVolumeClaim"],

@@ -28,8 +28,12 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "j
 """The plan (its wire form), for plan and show PLANFILE."""
 
 
-def plan_renderer(output: str, max_size: int = DEFAULT_MAX_SIZE) -> Callable[[dict[str, Any]], str]:
-    """The renderer of `-o output`, the markdown comment held to `max_size` characters (`--max-size`)."""
+def plan_renderer(output: str, max_size: int = DEFAULT_MAX_SIZE, commands: bool = False,
+                  explain: bool = False) -> Callable[[dict[str, Any]], str]:
+    """The renderer of `-o output`, the markdown comment held to `max_size` characters (`--max-size`); text shows
+    each change's commands (`--show-commands`) and why each step's component acts (`--explain`) when asked."""
+    if output == "text" and (commands or explain):
+        return partial(render_text, commands=commands, explain=explain)
     return partial(render_markdown, max_size=max_size) if output == "markdown" else RENDERERS[output]
 
 

@@ -40,7 +40,8 @@ def render_apply_result(result: ApplyResult, verb: str = "apply") -> str:
         return (f"\nDestroy complete! Resources: {counts['delete']} destroyed{forgotten}. State serial "
                 f"{result.serial}.\n")
     forgotten = f", {counts['forget']} forgotten" if counts.get("forget") else ""
-    text = (f"\nApply complete! Resources: {counts['create']} added, {counts['update']} changed, "
+    done = "Run" if verb == "run" else "Apply"
+    text = (f"\n{done} complete! Resources: {counts['create']} added, {counts['update']} changed, "
             f"{counts['replace']} replaced, {counts['delete']} destroyed{forgotten}. State serial {result.serial}.\n")
     if result.pending_pods:
         text += f"Note: {result.pending_pods} Pod(s) are Pending: no node has room for them (see `planner show`).\n"

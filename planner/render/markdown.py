@@ -2,7 +2,8 @@
 
 Always visible: the summary line; a CAUTION banner naming every resource destroyed or replaced, the field that forces
 it and why; the affected addresses grouped by action; the warnings. Below, folded: the sequence diagram
-(render/mermaid.py) and one `<details>` per resource with its field diff and its ordered steps.
+(render/mermaid.py) and one `<details>` per resource with its field diff, its imperative equivalent (the kubectl/gcloud
+commands, in a `sh` block) and its ordered steps.
 
 GitHub refuses a comment over 65,536 characters; Atlantis splits the plan over several comments and tfcmt keeps the
 first and last 20,000 characters, cutting wherever that falls (shared/reference/anchors.md). Here the comment is
@@ -28,6 +29,7 @@ from planner.render.text import (
     REASON_TEXT,
     SENSITIVE_CHANGED,
     SYMBOL,
+    drift_words,
     summary_line,
     value_text,
 )
@@ -196,10 +198,16 @@ def _details(change: dict[str, Any], steps: dict[str, list[dict[str, Any]]]) -> 
     action = change["action"]
     lines = [f"<details><summary><code>{html_text(SYMBOL[action] + ' ' + change['address'])}</code> "
              f"{HEADLINE[action]}</summary>", ""]
+    if change.get("drift"):  # plan format 1.3: a planner run command made the current value
+        lines += [f"- **{md(drift_words(change['drift']))}**", ""]
     diff = _diff(change)
     if diff:
         fence = fence_for(diff)
         lines += [f"{fence}diff", *diff, fence, ""]
+    commands = [escape(line) for command in change.get("imperative") or () for line in command.split("\n")]
+    if commands:  # plan format 1.3: what a person would have typed; they go (and are cut) with the diff
+        fence = fence_for(commands)
+        lines += ["Imperative equivalent:", "", f"{fence}sh", *commands, fence, ""]
     own = steps.get(change["address"], [])
     waits = change.get("depends_on") or () if own else ()  # plan format 1.2: why it comes where it does
     if waits:

@@ -17,12 +17,11 @@ import re
 from itertools import groupby
 from typing import Any
 
-from planner.knowledge.components import COMPONENTS
+from planner.knowledge.components import ACTOR_OF, COMPONENTS, YOU, callers
 from planner.render.markup import mermaid_text
 from planner.render.text import HEADLINE, NO_CHANGES
 
 MAX_MESSAGES = 100
-YOU = "you"
 
 ALIASES = {
     "container-api": "GKE API (container-api)",
@@ -64,26 +63,26 @@ def diagram_lines(wire: dict[str, Any], max_messages: int = MAX_MESSAGES) -> lis
     """The diagram as lines (no fence): `-o mermaid` prints them, the markdown comment fences them."""
     steps: list[dict[str, Any]] = wire["steps"]
     shown = _shown(steps, max_messages)
-    ids = {who: _participant_id(*who) for who in sorted({(s["actor"], s["component"]) for s in shown},
-                                                       key=_sort_key)}
+    messages = _messages(shown)
+    ids = {who: _participant_id(*who) for who in sorted({who for _, pair in messages for who in pair
+                                                         if who[1] != YOU}, key=_sort_key)}
+    ids[("", YOU)] = YOU
     lines = ["sequenceDiagram", "    autonumber", f"    actor {YOU} as You"]
-    lines += [f"    participant {pid} as {mermaid_text(ALIASES.get(who[1], who[1]))}" for who, pid in ids.items()]
-    last = next(reversed(ids.values()), YOU)
+    lines += [f"    participant {pid} as {mermaid_text(ALIASES.get(who[1], who[1]))}" for who, pid in ids.items()
+              if pid != YOU]
+    last = next((pid for pid in reversed(ids.values()) if pid != YOU), YOU)
     if not steps:
         words = "nothing in GKE acts" if any(wire["summary"].values()) else NO_CHANGES
         lines.append(f"    Note over {YOU}: {mermaid_text(words)}")
         return lines
     actions = {c["address"]: c["action"] for c in wire["resource_changes"]}
     seen: set[str] = set()
-    for (address, _phase), group in groupby(shown, key=lambda s: (s["address"], s["phase"])):
+    for (address, _phase), group in groupby(messages, key=lambda m: (m[0]["address"], m[0]["phase"])):
         what = AGAIN if address in seen else HEADLINE.get(actions.get(address, ""), "")
         seen.add(address)
         lines += [f"    {_RECT}", f"        Note over {YOU},{last}: {mermaid_text(f'{address} {what}'.strip())}"]
-        sender = YOU
-        for step in group:
-            receiver = ids[(step["actor"], step["component"])]
-            lines.append(f"        {sender}->>{receiver}: {mermaid_text(step['description'])}")
-            sender = receiver
+        for step, (sender, receiver) in group:
+            lines.append(f"        {ids[sender]}->>{ids[receiver]}: {mermaid_text(step['description'])}")
         lines.append("    end")
     if len(shown) < len(steps):
         left = steps[len(shown):]
@@ -91,6 +90,14 @@ def diagram_lines(wire: dict[str, Any], max_messages: int = MAX_MESSAGES) -> lis
         lines.append(f"    Note over {YOU},{last}: {len(left)} more step(s) of {resources} resource(s) left out "
                      f"(the diagram stops at {max_messages} messages): the text plan lists every step")
     return lines
+
+
+def _messages(steps: list[dict[str, Any]]) -> list[tuple[dict[str, Any], tuple[tuple[str, str], tuple[str, str]]]]:
+    """Each step with (sender, receiver) as (actor, component): the receiver acts, the sender is its caller
+    (knowledge.components.caller: who really sets it off, never just whoever acted before)."""
+    senders = callers(((s["address"], s["phase"]), s["component"]) for s in steps)
+    return [(step, ((ACTOR_OF.get(sender, ""), sender), (step["actor"], step["component"])))
+            for step, sender in zip(steps, senders, strict=True)]
 
 
 def _shown(steps: list[dict[str, Any]], max_messages: int) -> list[dict[str, Any]]:

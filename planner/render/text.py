@@ -15,6 +15,7 @@ import json
 from itertools import groupby
 from typing import Any
 
+from planner.knowledge.components import DUTIES
 from planner.render.escape import escape_json, join_lines
 
 SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "forget": "."}
@@ -84,6 +85,9 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
     reasons = [REASON_TEXT[r] for r in change["reasons"] if r in REASON_TEXT]
     lines.append(f"  # {change['address']} {HEADLINE[action]}" + (f" ({'; '.join(reasons)})" if reasons else ""))
     lines.append(f"  {SYMBOL[action]} {change['address']}")
+    drift = change.get("drift")
+    if drift:
+        lines.append(f"      # {drift_words(drift)}")
     if action in ("delete", "forget"):
         return
     changes = change["changes"]
@@ -97,6 +101,17 @@ def _resource_block(change: dict[str, Any], lines: list[str]) -> None:
         lines.append(f"        # ({change['unchanged_attributes']} unchanged attributes hidden)")
 
 
+def drift_words(drift: dict[str, Any]) -> str:
+    """A resource whose current value came from `planner run`: what the command changed, which the plan puts back."""
+    where = f"({drift['verb']}, at serial {drift['serial']})"
+    changed = ", ".join(f"{c['path']} {SENSITIVE_CHANGED}" if c.get("sensitive") else
+                        f"{c['path']} {value_text(c.get('before'))} -> {value_text(c.get('after'))}"
+                        for c in drift["changes"])
+    if drift.get("created_by") and not changed:
+        return f"created outside of planner ({drift['created_by']})"
+    return f"changed outside of planner: {changed or 'its fields'} {where}"
+
+
 def summary_line(summary: dict[str, int]) -> str:
     """terraform's last line of a plan (the markdown comment's first)."""
     forget = f", {summary['forget']} to forget" if summary.get("forget") else ""
@@ -104,7 +119,28 @@ def summary_line(summary: dict[str, int]) -> str:
             f"{summary['delete']} to destroy{forget}.")
 
 
-def render_text(wire: dict[str, Any]) -> str:
+def command_lines(commands: list[str], indent: str = "      ") -> list[str]:
+    """`plan --show-commands`: each command as a shell comment (`# $ kubectl scale ...`); a here-document's lines
+    follow under it, a note (`# ...`) is shown as it is."""
+    out: list[str] = []
+    for command in commands:
+        if command.startswith("#"):
+            out.append(f"{indent}{command}")
+            continue
+        first, *rest = command.split("\n")
+        out.append(f"{indent}# $ {first}")
+        out.extend(f"{indent}#   {line}" for line in rest)
+    return out
+
+
+def explain_line(step: dict[str, Any]) -> str:
+    """`plan --explain`: why the step's component acts, and where the step's fact comes from."""
+    why, documented = DUTIES.get(step["component"], ("", ""))
+    source = step.get("source") or documented
+    return f"{'':12}why: {why}" + (f" (source: {source})" if source else "")
+
+
+def render_text(wire: dict[str, Any], commands: bool = False, explain: bool = False) -> str:
     lines: list[str] = []
     for d in wire["diagnostics"]:
         if d.get("banner"):
@@ -126,14 +162,20 @@ def render_text(wire: dict[str, Any]) -> str:
         else:
             shown.add(address)
             _resource_block(change, lines)
+            if commands:
+                lines.extend(command_lines(change.get("imperative", [])))
             if change["action"] == "replace":
                 lines.append("      steps (delete now, create again further down):")
-        lines.extend(step_line(step["index"], step["actor"], step["component"], step["description"])
-                     for step in steps)
+        for step in steps:
+            lines.append(step_line(step["index"], step["actor"], step["component"], step["description"]))
+            if explain:
+                lines.append(explain_line(step))
         lines.append("")
     for change in wire["resource_changes"]:  # no steps: nothing in GKE acts
         if change["action"] == "forget":
             _resource_block(change, lines)
+            if commands:
+                lines.extend(command_lines(change.get("imperative", [])))
             lines.append("")
     lines.append(summary_line(summary))
     lines.extend(_warnings(wire))

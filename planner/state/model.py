@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationError, model_serializer
 
 from planner import cache, clock
 from planner.errors import PlannerError
@@ -51,6 +51,25 @@ Applied in order on read, before validation, to a state older than STATE_VERSION
 version at the next write (its `.backup` keeps the old one)."""
 
 
+class Origin(BaseModel):
+    """Where a resource's last change came from when it was not planner apply: `planner run` of a kubectl or
+    gcloud command, at the state serial it wrote. The next plan shows it as drift; the next apply of the resource
+    clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: str
+    verb: str = ""
+    """The command's tool and words (`kubectl scale`), as the plan names it."""
+    serial: int
+    created: bool = False
+    """A command created the resource (an input without it plans its deletion)."""
+    created_by: str = ""
+    """That command's tool and words, and the serial it wrote (`kubectl create deployment, at serial 2`)."""
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    """The fields it changed: {path, before, after}, as the plan's field changes (secret values masked)."""
+
+
 class StoredResource(BaseModel):
     """One resource as last applied: its defaulted manifest (secret values as digests) and its simulated status."""
 
@@ -65,6 +84,15 @@ class StoredResource(BaseModel):
     digest: str
     manifest: dict[str, Any]
     status: dict[str, Any] = Field(default_factory=dict)
+    origin: Origin | None = None
+    """Set by `planner run` (absent otherwise: a state without imperative runs is written as before)."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_origin(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("origin", 0) is None:
+            del data["origin"]
+        return data
 
 
 class State(BaseModel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from planner.kinds import generic, podrules
+from planner.kinds import generic, imperative, podrules
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, OpResult, Problem, Rank, S
 from planner.kinds.cronjob.schedule import describe, schedule_error, time_zone_error
 from planner.kinds.job import rules, run_steps, spec_context
@@ -160,6 +160,8 @@ def _rows(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=imperative.kubernetes(verbs=imperative.workload_verbs(("spec", "jobTemplate", "spec", "template"),
+                                                                     replicas=False)),
     family=FAMILY,
     kinds=(("batch/v1", "CronJob"),),
     rank=Rank(6, "workloads start once their configuration, identities and Services exist"),

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner import kinds
-from planner.kinds import podrules, workloads
+from planner.kinds import imperative, podrules, workloads
 from planner.kinds import sources as src
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S
 from planner.kinds.daemonset import apply
@@ -242,6 +242,7 @@ def _rows(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=imperative.kubernetes(verbs=imperative.workload_verbs(replicas=False)),
     family=FAMILY,
     kinds=(("apps/v1", "DaemonSet"),),
     rank=Rank(6, "workloads start once their configuration, identities and Services exist"),

@@ -14,7 +14,7 @@ from planner import limits
 from planner.kinds import apirules, autopilot, podrules, workloads
 from planner.kinds import sources as src
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Problem, Rank, S, Schema
-from planner.kinds.deployment import apply, rules
+from planner.kinds.deployment import apply, commands, rules, run
 from planner.kinds.deployment.live import (
     DEFAULTS,
     FAMILY,
@@ -245,8 +245,10 @@ def _replica_set_rows(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=commands.imperative,
     family=FAMILY,
     kinds=(("apps/v1", "Deployment"),),
+    run_commands=run.COMMANDS,
     rank=Rank(6, "workloads start once their configuration, identities and Services exist"),
     steps=STEPS,
     handlers={"create": apply.create, "update": apply.update, "delete": apply.delete},

@@ -14,6 +14,8 @@ from planner.kinds.workloads import upgrade_pods_v1
 from planner.simulate import objects
 
 FAMILY = "deployment"
+KUBECTL_NAMES = ("deployment", "deployments", "deploy")
+"""kubectl's names for the resource type (https://kubernetes.io/docs/reference/kubectl/#resource-types)."""
 POD_SPEC = "spec.template.spec"
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from planner.kinds import imperative, workloads
 from planner.kinds import sources as src
-from planner.kinds import workloads
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Rank, S
 from planner.kinds.job import apply, rules
 from planner.kinds.job.rules import DOC, VALIDATION, completions, parallelism
@@ -104,6 +104,7 @@ def _rows(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=imperative.kubernetes(),
     family=FAMILY,
     kinds=(("batch/v1", "Job"),),
     rank=Rank(6, "workloads start once their configuration, identities and Services exist"),

@@ -16,7 +16,7 @@ from planner import limits
 from planner.errors import Diagnostic
 from planner.kinds import apirules
 from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Schema
-from planner.kinds.service import apply, steps
+from planner.kinds.service import apply, commands, run, steps
 from planner.kinds.service.live import (
     DEFAULTS,
     FAMILY,
@@ -307,10 +307,12 @@ def _outputs(state: State) -> list[dict[str, Any]]:
 
 
 SPEC = KindSpec(
+    imperative=commands.imperative,
     names_allocations=lambda op: any(field(m, "spec.type") == "LoadBalancer"
                                      for m in (op.change.before, op.change.after) if m),
     family=FAMILY,
     kinds=(("v1", "Service"),),
+    run_commands=run.COMMANDS,
     rank=Rank(5, "Services before the Deployments they select: Pods started after their Service get its "
                  "environment variables (Kubernetes configuration best practices; Helm's install order). "
                  "The GKE tutorial runs `kubectl expose` last only because expose reads the Deployment"),

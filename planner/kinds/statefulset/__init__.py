@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import Diagnostic
-from planner.kinds import podrules, volumeclaim, workloads
+from planner.kinds import imperative, podrules, volumeclaim, workloads
 from planner.kinds.base import GetView, KindSpec, Manifest, Problem, Rank, Ref, Schema
 from planner.kinds.statefulset import apply, steps
 from planner.kinds.statefulset.live import (
@@ -141,6 +141,7 @@ def _references(manifest: Manifest, namespace: str | None) -> list[Ref]:
 
 
 SPEC = KindSpec(
+    imperative=imperative.kubernetes(verbs=imperative.workload_verbs()),
     family=FAMILY,
     references=_references,
     kinds=(("apps/v1", "StatefulSet"),),

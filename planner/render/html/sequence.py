@@ -1,12 +1,13 @@
 """Pure geometry of the plan's sequence diagram: one lane per component, the steps as numbered arrows in execution
-order, each coloured by its resource's action. The arrow of a step starts at the lane that acted before it (the
-first step of an operation starts at `planner apply`, who asks for it).
+order, each coloured by its resource's action. The arrow of a step starts at its caller's lane: the component
+that really sets it off (knowledge.components.CALLED_BY), `planner apply` for what you ask for.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from planner.knowledge.components import ACTOR_OF, YOU, callers
 from planner.render.html.layout import CHAR_W, GAP, LINE, PAD, WIDTH, Box, Drawing, Label, Link, fit
 
 ACTORS = ("gke", "cluster-master", "controller", "node")
@@ -28,12 +29,22 @@ def _wrap(text: str, width: int) -> list[str]:
     return [*lines, line][:3]
 
 
+def _callers(steps: list[dict[str, Any]]) -> list[str]:
+    """Each step's arrow starts at its caller's lane (knowledge.components.caller: who really sets it off);
+    a step you ask for starts at `planner apply`."""
+    return [ORIGIN if sender == YOU else f"{ACTOR_OF.get(sender, '')}/{sender}"
+            for sender in callers(((s["address"], s["phase"]), s["component"]) for s in steps)]
+
+
 def sequence_drawing(wire: dict[str, Any]) -> Drawing:
     steps = wire["steps"]
     drawn = steps[:MAX_STEPS]
     actions = {c["address"]: c["action"] for c in wire["resource_changes"]}
+    senders = _callers(drawn)
     seen: dict[str, int] = {}
-    for step in drawn:
+    for step, sender in zip(drawn, senders, strict=True):
+        if sender != ORIGIN:
+            seen.setdefault(sender, len(seen))
         seen.setdefault(f"{step['actor']}/{step['component']}", len(seen))
 
     def order(lane: str) -> tuple[int, int]:
@@ -53,13 +64,12 @@ def sequence_drawing(wire: dict[str, Any]) -> Drawing:
         d.boxes.append(Box(f"lane-{i}", "lane", PAD + lane_w * i + 3, PAD, lane_w - 6, head_h,
                            tuple(fit(line, lane_w - 6) for line in lines), lane, 0, lane))
     y = PAD + head_h + GAP
-    previous = ORIGIN
     group = None
-    for step in drawn:
+    for step, previous in zip(drawn, senders, strict=True):
         key = (step["address"], step["phase"])
         action = str(actions.get(step["address"], step["phase"]))  # a replacement's two halves both replace
         if key != group:
-            group, previous = key, ORIGIN
+            group = key
             text = f"{step['address']} · {step['phase']}"
             d.labels.append(Label(PAD + 4, y + 14, text, f"op {action}", text))
             y += OP_ROW
@@ -71,7 +81,6 @@ def sequence_drawing(wire: dict[str, Any]) -> Drawing:
         start = min(x1, x2) + 4 if x1 != x2 else x1 + 30
         d.labels.append(Label(start, y + 11, fit(f"{step['index']}. {step['description']}", width - start - PAD),
                               "step-label", title))
-        previous = lane
         y += ROW
     if len(steps) > len(drawn):
         text = f"… {len(steps) - len(drawn)} more steps, listed under their resources below"
