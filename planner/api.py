@@ -17,14 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import inspect, kinds, lists, mass_deletion, model, runs, targeting
-from planner import load as load_stage
+from planner import cache, inspect, kinds, mass_deletion, model, pipeline, runs, targeting
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.commands import with_commands
 from planner.diff import diff
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import GetView
-from planner.model import DesiredState, SecretKey, build
+from planner.model import DesiredState, SecretKey
 from planner.order import order
 from planner.plan import Action, Operation, Plan, Step
 from planner.preview import preview
@@ -49,6 +48,8 @@ from planner.validate import Validator
 class Options:
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
     skip_unknown: bool = False
+    use_cache: bool = True
+    """Unchanged input files come from planner.cache (--no-cache and PLANNER_NO_CACHE=1 turn it off)."""
 
 
 @dataclass
@@ -79,21 +80,8 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Opti
     `complete`: the input is the whole cluster (plan, apply), so dangling references are errors.
     `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
     it (validate, which compares no digests) a random key of this process."""
-    loaded = load_stage.load(paths, stdin)
-    documents, list_errors = lists.expand(loaded.documents)
-    loaded.errors.extend(list_errors)
-    validator = Validator(options.kubernetes_version, options.skip_unknown)
-    try:
-        result = validator.validate(documents)
-    except PlannerError as exc:
-        raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
-    if loaded.errors:
-        raise PlannerError(sorted(loaded.errors, key=Diagnostic.sort_key))
-    desired = build(result.documents, loaded.roots, result.kubernetes_version, references_are_errors=complete,
-                    secret_key=secret_key or model.process_key)
-    desired.warnings.extend(result.warnings)
-    desired.skipped = result.skipped
-    return desired
+    return pipeline.load_desired(paths, stdin, options.kubernetes_version, options.skip_unknown, complete,
+                                 secret_key, options.use_cache)
 
 
 def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> ValidationReport:
@@ -189,26 +177,32 @@ def destroy_plan(state: State, targets: tuple[str, ...] = (), excluded: tuple[st
 # ---------------------------------------------------------------- state
 
 
-def read_state(backend: Backend) -> ReadResult:
+def read_state(backend: Backend, use_cache: bool = True) -> ReadResult:
     """The state for plan, show and get: an interrupted apply's journal is replayed in memory only (`recovered`
-    says how many operations); the next apply writes them into the state."""
-    read = backend.read()
+    says how many operations); the next apply writes them into the state. `use_cache`: the parsed state may come
+    from planner.cache (found by the state's bytes)."""
+    with cache.turned_off(not use_cache):
+        read = backend.read()
     _upgrade_secret_digests(read.state, backend)
-    _mask_stored_secret_env(read.state, backend)
+    if read.recovered or not cache.known_clean(read.state):  # one from the cache holds no env literal to mask
+        _mask_stored_secret_env(read.state, backend)
     return read
 
 
 @contextmanager
-def locked_state(backend: Backend, operation: str, timeout: float = 0.0) -> Iterator[ReadResult]:
+def locked_state(backend: Backend, operation: str, timeout: float = 0.0,
+                 use_cache: bool = True) -> Iterator[ReadResult]:
     """Hold the state lock for `operation` (apply, destroy) and read the state under it. An interrupted apply's
     recovered journal is written into the state at once (one write; `recovered` says how many operations), so what
     follows starts from a compact state."""
     with backend.lock(operation, timeout):
-        read = backend.read()
+        with cache.turned_off(not use_cache):
+            read = backend.read()
         if read.recovered:
             backend.write(read.state, read.state.serial)
         _upgrade_secret_digests(read.state, backend)
-        _mask_stored_secret_env(read.state, backend)
+        if read.recovered or not cache.known_clean(read.state):
+            _mask_stored_secret_env(read.state, backend)
         yield read
 
 

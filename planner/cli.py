@@ -37,6 +37,7 @@ from planner.cli_io import (
     ExcludeOpt,
     ExplainOpt,
     MaxSizeOpt,
+    NoCacheOpt,
     PlanFormat,
     ShowCommandsOpt,
     StateOpt,
@@ -46,6 +47,7 @@ from planner.cli_io import (
 from planner.cli_io import err as _err
 from planner.cli_io import fail as _fail
 from planner.cli_io import keep as _keep
+from planner.cli_io import options as _options
 from planner.cli_io import out as _out
 from planner.cli_io import out_doc as _out_doc
 from planner.cli_io import out_text as _out_text
@@ -64,7 +66,6 @@ from planner.state import DEFAULT_STATE_FILE
 
 if TYPE_CHECKING:
 
-    from planner.api import Options
     from planner.state import Backend, ReadResult, State
 
 
@@ -115,12 +116,6 @@ def _report_read(read: ReadResult, written: bool) -> None:
         _err(render_recovery(read, written=written))
 
 
-def _options(kubernetes_version: str, skip_unknown: bool) -> Options:
-    from planner.api import Options
-
-    return Options(kubernetes_version=kubernetes_version, skip_unknown=skip_unknown)
-
-
 def _stdin_for(paths: list[str]) -> IO[bytes] | None:
     """Standard input when `-` is among the paths; None when it is closed (the loader then says so)."""
     if "-" not in paths or sys.stdin is None:
@@ -136,13 +131,14 @@ def validate(
     output: PlanFormat = OutputOpt,
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
+    no_cache: bool = NoCacheOpt,
 ) -> None:
     """Check YAML against the Kubernetes and Config Connector schemas; report every error with file:line:column."""
     from planner import api
 
     paths = _paths_or_here(paths, "validate")
     try:
-        report = api.validate(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown))
+        report = api.validate(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown, no_cache))
     except PlannerError as exc:
         _fail(exc, output, text_too=True)
     if output is PlanFormat.text:  # JSON carries the warnings in the report
@@ -164,6 +160,7 @@ def plan(
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes."),
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
+    no_cache: bool = NoCacheOpt,
     open_page: bool = OpenOpt,
     target: list[str] | None = TargetOpt,
     exclude: list[str] | None = ExcludeOpt,
@@ -179,15 +176,15 @@ def plan(
     try:
         backend = open_backend(state)
         if destroy:
-            read = api.read_state(backend)
+            read = api.read_state(backend, use_cache=not no_cache)
             _report_read(read, written=False)
             result = api.destroy_plan(read.state, tuple(target or ()), tuple(exclude or ()))
             desired = api.destroyed_desired(read.state)
         else:  # the input first: reading the state upgrades old secret digests of the values it loaded
-            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
+            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown, no_cache),
                                        secret_key=backend.secret_key)
             desired.roots = api.relative_roots(paths, backend)
-            read = api.read_state(backend)
+            read = api.read_state(backend, use_cache=not no_cache)
             _report_read(read, written=False)
             result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()))
         wire = result.to_wire()  # once: the saved plan and the output share it
@@ -227,6 +224,7 @@ def apply(
     lock_timeout: float = LockTimeoutOpt,
     kubernetes_version: str = VersionOpt,
     skip_unknown: bool = SkipOpt,
+    no_cache: bool = NoCacheOpt,
     output: PlanFormat = typer.Option(PlanFormat.text, "-o", "--output",
                                       help="Output format: json is one JSON line per event "
                                            "(schemas/apply-events.schema.json)."),
@@ -249,11 +247,11 @@ def apply(
         if saved is not None:
             desired = saved.desired
         else:
-            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown),
+            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown, no_cache),
                                        secret_key=backend.secret_key)
         if saved is None:
             desired.roots = api.relative_roots(paths, backend)
-        with api.locked_state(backend, "apply", lock_timeout) as read:
+        with api.locked_state(backend, "apply", lock_timeout, not no_cache) as read:
             _report_read(read, written=True)
             if saved is not None:
                 # Exactly the reviewed operations: the same state (lineage, serial, contents), and the plan

@@ -10,7 +10,7 @@ import enum
 import os
 import shutil
 import sys
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -20,12 +20,23 @@ from planner.render.markdown import DEFAULT_MAX_SIZE
 from planner.render.validate import render_validate_failure_json
 from planner.state import DEFAULT_STATE_FILE
 
+if TYPE_CHECKING:
+    from planner.api import Options
+
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 STATE_HELP = (f"State file, or postgresql://USER@HOST/DB?workspace=NAME (default: $PLANNER_STATE, else "
               f"{DEFAULT_STATE_FILE} in the working directory).")
 StateOpt = typer.Option(DEFAULT_STATE_FILE, "--state", metavar="FILE|URL", show_default=False, help=STATE_HELP,
                         envvar="PLANNER_STATE", show_envvar=False)
+NoCacheOpt = typer.Option(False, "--no-cache", help="Read, validate and model every input file again, without "
+                          "planner's cache of unchanged files (also PLANNER_NO_CACHE=1).")
+
+
+def options(kubernetes_version: str, skip_unknown: bool, no_cache: bool) -> Options:
+    from planner.api import Options
+
+    return Options(kubernetes_version=kubernetes_version, skip_unknown=skip_unknown, use_cache=not no_cache)
 
 
 TargetOpt = typer.Option(None, "--target", metavar="ADDRESS", show_default=False,

@@ -15,6 +15,7 @@ from typing import IO, Any
 import yaml
 
 from planner import limits
+from planner.cache import content_digest
 from planner.errors import Diagnostic
 from planner.inputs import STDIN, expand_paths, read_regular_file, reason
 
@@ -33,6 +34,8 @@ class SourceFile:
 
     name: str
     text: str | None
+    digest: bytes | None = None
+    """BLAKE2b of the bytes read (planner.cache keys entries by it), when read from a file."""
     _nodes: list[Any] | None = field(default=None, repr=False)
     _by_line: dict[int, Any] | None = field(default=None, repr=False)
 
@@ -297,7 +300,8 @@ def read_source(name: str, stdin: IO[bytes] | None) -> tuple[SourceFile | None, 
     if problem is not None:
         return None, problem
     assert text is not None
-    return SourceFile(display, text), None
+    return SourceFile(display, text, content_digest(raw) if name != STDIN else None), None
+
 
 
 PARALLEL_MIN_BYTES = 512 * 2**10
@@ -305,14 +309,18 @@ PARALLEL_MIN_BYTES = 512 * 2**10
 its result crosses back cheaply (pickling 10,000 parsed documents takes ~0.1 s)."""
 
 
-def _parse_files(names: list[str]) -> list[tuple[list[tuple[int, int, bool, dict[str, Any]]], list[Diagnostic]]]:
-    """A worker's share: each file's documents (index, line, shared, data) and errors."""
+_Parsed = tuple[list[tuple[int, int, bool, dict[str, Any]]], list[Diagnostic], bytes | None]
+
+
+def _parse_files(names: list[str]) -> list[_Parsed]:
+    """A worker's share: each file's documents (index, line, shared, data), errors and content digest."""
     out = []
     for name in names:
         errors: list[Diagnostic] = []
         source, problem = read_source(name, None)
         documents = parse_source(source, errors) if source is not None else []
-        out.append(([(d.index, d.line, d.shared, d.data) for d in documents], [problem] if problem else errors))
+        out.append(([(d.index, d.line, d.shared, d.data) for d in documents], [problem] if problem else errors,
+                    source.digest if source is not None else None))
     return out
 
 
@@ -337,10 +345,13 @@ def _worker_share(files: list[str]) -> list[str]:
     return share
 
 
-def load(paths: Iterable[str], stdin: IO[bytes] | None = None) -> LoadResult:
-    """Read every input; collect the problems of all files rather than stopping at the first."""
+def load(paths: Iterable[str], stdin: IO[bytes] | None = None, skip: frozenset[str] = frozenset()) -> LoadResult:
+    """Read every input; collect the problems of all files rather than stopping at the first. Files in `skip`
+    (their resources came from planner.cache) are not read."""
     paths = list(paths)
     files, errors = expand_paths(paths)
+    if skip:
+        files = [name for name in files if name not in skip]
     share = set(_worker_share(files))
     pool, pending = None, None
     if share:
@@ -363,8 +374,8 @@ def load(paths: Iterable[str], stdin: IO[bytes] | None = None) -> LoadResult:
         by_file[name] = parse_source(source, errors)
     if pending is not None and pool is not None:
         try:
-            for name, (parsed, problems) in zip([n for n in files if n in share], pending.get(), strict=True):
-                source = SourceFile(name, None)
+            for name, (parsed, problems, digest) in zip([n for n in files if n in share], pending.get(), strict=True):
+                source = SourceFile(name, None, digest)
                 by_file[name] = [Document(source, index, line, data, shared) for index, line, shared, data in parsed]
                 errors.extend(problems)
         finally:

@@ -87,6 +87,16 @@ def replica_set_of(name: str, manifest: dict[str, Any], digest: str = "") -> str
     return found
 
 
+def known_replica_set(name: str, digest: str) -> str | None:
+    """The ReplicaSet name memoized for a Deployment's digest (planner.cache stores it with the resource)."""
+    return _REPLICA_SETS.get((name, digest))
+
+
+def remember_replica_set(name: str, digest: str, replica_set: str) -> None:
+    if len(_REPLICA_SETS) < 200_000:
+        _REPLICA_SETS[(name, digest)] = replica_set
+
+
 def _digest_parts(manifest: dict[str, Any]) -> tuple[str, str | None]:
     """The manifest's digest, and the canonical JSON of its Pod template when it has one: the template is
     serialized once and serves both the digest and the ReplicaSet name."""
@@ -261,14 +271,20 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     `planner validate` checks documents, which may be one file of a larger folder: there a reference to a
     namespace or cluster declared elsewhere is a warning; `plan` sees the complete picture and refuses it.
     """
+    modelled = [(to_resource(valid, secret_key), server_set_of(valid.document.data)) for valid in documents]
+    return assemble(modelled, roots, kubernetes_version, references_are_errors)
+
+
+def assemble(modelled: list[tuple[Resource, list[str]]], roots: list[str], kubernetes_version: str,
+             references_are_errors: bool = True) -> DesiredState:
+    """The checks across resources, over resources modelled one by one (in this run, or by an earlier one and
+    cached: planner.pipeline); each comes with the server-written fields its document set (`server_set_of`)."""
     errors: list[Diagnostic] = []
     references: list[Diagnostic] = []
     warnings_early: list[Diagnostic] = []
     resources: dict[str, Resource] = {}
     cluster: Resource | None = None
-    for valid in documents:
-        resource = to_resource(valid, secret_key)
-        server_set = _server_set(valid.document.data)
+    for resource, server_set in modelled:
         if server_set:
             warnings_early.append(_at(resource, f"{', '.join(server_set)} ignored: written by the API server, not part "
                                                 "of a desired state (as `kubectl get -o yaml` prints them)"))
@@ -324,7 +340,7 @@ def build(documents: list[ValidDocument], roots: list[str], kubernetes_version: 
     return DesiredState(resources, roots, kubernetes_version, warnings)
 
 
-def _server_set(data: dict[str, Any]) -> list[str]:
+def server_set_of(data: dict[str, Any]) -> list[str]:
     """The fields of a document that only the API server writes: `kubectl get -o yaml` output carries them."""
     metadata = data.get("metadata")
     found = [f"metadata.{k}" for k in SERVER_METADATA if isinstance(metadata, dict) and metadata.get(k)]

@@ -74,11 +74,15 @@ def resolve_version(requested: str) -> str:
     return usable[-1]
 
 
+def definitions_file(version: str) -> Path:
+    """The upstream definitions of one bundled minor version."""
+    return _kubernetes_schema_root() / f"v{version}.0-local-strict" / "_definitions.json"
+
+
 @cache
 def kubernetes_definitions(version: str) -> dict[str, Any]:
     """The strict upstream definitions, with references rewritten to point inside one document."""
-    directory = _kubernetes_schema_root() / f"v{version}.0-local-strict"
-    text = (directory / "_definitions.json").read_text(encoding="utf-8")
+    text = definitions_file(version).read_text(encoding="utf-8")
     definitions: dict[str, Any] = json.loads(text.replace(_REF_PREFIX, "#"))["$defs"]
     return definitions
 
@@ -96,5 +100,27 @@ def kubernetes_kinds(version: str) -> dict[tuple[str, str], str]:
     return kinds
 
 
+@cache
 def kubernetes_schema(version: str, definition: str) -> dict[str, Any]:
-    return {"$ref": f"#/$defs/{definition}", "$defs": kubernetes_definitions(version)}
+    """One kind's schema with only the definitions it reaches: compiling it takes a fraction of the time that
+    compiling all of a version's ~730 definitions for every kind took (10-25 ms a kind, most of a small
+    `validate`'s own work)."""
+    definitions = kubernetes_definitions(version)
+    reached: dict[str, Any] = {}
+    pending = [definition]
+    while pending:
+        name = pending.pop()
+        if name in reached or name not in definitions:
+            continue
+        reached[name] = definitions[name]
+        stack: list[Any] = [definitions[name]]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                    pending.append(ref[len("#/$defs/"):])
+                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                stack.extend(v for v in node if isinstance(v, (dict, list)))
+    return {"$ref": f"#/$defs/{definition}", "$defs": reached}

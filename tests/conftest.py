@@ -20,6 +20,20 @@ EXAMPLES = REPO / "examples"
 PLAN_SCHEMA = json.loads((REPO / "schemas" / "plan.schema.json").read_text())
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
+    """planner's cache (planner.cache) in a folder of this session, never the real ~/.cache: on, as users get it,
+    so every test that plans twice also checks that a warm cache gives what a cold one gave."""
+    saved = {name: os.environ.pop(name, None) for name in ("PLANNER_CACHE_DIR", "PLANNER_NO_CACHE",
+                                                           "PLANNER_CACHE_MAX_MB", "XDG_CACHE_HOME")}
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    for name, value in saved.items():
+        os.environ.pop(name, None)
+        if value is not None:
+            os.environ[name] = value
+
+
 @dataclass
 class Result:
     code: int

@@ -155,7 +155,16 @@ def journal_lines(monkeypatch) -> list[bytes]:
     return lines
 
 
-def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, journal_lines):
+def write_inputs(folder, values: dict[str, str]) -> None:
+    """The Secret in a file of its own, the rest in another: a file with Secret data is never cached, the other one
+    (keyed digests of env literals and annotated values) is, and its entry is grepped like every file written."""
+    secret, rest = inputs(values).split("---\n", 1)
+    write(folder / "secrets.yaml", secret)
+    write(folder / "marked.yaml", rest)
+
+
+def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, journal_lines, monkeypatch):
+    monkeypatch.setenv("PLANNER_CACHE_DIR", str(tmp_path / "cache"))  # inside tmp_path: grepped below
     formats = _formats()
     exercised: set[str] = set()
     outputs: list[tuple[tuple[str, ...], str]] = []
@@ -176,7 +185,7 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
         for output in STATE_RENDERERS:
             run("show", "-o", output)
 
-    write(hello / "secrets.yaml", inputs(SECRETS))
+    write_inputs(hello, SECRETS)
     every_format("validate", str(hello))
     every_format("plan", str(hello))
     run("plan", str(hello), "--show-commands", "--explain")  # the Secrets' commands: files named, values never
@@ -189,7 +198,7 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
         every_format("get", view, "-A")
     every_format("force-unlock")
 
-    write(hello / "secrets.yaml", inputs(CHANGED))  # every secret changes: shown as changed, never as values
+    write_inputs(hello, CHANGED)  # every secret changes: shown as changed, never as values
     every_format("plan", str(hello), "--detailed-exitcode", codes=(2,))
     changed = cli("plan", str(hello)).out
     assert changed.count("(sensitive value changed)") == len(CHANGED), changed
@@ -224,6 +233,8 @@ def test_no_secret_in_any_output_or_file_of_any_command(cli, hello, tmp_path, jo
     inputs_dirs = (hello, tmp_path / "bad")
     written = [p for p in tmp_path.rglob("*") if p.is_file() and not any(p.is_relative_to(d) for d in inputs_dirs)]
     assert {"first.plan", "second.plan", "planner.state.json", "planner.state.json.key"} <= {p.name for p in written}
+    entries = [p for p in written if p.suffix == ".entry"]
+    assert len(entries) >= 3, entries  # the cache's entries are among them (the marked file's, with its digests)
     for path in written:
         content = path.read_bytes()
         for needle in _needles(secrets):

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationError, model_serializer
 
-from planner import clock
+from planner import cache, clock
 from planner.errors import PlannerError
 
 STATE_VERSION = 2
@@ -178,8 +178,38 @@ def parse_state(raw: bytes, name: str, hint: str = "") -> State:
     previous version is)."""
     if not raw.strip():
         raise PlannerError.single(f"state file {name} is empty: refusing to treat it as no state.{hint}")
+    head = cache.stored_state(raw)  # these very bytes, parsed and checked by an earlier run (planner.cache)
+    named: list[dict[str, Any]] | None = []
+    fresh = head is None
+    if head is None:
+        head, named = _checked_head(raw, name, hint)
     try:
-        head = json.loads(raw, object_pairs_hook=_unique_keys)
+        state = State.model_validate(head)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PlannerError.single(f"state file {name} is damaged: {where}: {first['msg']}.{hint}") from None
+    if fresh and named is not None:
+        cache.store_state(raw, head, named)
+    elif not fresh:
+        cache.mark_clean(state)
+    return state
+
+
+def _checked_head(raw: bytes, name: str, hint: str) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """The state's JSON, with no key twice, at this version, its live objects as their schema says; and every
+    object of it with a `name` and a `value` (env vars: planner.cache keeps no state with a secret in clear), None
+    if the state was upgraded (not cached)."""
+    named: list[dict[str, Any]] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = _unique_keys(pairs)
+        if "value" in obj and "name" in obj:
+            named.append(obj)
+        return obj
+
+    try:
+        head = json.loads(raw, object_pairs_hook=pairs_hook)
     except _DuplicateKey as exc:
         raise PlannerError.single(
             f"state file {name} has the key {exc.key!r} twice in one object (a hand edit?): refusing to guess which "
@@ -192,16 +222,12 @@ def parse_state(raw: bytes, name: str, hint: str = "") -> State:
         raise PlannerError.single(f"state file {name} has version {head['version']}, newer than this "
                                   f"planner understands ({STATE_VERSION}): upgrade planner")
     if head["version"] < STATE_VERSION:
-        head = upgrade(head, name)
+        head, named = upgrade(head, name), None  # type: ignore[assignment]
     damage = _live_object_damage(head)
     if damage is not None:
         raise PlannerError.single(f"state file {name} is damaged: {damage}.{hint}")
-    try:
-        return State.model_validate(head)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PlannerError.single(f"state file {name} is damaged: {where}: {first['msg']}.{hint}") from None
+    checked: dict[str, Any] = head
+    return checked, named
 
 
 _SCHEMA: list[Any] = []

@@ -1,0 +1,198 @@
+"""load -> validate -> model, one input file at a time through planner.cache: an unchanged file is neither read
+as YAML, validated nor modelled again; its resources and warnings come from its entry. The checks across
+resources (duplicates, references, Services that select nothing) always run over all of them (model.assemble).
+
+The result is the one the uncached stages give, byte for byte: resources in input order, validation warnings in
+document order with their file:line:column, the same skipped count. A file with any error is not stored.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from planner import kinds, lists, model, schemas
+from planner import load as load_stage
+from planner.cache import Cache, Setting, content_digest, open_cache
+from planner.errors import Diagnostic, PlannerError
+from planner.inputs import STDIN, expand_paths, read_regular_file
+from planner.load import Document, SourceFile
+from planner.model import DesiredState, Resource, SecretKey
+from planner.validate import Validator, ValidDocument
+
+Modelled = list[tuple[Resource, list[str]]]
+
+
+def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: str, skip_unknown: bool,
+                 complete: bool, secret_key: SecretKey | None, use_cache: bool) -> DesiredState:
+    """What api.load_desired promises; see there."""
+    version = schemas.resolve_version(kubernetes_version)
+    key_source = secret_key or model.process_key
+    cache = open_cache(Setting(version, skip_unknown), key_source, keyless=secret_key is None, enabled=use_cache)
+    order, hits, keys = _lookup(paths, cache) if cache is not None else ([], {}, {})
+    loaded = load_stage.load(paths, stdin, skip=frozenset(hits))
+    documents, list_errors = lists.expand(loaded.documents)
+    loaded.errors.extend(list_errors)
+    try:
+        result = Validator(version, skip_unknown).validate(documents)
+    except PlannerError as exc:
+        raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
+    if loaded.errors:
+        raise PlannerError(sorted(loaded.errors, key=Diagnostic.sort_key))
+    fresh = _model(result.documents, key_source)
+    if cache is not None:
+        _store(cache, documents, result.documents, result.warnings, fresh)
+        cache.trim()
+    if not hits:  # nothing came from the cache: the stages' own order
+        desired = model.assemble([m for _, per_file, _ in fresh.values() for m in per_file], loaded.roots,
+                                 result.kubernetes_version, complete)
+        desired.warnings.extend(result.warnings)
+        desired.skipped = result.skipped
+        return desired
+    by_file: dict[str, list[Diagnostic]] = {}
+    for warning in result.warnings:
+        by_file.setdefault(warning.file or "", []).append(warning)
+    modelled: Modelled = []
+    warnings: list[Diagnostic] = []
+    skipped = result.skipped
+    done: set[str] = set()
+    for name in order:
+        entry = hits.get(name)
+        if entry is None:
+            shown = "<stdin>" if name == STDIN else name
+            if shown not in done:  # a file named twice was read twice: both copies are in `fresh` already
+                done.add(shown)
+                modelled += fresh[shown][1] if shown in fresh else []
+                warnings += by_file.get(shown, [])
+            continue
+        source = SourceFile(name, None)
+        modelled += [_resource(source, doc) for doc in entry["docs"]]
+        warnings += [Diagnostic(severity, message, name, line, column, path, address)
+                     for severity, message, line, column, path, address in entry["warnings"]]
+        skipped += entry["skipped"]
+    if cache is not None and len(hits) == len(order):
+        desired = _assembled(cache, [(name, keys[name]) for name in order], modelled, loaded.roots,
+                             result.kubernetes_version, complete)
+    else:
+        desired = model.assemble(modelled, loaded.roots, result.kubernetes_version, complete)
+    desired.warnings.extend(warnings)
+    desired.skipped = skipped
+    return desired
+
+
+def _assembled(cache: Cache, files: list[tuple[str, str]], modelled: Modelled, roots: list[str],
+               kubernetes_version: str, complete: bool) -> DesiredState:
+    """model.assemble over files that all came from the cache: its warnings (Services that select nothing...) and
+    the resources it left out (built-in names) are a function of those entries and their names, so they are cached
+    too, under a key over every (name, entry key) in order. Errors are never cached: they are raised again."""
+    key = cache.key_of(repr((complete, files)).encode())
+    entry = cache.read_entry(key)
+    if entry is not None and isinstance(entry.get("assembly"), list) and isinstance(entry.get("dropped"), list):
+        try:
+            warnings = [Diagnostic(*row) for row in entry["assembly"]]
+            dropped = set(entry["dropped"])
+        except TypeError:  # not an entry this code wrote: rebuilt below
+            pass
+        else:
+            resources = {r.address: r for r, _ in modelled if r.address not in dropped}
+            return DesiredState(resources, roots, kubernetes_version, warnings)
+    desired = model.assemble(modelled, roots, kubernetes_version, complete)
+    dropped_now = sorted({r.address for r, _ in modelled} - set(desired.resources))
+    rows = [(d.severity, d.message, d.file, d.line, d.column, d.path, d.address) for d in desired.warnings]
+    cache.put(key, {"assembly": rows, "dropped": dropped_now})
+    return desired
+
+
+def _lookup(paths: list[str], cache: Cache) -> tuple[list[str], dict[str, dict[str, Any]], dict[str, str]]:
+    """Every input file in order, the entries of those the cache holds (found by their bytes), their keys."""
+    files, _ = expand_paths(paths)  # errors: load() walks again and reports them
+    hits: dict[str, dict[str, Any]] = {}
+    keys: dict[str, str] = {}
+    for name in files:
+        if name == STDIN:
+            continue
+        try:
+            raw = read_regular_file(name)
+        except OSError:
+            continue
+        if isinstance(raw, Diagnostic):
+            continue
+        key = keys[name] = cache.key_of(content_digest(raw))
+        entry = cache.get(key)
+        if entry is not None:
+            hits[name] = entry
+    return files, hits, keys
+
+
+def _resource(source: SourceFile, doc: list[Any]) -> tuple[Resource, list[str]]:
+    """One cached resource, with a Document that points into its file for positions computed later."""
+    (index, line, prefix, shared, address, family, api_version, kind, name, namespace, manifest, digest,
+     server_set, replica_set) = doc
+    document = Document(source, index, line, manifest, shared, tuple(prefix))
+    if replica_set is not None:
+        model.remember_replica_set(name, digest, replica_set)
+    return Resource(address, family, api_version, kind, name, namespace, manifest, digest, document), server_set
+
+
+Fresh = dict[str, tuple[bool, Modelled, SourceFile]]
+"""File name -> (its modelling needed the secret key, its resources, its source)."""
+
+
+def _model(valid: list[ValidDocument], secret_key: SecretKey) -> Fresh:
+    """Model the documents read in this run, noting per file whether a secret value was masked with the key."""
+    keyed: set[str] = set()
+    current = [""]
+
+    def tracked() -> bytes:
+        keyed.add(current[0])
+        return secret_key()
+
+    out: Fresh = {}
+    for item in valid:
+        source = item.document.source
+        current[0] = source.name
+        resource = model.to_resource(item, tracked)
+        entry = out.setdefault(source.name, (False, [], source))
+        entry[1].append((resource, model.server_set_of(item.document.data)))
+    return {name: (name in keyed, modelled, source) for name, (_, modelled, source) in out.items()}
+
+
+def _store(cache: Cache, read: list[Document], valid: list[ValidDocument], warnings: list[Diagnostic],
+           fresh: Fresh) -> None:
+    """An entry for each file read in this run (stdin is not a file: never stored)."""
+    sources: dict[str, SourceFile] = {}
+    counts: dict[str, int] = {}
+    for document in read:
+        sources.setdefault(document.source.name, document.source)
+        counts[document.source.name] = counts.get(document.source.name, 0) + 1
+    for item in valid:
+        counts[item.document.source.name] -= 1  # what is left was skipped (--skip-unknown)
+    by_file: dict[str, list[Diagnostic]] = {}
+    for warning in warnings:
+        by_file.setdefault(warning.file or "", []).append(warning)
+    for name, source in sources.items():
+        if source.digest is None:
+            continue
+        keyed, modelled, _ = fresh.get(name, (False, [], source))
+        if any(_holds_secret_data(resource) for resource, _ in modelled):
+            continue
+        entry = {
+            "docs": [_doc_row(resource, server_set) for resource, server_set in modelled],
+            "warnings": [(w.severity, w.message, w.line, w.column, w.path, w.address) for w in by_file.get(name, [])],
+            "skipped": counts[name],
+            "key_id": cache.key_id() if keyed else None,
+        }
+        cache.put(cache.key_of(source.digest), entry)
+
+
+def _holds_secret_data(resource: Resource) -> bool:
+    """Secret `data`: reading a state from before keyed digests needs its clear value once per process."""
+    return any(resource.manifest.get(name) for name in kinds.spec_of(resource.family).sensitive_fields)
+
+
+def _doc_row(resource: Resource, server_set: list[str]) -> tuple[Any, ...]:
+    document = resource.document
+    assert document is not None
+    return (document.index, document.line, document.prefix, document.shared, resource.address, resource.family,
+            resource.api_version, resource.kind, resource.name, resource.namespace, resource.manifest,
+            resource.digest, server_set, model.known_replica_set(resource.name, resource.digest))
+
