@@ -91,10 +91,12 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
 
 
 def make_plan(desired: DesiredState, state: State, destroy: bool = False, targets: tuple[str, ...] = (),
-              excluded: tuple[str, ...] = ()) -> Plan:
-    """diff -> order -> (narrow) -> attribute: a pure function of the desired resources and the state (`destroy`:
-    the plan of `planner destroy`, whose deletions are asked for, so it carries no mass-deletion banner; `targets`
-    and `excluded`: --target and --exclude, see planner.targeting)."""
+              excluded: tuple[str, ...] = (), commands: bool = True) -> Plan:
+    """diff -> order -> (narrow) -> attribute -> commands: a pure function of the desired resources and the state
+    (`destroy`: the plan of `planner destroy`, whose deletions are asked for, so it carries no mass-deletion banner;
+    `targets` and `excluded`: --target and --exclude, see planner.targeting). `commands=False` leaves out the
+    imperative equivalents, for an output that does not show them: writing a create's manifest out as
+    `kubectl apply -f -` is a third of a 10,000-resource plan's time."""
     _check_stored_manifests(state, desired)
     known = [*desired.resources, *state.resources]
     targeting.check_addresses(targets, known, "--target")
@@ -108,7 +110,8 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False, target
     warnings += narrowed
     statuses = {address: resource.status for address, resource in state.resources.items()}
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
-    operations, ordered = with_commands(operations, ordered)
+    if commands:
+        operations, ordered = with_commands(operations, ordered)
     foreseen = preview(operations, state, desired.kubernetes_version)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),

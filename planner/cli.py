@@ -186,7 +186,8 @@ def plan(
             desired.roots = api.relative_roots(paths, backend)
             read = api.read_state(backend, use_cache=not no_cache)
             _report_read(read, written=False)
-            result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()))
+            result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()),
+                                   commands=bool(out) or show_commands or output is not DocFormat.text)
         wire = result.to_wire()  # once: the saved plan and the output share it
         if out:
             api.save_plan(result, desired, out, read.state, wire)
@@ -259,7 +260,8 @@ def apply(
                 api.check_not_stale(saved.state, read.state, saved.path, read.recovered)
                 result = api.plan_to_apply(saved, read.state)
             else:
-                result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()))
+                result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()),
+                                       commands=output is PlanFormat.json)  # the text shows none
             _keep(desired, result, read)  # not torn down when apply() returns (cli_io.Kept)
             _review_and_apply(result, read.state, backend,
                               None if saved else "Do you want to perform these actions?", auto_approve, "-" in paths)
