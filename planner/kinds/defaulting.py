@@ -51,7 +51,7 @@ class _Node:
             elif node.get(key) is None:
                 filled = payload(node) if callable(payload) else payload
                 if filled is not None:
-                    node[key] = _copy(filled)
+                    node[key] = copy_json(filled)
 
 
 def _compile(rules: list[tuple[str, Default]]) -> _Node:
@@ -76,11 +76,12 @@ def apply_defaults(family: str, manifest: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
-def _copy(value: Any) -> Any:
+def copy_json(value: Any) -> Any:
+    """A copy of a JSON value (dicts and lists copied, scalars shared): several times faster than deepcopy."""
     if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
+        return {k: copy_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_copy(v) for v in value]
+        return [copy_json(v) for v in value]
     return value
 
 
@@ -90,7 +91,7 @@ def strip_defaults(family: str, manifest: dict[str, Any]) -> dict[str, Any]:
     equivalents show this (`kubectl apply -f -`) and compare commands' results with it."""
     from planner import kinds
 
-    out = _copy(manifest)
+    out = copy_json(manifest)
     found: list[tuple[dict[str, Any], str]] = []
     for pattern, value in kinds.spec_of(family).defaults:
         for parent, key in _matches(out, _split(pattern)):
