@@ -4,7 +4,8 @@ becomes an input (`planner plan` of the export shows no changes).
 Each resource is its last-applied manifest (never status or what the servers allocated: clusterIP, nodePort, uid,
 resourceVersion, creationTimestamp live in the state's `status`), without the fields its kind's defaults would fill
 in again (a default is dropped only when defaulting the rest gives it back, so the export means the same manifest).
-Secret values are known only by their digests: they are exported as a placeholder, with a warning.
+Secret values (Secret data, secret-looking env literals, annotated fields) are known only by their digests: they
+are exported as a placeholder, with a warning.
 Order: the cluster, its node pools, then by rank, namespace, kind and name.
 """
 
@@ -18,6 +19,7 @@ import yaml
 
 from planner import kinds
 from planner.kinds.defaulting import apply_defaults, copy_json
+from planner.model import SECRET_DIGEST
 from planner.state import State, StoredResource
 
 PLACEHOLDER = "REPLACE-ME"
@@ -32,6 +34,8 @@ def export(state: State) -> tuple[str, list[str]]:
     for resource in sorted(state.resources.values(), key=_order):
         manifest = _without_defaults(resource.family, resource.manifest)
         masked = _placeholders(resource, manifest)
+        manifest, digests = _digests_out(manifest)
+        masked += digests
         if masked:
             warnings.append(f"Warning: {resource.address}: {masked} secret value(s) exported as the placeholder "
                             f"{PLACEHOLDER!r}: the state keeps only their digests. Put the real values in before "
@@ -71,6 +75,21 @@ def _leaves(node: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int
 
 def _pattern(path: tuple[str | int, ...]) -> str:
     return ".".join("[*]" if isinstance(p, int) else p for p in path).replace(".[*]", "[*]")
+
+
+def _digests_out(node: Any) -> tuple[Any, int]:
+    """Every other value the state knows only by its keyed digest (a secret-looking env literal, a field the
+    `planner.dev/sensitive` annotation names) becomes the placeholder too: the digest is not the value, and an
+    export applied as it is would deploy it as one."""
+    if isinstance(node, str):
+        return (PLACEHOLDER, 1) if node.startswith(SECRET_DIGEST) else (node, 0)
+    if isinstance(node, dict):
+        pairs = {k: _digests_out(v) for k, v in node.items()}
+        return {k: v for k, (v, _) in pairs.items()}, sum(n for _, n in pairs.values())
+    if isinstance(node, list):
+        items = [_digests_out(v) for v in node]
+        return [v for v, _ in items], sum(n for _, n in items)
+    return node, 0
 
 
 def _without(manifest: dict[str, Any], paths: list[tuple[str | int, ...]]) -> dict[str, Any]:

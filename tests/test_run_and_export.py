@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import yaml
-from conftest import EXAMPLES, write
+from conftest import EXAMPLES, edit, write
 
 IMAGE = "us-docker.pkg.dev/google-samples/containers/gke/hello-app:1.0"
 TUTORIAL = (
@@ -232,3 +232,21 @@ def test_kubectl_itself_makes_the_deployment_planner_run_makes(cli, tmp_path):
     write(tmp_path / "app" / "cluster.yaml", next(iter(cli("export").out.split("---"))))
     plan = cli("plan", "app", "--detailed-exitcode")
     assert plan.code == 0, plan.out
+
+
+def test_an_exported_secret_env_literal_is_a_placeholder_too_never_its_digest(cli, hello, tmp_path):
+    """The state knows a secret-looking env literal only by its keyed digest: exported as the digest, applying the
+    export would deploy the digest as the password."""
+    edit(hello / "hello-web.yaml", "          ports:\n", "          env:\n            - name: DB_PASSWORD\n"
+                                                          "              value: hunter2\n          ports:\n")
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    exported = cli("export")
+    assert "hunter2" not in exported.out and "hmac-sha256:" not in exported.out
+    assert "value: REPLACE-ME" in exported.out
+    assert "Deployment/default/hello-web: 1 secret value(s) exported as the placeholder" in exported.err
+    write(tmp_path / "desired.yaml", exported.out)
+    changed = [line.strip() for line in cli("plan", "desired.yaml").out.splitlines()
+               if line.strip().startswith(("~ ", "+ ", "- "))]
+    assert changed == ["~ Deployment/default/hello-web",
+                       "~ spec.template.spec.containers[name=hello-app].env[name=DB_PASSWORD].value = "
+                       "(sensitive value changed)"]
