@@ -14,7 +14,7 @@ also holds an HMAC of a constant under the state's secret key, and counts only f
 model.py), nor is a state that may hold a secret in clear (`holds_clear_secret`).
 
 Entries are `marshal` data (the fastest load of plain dicts and lists in the standard library) behind a magic and a
-BLAKE2 checksum: a truncated, corrupt or foreign entry is ignored and rebuilt, never trusted. (marshal, like pickle,
+SHA-256 checksum: a truncated, corrupt or foreign entry is ignored and rebuilt, never trusted. (marshal, like pickle,
 is not meant for data from others: the folder is the user's own.) Writes go to a temp file renamed into place, so
 concurrent planners see a whole entry or none. The folder is kept under a size bound, least recently used first
 (`PLANNER_CACHE_MAX_MB`, default 256).
@@ -44,7 +44,7 @@ import planner
 
 FORMAT = 1
 MAGIC = b"PLNC" + FORMAT.to_bytes(4, "little")
-_CHECK = 32  # bytes of BLAKE2b over the payload
+_CHECK = 32  # bytes of SHA-256 over the payload
 DISABLE_ENV = "PLANNER_NO_CACHE"
 DIR_ENV = "PLANNER_CACHE_DIR"
 MAX_ENV = "PLANNER_CACHE_MAX_MB"
@@ -185,7 +185,7 @@ class Cache:
         if entry.get("key_id") is not None and self.keyless:
             return
         payload = marshal.dumps({**entry, "key": key})
-        blob = MAGIC + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
+        blob = MAGIC + hashlib.sha256(payload).digest() + payload
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -237,7 +237,7 @@ def _decode(blob: bytes, key: str) -> dict[str, Any] | None:
     if len(blob) < head or not blob.startswith(MAGIC):
         return None
     payload = blob[head:]
-    if not hmac.compare_digest(hashlib.blake2b(payload, digest_size=_CHECK).digest(), blob[len(MAGIC):head]):
+    if not hmac.compare_digest(hashlib.sha256(payload).digest(), blob[len(MAGIC):head]):
         return None
     try:
         entry = marshal.loads(payload)
@@ -341,5 +341,8 @@ def holds_clear_secret(raw: bytes, head: dict[str, Any], named: list[dict[str, A
 
 
 def content_digest(raw: bytes) -> bytes:
-    """What an entry is found by: the bytes, never their size or modification time."""
-    return hashlib.blake2b(raw, digest_size=32).digest()
+    """What an entry is found by: the bytes, never their size or modification time. SHA-256, which hashlib (OpenSSL)
+    computes with the CPU's SHA instructions where it has them: 1.8 GB/s against BLAKE2b's 0.9 GB/s on the
+    benchmark machine, where a no-change plan at 10,000 resources hashes ~28 MB of input and state and checks ~22 MB
+    of entries. Entries of the earlier BLAKE2b keys are never found again and go by least recent use."""
+    return hashlib.sha256(raw).digest()

@@ -56,7 +56,7 @@ from planner.cli_run import export as export_command
 from planner.cli_run import run as run_command
 from planner.cli_state import state_app
 from planner.errors import PlannerError
-from planner.render import plan_renderer
+from planner.render import plan_chunks, plan_renderer
 from planner.render.apply import render_recovery, render_saved_plan
 from planner.render.diagnostics import render_warnings
 from planner.render.show import STATE_RENDERERS
@@ -196,7 +196,7 @@ def plan(
     except PlannerError as exc:
         _fail(exc, output.errors, text_too=True)
     _keep(desired, result, read, wire)  # not torn down when plan() returns (cli_io.Kept)
-    _out_doc(plan_renderer(output.value, max_size, show_commands, explain)(wire), output, open_page)
+    _out_doc(plan_chunks(output.value, max_size, show_commands, explain)(wire), output, open_page)
     if out and output is DocFormat.text:
         from planner.state.pg_url import masked
 

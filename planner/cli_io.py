@@ -10,6 +10,7 @@ import enum
 import os
 import shutil
 import sys
+from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
@@ -126,9 +127,18 @@ def out_text(text: str) -> None:
     sys.stdout.flush()
 
 
-def out_doc(text: str, output: DocFormat, open_page: bool) -> None:
+def out_doc(text: str | Iterable[str], output: DocFormat, open_page: bool) -> None:
     """One document of plan or show: a page goes to a file (and the browser with --open), text is laid out for a
-    terminal, the other formats go out as they are."""
+    terminal, the other formats go out as they are. Given in pieces (render.plan_chunks), it is written piece by
+    piece unless it must be whole: a page, or text laid out for a terminal."""
+    if not isinstance(text, str):
+        if output is DocFormat.html or (output is DocFormat.text and sys.stdout.isatty()):
+            text = "".join(text)
+        else:
+            for piece in text:
+                sys.stdout.write(piece)
+            sys.stdout.flush()
+            return
     if output is DocFormat.html:
         out_page(text, open_page)
     else:

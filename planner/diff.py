@@ -292,9 +292,13 @@ def _keyed_leaves(value: Any, prefix: str, parent: str | None, out: list[tuple[s
         if not value:
             out.append((prefix, {}))
             return
-        for key, child in value.items():
-            after, first = _segment(key)
-            _keyed_leaves(child, prefix + after if prefix else first, key, out)
+        segments = _SEGMENTS
+        for key, child in value.items():  # a scalar child is appended here: one call less for most leaves
+            after, first = segments.get(key) or _segment(key)
+            if isinstance(child, (dict, list)):
+                _keyed_leaves(child, prefix + after if prefix else first, key, out)
+            else:
+                out.append((prefix + after if prefix else first, child))
         return
     if isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
         merge_key = _merge_key(value, parent)

@@ -35,7 +35,7 @@ class SourceFile:
     name: str
     text: str | None
     digest: bytes | None = None
-    """BLAKE2b of the bytes read (planner.cache keys entries by it), when read from a file."""
+    """SHA-256 of the bytes read (planner.cache keys entries by it), when read from a file."""
     _nodes: list[Any] | None = field(default=None, repr=False)
     _by_line: dict[int, Any] | None = field(default=None, repr=False)
 

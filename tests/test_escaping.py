@@ -145,3 +145,21 @@ def test_one_bad_line_makes_join_lines_escape(line):
     assert not is_clean("".join(["ok", line]))
     assert join_lines(["ok é 日本", line, ""]) == f"ok é 日本\n{escape(line)}\n\n"
     assert join_lines(["ok é 日本", "fine", ""]) == "ok é 日本\nfine\n\n"
+
+
+@pytest.mark.parametrize("chunk_lines", [1, 7, 100_000])
+def test_a_plan_written_in_chunks_is_the_whole_plan_escaped(cli, hostile, monkeypatch, chunk_lines):
+    """plan writes its text in pieces (render.text.text_chunks): each is escaped on its own, and together they are
+    the text of one piece, whichever piece holds the hostile line."""
+    import planner.render.text as text_renderer
+
+    whole = cli("plan", "app")
+    monkeypatch.setattr(text_renderer, "CHUNK_LINES", chunk_lines)
+    chunked = cli("plan", "app")
+    assert chunked.code == whole.code == 0, chunked.err
+    assert_terminal_safe(chunked)
+    assert chunked.out == whole.out
+    assert "pulls evil\\x1b[2J\\x1b]0;pwned\\x07\\nFORGED LINE" in chunked.out
+    pieces = list(text_renderer.text_chunks(json.loads(cli("plan", "app", "-o", "json").out)))
+    assert len(pieces) > 1 if chunk_lines < 100 else len(pieces) == 1
+    assert all(piece.endswith("\n") for piece in pieces)

@@ -3,6 +3,7 @@ and overlapping ranges refused at file:line:column."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import edit, write
 
 VPC = """apiVersion: compute.cnrm.cloud.google.com/v1beta1
@@ -220,3 +221,24 @@ def test_an_external_subnetwork_is_accepted_and_said_to_be_modelled(cli, hello):
     result = cli("plan", str(hello))
     assert result.code == 0, result.err
     assert "subnetwork nodes (external: planner does not know its ranges" in result.out
+
+
+@pytest.mark.parametrize("text", ["10.0.0.1", "0.0.0.0", "255.255.255.255", "10.4.0.200", "256.1.1.1", "01.2.3.4",
+                                  "1.2.3", "1.2.3.4.5", " 1.2.3.4", "1.2.3.4\n", "1.2.3.4/32", "\u0661.2.3.4", "",
+                                  "::1", "2001:db8::7", "1.2.3.-4", "+1.2.3.4"])
+def test_the_worlds_address_parser_is_ipaddress_exactly(text):
+    """simulate.world.ip_int parses the state's addresses with a fast path for dotted quads: the same number, or
+    the same refusal, as ipaddress (a state with a damaged address must still be reported as damaged)."""
+    import ipaddress
+
+    from planner.simulate.world import ip_int
+
+    try:
+        expected: object = int(ipaddress.ip_address(text))
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        got: object = ip_int(text)
+    except ValueError as exc:
+        got = str(exc)
+    assert got == expected

@@ -7,7 +7,7 @@ render.validate.VALIDATE_RENDERERS, render.show.STATE_RENDERERS (show).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from planner.render.html import render_plan_html
 from planner.render.json import render_json
 from planner.render.markdown import DEFAULT_MAX_SIZE, render_markdown
 from planner.render.mermaid import render_mermaid
-from planner.render.text import render_text
+from planner.render.text import render_text, text_chunks
 
 if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
     from planner.kinds.base import GetView
@@ -35,6 +35,16 @@ def plan_renderer(output: str, max_size: int = DEFAULT_MAX_SIZE, commands: bool 
     if output == "text" and (commands or explain):
         return partial(render_text, commands=commands, explain=explain)
     return partial(render_markdown, max_size=max_size) if output == "markdown" else RENDERERS[output]
+
+
+def plan_chunks(output: str, max_size: int = DEFAULT_MAX_SIZE, commands: bool = False,
+                explain: bool = False) -> Callable[[dict[str, Any]], Iterable[str]]:
+    """plan_renderer's output in pieces to write one after the other: text comes in chunks (text_chunks), so a
+    large plan's text is never held whole; the other formats are one piece."""
+    if output == "text":
+        return partial(text_chunks, commands=commands, explain=explain)
+    render = plan_renderer(output, max_size, commands, explain)
+    return lambda wire: (render(wire),)
 
 
 GetRenderer = Callable[["GetView", list[dict[str, Any]]], str]

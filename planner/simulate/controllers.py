@@ -16,7 +16,15 @@ from planner.errors import PlannerError
 from planner.knowledge import capacity, naming
 from planner.simulate import objects
 from planner.simulate.requests import workload_requests as workload_requests
-from planner.simulate.world import Node, RangeAllocator, Scheduler, SpillingAllocator, make_node, score_share
+from planner.simulate.world import (
+    Node,
+    RangeAllocator,
+    Scheduler,
+    SpillingAllocator,
+    ip_int,
+    make_node,
+    score_share,
+)
 from planner.state import StoredResource
 
 if TYPE_CHECKING:
@@ -296,7 +304,7 @@ class World:
             self._pin_score(node.name, cpu, memory, +1)
         ip = objects.pod_ip(pod)
         if ip:
-            node.pod_ips.add(int(ipaddress.ip_address(ip)))
+            node.pod_ips.add(ip_int(ip))
 
     def remove_pod(self, pod: dict[str, Any], cpu: int, memory: int) -> None:
         node = self.scheduler.nodes.get(objects.pod_node(pod) or "")
@@ -306,7 +314,7 @@ class World:
                 self._pin_score(node.name, cpu, memory, -1)
             ip = objects.pod_ip(pod)
             if ip:
-                address = int(ipaddress.ip_address(ip))
+                address = ip_int(ip)
                 node.pod_ips.discard(address)
                 node.pod_ip_floor = max(2, min(node.pod_ip_floor, address - node.pod_base))
 

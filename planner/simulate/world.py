@@ -10,11 +10,27 @@ from __future__ import annotations
 import hashlib
 import heapq
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner.errors import PlannerError
 from planner.knowledge import capacity
+
+_QUAD = re.compile(r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\."
+                   r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
+"""A dotted quad as ipaddress accepts it: four decimal octets 0-255 in ASCII digits, none with a leading zero."""
+
+
+def ip_int(text: str) -> int:
+    """int(ipaddress.ip_address(text)), the same value or the same ValueError, with a fast path for the dotted
+    quads a state is full of: rebuilding the simulated world parses every Pod, Service and node address in it
+    (~15,000 at 10,000 resources), and ipaddress's parser was ~40% of that rebuild."""
+    match = _QUAD.fullmatch(text) if text.__class__ is str else None
+    if match is None:
+        return int(ipaddress.ip_address(text))
+    a, b, c, d = match.groups()
+    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
 
 
 class Seeded:
@@ -55,7 +71,7 @@ class RangeAllocator:
         return cls(what, base + 1, int(net.broadcast_address) - 1, lambda n: str(ipaddress.ip_address(n)), reserved)
 
     def value_of(self, text: str | int) -> int:
-        return int(text) if isinstance(text, int) else int(ipaddress.ip_address(text))
+        return int(text) if isinstance(text, int) else ip_int(text)
 
     def take(self, value: str | int, owner: str) -> None:
         n = self.value_of(value)
