@@ -16,7 +16,7 @@ from typing import Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner.kinds.base import Fields, Manifest, Meta
-from planner.kinds.deployment.live import container_defaults
+from planner.kinds.deployment.live import pod_spec_defaults
 from planner.kinds.workloads import pod_spec
 from planner.model import replica_set_of
 from planner.selectors import equality_selector_matches
@@ -45,13 +45,7 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("spec.updateStrategy.rollingUpdate", _when_rolling({})),
     ("spec.updateStrategy.rollingUpdate.maxUnavailable", 1),
     ("spec.updateStrategy.rollingUpdate.maxSurge", 0),
-    (f"{POD_SPEC}.restartPolicy", "Always"),
-    (f"{POD_SPEC}.terminationGracePeriodSeconds", 30),
-    (f"{POD_SPEC}.dnsPolicy", "ClusterFirst"),
-    (f"{POD_SPEC}.schedulerName", "default-scheduler"),
-    (f"{POD_SPEC}.securityContext", {}),
-    *container_defaults(f"{POD_SPEC}.containers"),
-    *container_defaults(f"{POD_SPEC}.initContainers"),
+    *pod_spec_defaults(POD_SPEC),
 )
 """What kube-apiserver fills in (Kubernetes API reference: DaemonSetSpec, RollingUpdateDaemonSet, PodSpec)."""
 field = Fields(DEFAULTS)

@@ -29,6 +29,20 @@ def container_defaults(base: str) -> tuple[tuple[str, Any], ...]:
     )
 
 
+def pod_spec_defaults(base: str, restart_policy: str | None = "Always") -> tuple[tuple[str, Any], ...]:
+    """A PodSpec's defaults under `base`, shared by every workload's template (Kubernetes API reference: PodSpec).
+    A Job's template has no default restartPolicy (it must say Never or OnFailure): `restart_policy=None`."""
+    return (
+        *(((f"{base}.restartPolicy", restart_policy),) if restart_policy is not None else ()),
+        (f"{base}.terminationGracePeriodSeconds", 30),
+        (f"{base}.dnsPolicy", "ClusterFirst"),
+        (f"{base}.schedulerName", "default-scheduler"),
+        (f"{base}.securityContext", {}),
+        *container_defaults(f"{base}.containers"),
+        *container_defaults(f"{base}.initContainers"),
+    )
+
+
 def _image_pull_policy(container: dict[str, Any]) -> str:
     """`Always` for `:latest` or an untagged image, else `IfNotPresent` (digests count as tagged)."""
     image = str(container.get("image", ""))
@@ -52,13 +66,7 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("spec.strategy.rollingUpdate", _when_rolling({})),
     ("spec.strategy.rollingUpdate.maxSurge", "25%"),
     ("spec.strategy.rollingUpdate.maxUnavailable", "25%"),
-    (f"{POD_SPEC}.restartPolicy", "Always"),
-    (f"{POD_SPEC}.terminationGracePeriodSeconds", 30),
-    (f"{POD_SPEC}.dnsPolicy", "ClusterFirst"),
-    (f"{POD_SPEC}.schedulerName", "default-scheduler"),
-    (f"{POD_SPEC}.securityContext", {}),
-    *container_defaults(f"{POD_SPEC}.containers"),
-    *container_defaults(f"{POD_SPEC}.initContainers"),
+    *pod_spec_defaults(POD_SPEC),
 )
 """What kube-apiserver fills in (Kubernetes API reference: DeploymentSpec, PodSpec, Container)."""
 field = Fields(DEFAULTS)

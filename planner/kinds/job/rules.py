@@ -17,7 +17,7 @@ from typing import Any
 
 from planner.kinds import podrules
 from planner.kinds.base import Manifest, Path, Problem
-from planner.kinds.deployment.live import container_defaults
+from planner.kinds.deployment.live import pod_spec_defaults
 
 VALIDATION = "kubernetes pkg/apis/batch/validation/validation.go"
 DOC = "https://kubernetes.io/docs/concepts/workloads/controllers/job/"
@@ -32,12 +32,7 @@ def defaults(base: str) -> tuple[tuple[str, Any], ...]:
         (f"{base}.backoffLimit", lambda spec: 6 if spec.get("backoffLimitPerIndex") is None else None),
         (f"{base}.completionMode", "NonIndexed"),
         (f"{base}.suspend", False),
-        (f"{base}.{POD_SPEC}.terminationGracePeriodSeconds", 30),
-        (f"{base}.{POD_SPEC}.dnsPolicy", "ClusterFirst"),
-        (f"{base}.{POD_SPEC}.schedulerName", "default-scheduler"),
-        (f"{base}.{POD_SPEC}.securityContext", {}),
-        *container_defaults(f"{base}.{POD_SPEC}.containers"),
-        *container_defaults(f"{base}.{POD_SPEC}.initContainers"),
+        *pod_spec_defaults(f"{base}.{POD_SPEC}", restart_policy=None),
     )
 
 

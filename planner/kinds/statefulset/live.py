@@ -15,7 +15,7 @@ from typing import Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner.kinds.base import Fields, Meta
-from planner.kinds.deployment.live import container_defaults
+from planner.kinds.deployment.live import pod_spec_defaults
 from planner.simulate import objects
 
 FAMILY = "statefulset"
@@ -47,13 +47,7 @@ DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("spec.persistentVolumeClaimRetentionPolicy.whenDeleted", RETAIN),
     ("spec.persistentVolumeClaimRetentionPolicy.whenScaled", RETAIN),
     ("spec.volumeClaimTemplates[*].spec.volumeMode", "Filesystem"),
-    (f"{POD_SPEC}.restartPolicy", "Always"),
-    (f"{POD_SPEC}.terminationGracePeriodSeconds", 30),
-    (f"{POD_SPEC}.dnsPolicy", "ClusterFirst"),
-    (f"{POD_SPEC}.schedulerName", "default-scheduler"),
-    (f"{POD_SPEC}.securityContext", {}),
-    *container_defaults(f"{POD_SPEC}.containers"),
-    *container_defaults(f"{POD_SPEC}.initContainers"),
+    *pod_spec_defaults(POD_SPEC),
 )
 """What kube-apiserver fills in (Kubernetes API reference: StatefulSetSpec, PodSpec, Container)."""
 field = Fields(DEFAULTS, **{"spec.ordinals.start": 0, "spec.volumeClaimTemplates": []})
