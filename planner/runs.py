@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import yaml
 
-from planner import imperative, kinds
+from planner import command_line, kinds
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.defaulting import apply_defaults
 from planner.model import DesiredState, Resource, SecretKey, address_of, digest_of
@@ -32,11 +32,11 @@ def desired_of_state(state: State) -> DesiredState:
 
 
 def command_desired(argv: list[str], state: State,
-                    secret_key: SecretKey) -> tuple[DesiredState, str, imperative.Command]:
+                    secret_key: SecretKey) -> tuple[DesiredState, str, command_line.Command]:
     """The desired state after the command, the address it changes and the command line. Raises PlannerError
     (naming what is supported) for a command planner does not simulate, or one that is malformed."""
-    command, parsed = imperative.parse(argv)
-    target = command.handler(parsed, imperative.World(state))
+    command, parsed = command_line.parse(argv)
+    target = command.handler(parsed, command_line.World(state))
     desired = desired_of_state(state)
     address = address_of(target.kind, target.name, target.namespace)
     if target.manifest is None:
@@ -49,7 +49,7 @@ def command_desired(argv: list[str], state: State,
     return desired, address, parsed
 
 
-def _check_namespace(command: imperative.Command, target: imperative.Target, state: State) -> None:
+def _check_namespace(command: command_line.Command, target: command_line.Target, state: State) -> None:
     spaces = kinds.REGISTRY.for_kind("v1", "Namespace")
     if target.namespace is None or target.namespace in spaces.builtin_names:
         return
@@ -57,8 +57,8 @@ def _check_namespace(command: imperative.Command, target: imperative.Target, sta
         raise command.error(f'namespaces "{target.namespace}" not found')
 
 
-def _resource(target: imperative.Target, kubernetes_version: str, secret_key: SecretKey,
-              command: imperative.Command) -> Resource:
+def _resource(target: command_line.Target, kubernetes_version: str, secret_key: SecretKey,
+              command: command_line.Command) -> Resource:
     """The command's object, validated and defaulted as an input document is (through the same stages); a kind
     whose stored values are masked secrets keeps them (they are digests, not values to mask again)."""
     assert target.manifest is not None
@@ -87,7 +87,7 @@ def _resource(target: imperative.Target, kubernetes_version: str, secret_key: Se
     return dataclasses.replace(resource, document=None)
 
 
-def origin_of(change: ResourceChange | None, command: imperative.Command, serial: int,
+def origin_of(change: ResourceChange | None, command: command_line.Command, serial: int,
               previous: Origin | None) -> Origin | None:
     """What the state records on the command's resource: the command, the serial it writes, and what it changed
     since planner last applied it (an earlier run's changes kept, each field's first `before` kept)."""
@@ -131,7 +131,7 @@ def with_drift(changes: list[ResourceChange], state: State) -> list[ResourceChan
     return out
 
 
-def origins_for(plan_changes: Mapping[str, ResourceChange], address: str, command: imperative.Command,
+def origins_for(plan_changes: Mapping[str, ResourceChange], address: str, command: command_line.Command,
                 state: State) -> dict[str, Origin]:
     """`Plan.origins` of a run: the one record apply writes (on the serial its write makes)."""
     stored = state.resources.get(address)

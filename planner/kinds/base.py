@@ -15,7 +15,7 @@ from typing_extensions import TypedDict  # pydantic reads these for the state sc
 from planner.errors import Diagnostic
 
 if TYPE_CHECKING:  # handlers and rows take these; importing them here would make a cycle with the stages
-    from planner.imperative import RunCommand
+    from planner.command_line import RunCommand
     from planner.plan import Operation, ResourceChange
     from planner.relations import SelectorIndex
     from planner.simulate.engine import Engine
@@ -297,7 +297,7 @@ class KindSpec:
         default_factory=lambda: {1: created_only})
     """State format N -> N+1 of this family's live object, keyed by N (the state package runs the chain)."""
     run_commands: tuple[RunCommand, ...] = ()
-    """The kubectl/gcloud commands `planner run` accepts for this family (planner.imperative)."""
+    """The kubectl/gcloud commands `planner run` accepts for this family (planner.command_line)."""
 
 
 class Owned(NamedTuple):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.imperative import Command, RunCommand, Target, World
+from planner.command_line import Command, RunCommand, Target, World
 from planner.knowledge import naming
 
 API_VERSION, KIND = "container.cnrm.cloud.google.com/v1beta1", "ContainerCluster"

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import TypedDict  # pydantic reads these for the state schema: it needs this one
 
 from planner import kinds
+from planner.command_line import Command, RunCommand, Target, World, object_ref
 from planner.errors import Diagnostic
-from planner.imperative import Command, RunCommand, Target, World, object_ref
 from planner.kinds import imperative as imp
 from planner.kinds.base import Context, Facts, GetView, KindSpec, Manifest, Meta, OpResult, Owned, Problem, Rank, Ref, S
 from planner.kinds.deployment.live import KUBECTL_NAMES

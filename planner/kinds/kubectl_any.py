@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from planner.imperative import Command, RunCommand, Target, World, object_ref
+from planner.command_line import Command, RunCommand, Target, World, object_ref
 
 
 def resource_words() -> dict[str, str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.imperative import Command, RunCommand, Target, World
+from planner.command_line import Command, RunCommand, Target, World
 from planner.kinds.cluster_commands import UPDATE, find_cluster
 from planner.knowledge import naming
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.imperative import Command, RunCommand, Target, World, key_values, object_ref
+from planner.command_line import Command, RunCommand, Target, World, key_values, object_ref
 from planner.kinds.deployment.live import KUBECTL_NAMES
 
 TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
