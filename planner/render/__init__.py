@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from planner.render.escape import yaml_text
 from planner.render.get import render_get
-from planner.render.html import render_plan_html
 from planner.render.json import render_json
 from planner.render.markdown import DEFAULT_MAX_SIZE, render_markdown
 from planner.render.mermaid import render_mermaid
@@ -21,6 +20,13 @@ from planner.render.text import render_text, text_chunks
 
 if TYPE_CHECKING:  # the kinds registry is imported only by commands that need it: start-up time
     from planner.kinds.base import GetView
+
+def render_plan_html(wire: dict[str, Any]) -> str:
+    """Imported when asked for: the page's layout code is the largest renderer, and every command imports these."""
+    from planner.render.html import render_plan_html as render
+
+    return render(wire)
+
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {"text": render_text, "json": render_json,
                                                           "yaml": yaml_text, "html": render_plan_html,

@@ -7,8 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.render.escape import escape_json, yaml_text
-from planner.render.html import render_show_html
 from planner.render.state import render_state
+
+
+def render_show_html(picture: dict[str, Any]) -> str:
+    """Imported when asked for: the page's layout code is the largest renderer, and every command imports these."""
+    from planner.render.html import render_show_html as render
+
+    return render(picture)
 
 
 def render_state_json(state: dict[str, Any]) -> str:
