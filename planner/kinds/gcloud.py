@@ -256,9 +256,10 @@ SUBNET_CREATE: dict[str, Flag] = {**_COMMON, "spec.region": _flag("region"), "sp
 
 def _compute(what: tuple[str, ...], table: Mapping[str, Flag], region: bool = False) -> imp.Hook:
     def create(change: ResourceChange, others: imp.Others) -> list[str]:
-        found = flags(imp.written(change), table)
+        manifest = imp.written(change)
+        found = flags(manifest, table)
         if found is None:
-            return imp.apply_manifest(imp.written(change))
+            return imp.apply_manifest(manifest)
         return [imp.cmd("gcloud", "compute", *what, "create", change.name, *found)]
 
     def update(change: ResourceChange) -> list[str]:

@@ -33,8 +33,7 @@ def _ports(spec: dict[str, Any]) -> list[dict[str, Any]] | None:
     return out
 
 
-def _expose(change: ResourceChange, others: imp.Others) -> list[str] | None:
-    manifest = imp.written(change)
+def _expose(change: ResourceChange, manifest: imp.Manifest, others: imp.Others) -> list[str] | None:
     spec = manifest.get("spec") or {}
     ports = _ports(spec)
     deployment = others.get(f"{EXPOSES}/{change.namespace or 'default'}/{change.name}")
@@ -53,8 +52,7 @@ def _expose(change: ResourceChange, others: imp.Others) -> list[str] | None:
                     "--target-port", ports[0]["targetPort"])]
 
 
-def _create_service(change: ResourceChange) -> list[str] | None:
-    manifest = imp.written(change)
+def _create_service(change: ResourceChange, manifest: imp.Manifest) -> list[str] | None:
     spec = manifest.get("spec") or {}
     ports = _ports(spec)
     label = {"app": change.name}
@@ -71,7 +69,8 @@ def _create_service(change: ResourceChange) -> list[str] | None:
 
 
 def _create(change: ResourceChange, others: imp.Others) -> list[str]:
-    return _expose(change, others) or _create_service(change) or imp.apply_manifest(imp.written(change))
+    manifest = imp.written(change)  # once: stripping a manifest's defaults is most of a create's commands
+    return _expose(change, manifest, others) or _create_service(change, manifest) or imp.apply_manifest(manifest)
 
 
 def _set_selector(change: ResourceChange, changes: Any) -> list[str]:
