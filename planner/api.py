@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import cache, inspect, kinds, mass_deletion, model, pipeline, runs, targeting
+from planner import cache, inspect, kinds, mass_deletion, model, pipeline, plan_cache, runs, targeting
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.commands import with_commands
 from planner.diff import diff
@@ -26,6 +26,9 @@ from planner.kinds.base import GetView
 from planner.model import DesiredState, SecretKey
 from planner.order import order
 from planner.plan import Action, Operation, Plan, Step
+from planner.plan_cache import PlanKey
+from planner.plan_cache import remember_plan as remember_plan
+from planner.plan_cache import remembered_plan as remembered_plan
 from planner.preview import preview
 from planner.saved import SavedPlan as SavedPlan  # saved plans live in planner.saved; re-exported here
 from planner.saved import check_not_stale as check_not_stale
@@ -41,7 +44,7 @@ from planner.state.versions import migrate_state as migrate_state
 from planner.state.versions import rollback_state as rollback_state
 from planner.state.versions import state_history as state_history
 from planner.state.versions import state_version as state_version
-from planner.validate import Validator
+from planner.validate import check_stored_manifests
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,39 @@ def relative_roots(paths: list[str], backend: Backend) -> list[str]:
 
 
 def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options(),
-                 complete: bool = True, secret_key: SecretKey | None = None) -> DesiredState:
+                 complete: bool = True, secret_key: SecretKey | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> DesiredState:
     """load -> validate -> model. Raises PlannerError with every problem found in every file.
 
     `complete`: the input is the whole cluster (plan, apply), so dangling references are errors.
     `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
-    it (validate, which compares no digests) a random key of this process."""
+    it (validate, which compares no digests) a random key of this process. `meanwhile` is done while a second
+    process parses (see planner.load); it must not raise."""
     return pipeline.load_desired(paths, stdin, options.kubernetes_version, options.skip_unknown, complete,
-                                 secret_key, options.use_cache)
+                                 secret_key, options.use_cache, meanwhile)
+
+
+def load_and_read(paths: list[str], stdin: IO[bytes] | None, options: Options,
+                  backend: Backend) -> tuple[DesiredState, ReadResult]:
+    """plan's two reads, the input and the state: the state is read in this process while a second one parses the
+    input files the cache does not hold. What the user sees is the order of `load_desired` then `read_state`: the
+    input's errors come first (the state's are raised only when it has none), and old secret digests in the state
+    are upgraded after the input's values were loaded."""
+    box: list[ReadResult | PlannerError] = []
+
+    def read_meanwhile() -> None:
+        try:
+            with cache.turned_off(not options.use_cache):
+                box.append(backend.read())
+        except PlannerError as exc:
+            box.append(exc)
+
+    desired = load_desired(paths, stdin, options, secret_key=backend.secret_key, meanwhile=read_meanwhile)
+    desired.roots = relative_roots(paths, backend)
+    read = box[0] if box else PlannerError.single("the state was not read")  # pragma: no cover - always read
+    if isinstance(read, PlannerError):
+        raise read
+    return desired, _finish_read(read, backend)
 
 
 def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> ValidationReport:
@@ -91,13 +119,14 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
 
 
 def make_plan(desired: DesiredState, state: State, destroy: bool = False, targets: tuple[str, ...] = (),
-              excluded: tuple[str, ...] = (), commands: bool = True) -> Plan:
+              excluded: tuple[str, ...] = (), commands: bool = True, state_digest: bytes | None = None) -> Plan:
     """diff -> order -> (narrow) -> attribute -> commands: a pure function of the desired resources and the state
     (`destroy`: the plan of `planner destroy`, whose deletions are asked for, so it carries no mass-deletion banner;
     `targets` and `excluded`: --target and --exclude, see planner.targeting). `commands=False` leaves out the
     imperative equivalents, for an output that does not show them: writing a create's manifest out as
-    `kubectl apply -f -` is a third of a 10,000-resource plan's time."""
-    _check_stored_manifests(state, desired)
+    `kubectl apply -f -` is a third of a 10,000-resource plan's time. `state_digest`: the digest of the bytes the
+    state was parsed from (ReadResult.digest), by which planner.cache knows its manifests were checked before."""
+    check_stored_manifests(state, desired, state_digest)
     known = [*desired.resources, *state.resources]
     targeting.check_addresses(targets, known, "--target")
     targeting.check_addresses(excluded, known, "--exclude")
@@ -122,6 +151,16 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False, target
     )
 
 
+def plan_key(paths: list[str], options: Options, backend: Backend, destroy: bool = False,
+             targets: tuple[str, ...] = (), excluded: tuple[str, ...] = (), commands: bool = True) -> PlanKey | None:
+    """Where the plan of these inputs against this backend's state is kept (planner.plan_cache), or None."""
+    if not options.use_cache:
+        return None
+    roots = [] if destroy else relative_roots(paths, backend)
+    return plan_cache.plan_key(paths, roots, options.kubernetes_version, options.skip_unknown, backend, destroy,
+                               targets, excluded, commands)
+
+
 def _other_input(desired: DesiredState, state: State) -> list[Diagnostic]:
     """The input roots differ from the last apply's: said before the plan (and in JSON), since what the state holds
     and this input does not declare is planned for deletion."""
@@ -129,26 +168,6 @@ def _other_input(desired: DesiredState, state: State) -> list[Diagnostic]:
         return []
     return [Diagnostic("warning", f"{mass_deletion.other_input_text(desired, state)}: everything the state holds "
                                   "that this input does not declare is planned for deletion.", banner=True)]
-
-
-def _check_stored_manifests(state: State, desired: DesiredState) -> None:
-    """Every last-applied manifest in the state still validates as its kind: a hand-edited record is refused here,
-    by name, instead of failing somewhere in the simulation. One equal to a desired resource's manifest (validated
-    in this run) is not checked twice; the stored digest alone does not prove that, since a hand edit keeps it."""
-    if not state.resources:
-        return
-    validator = Validator(state.kubernetes_version or DEFAULT_KUBERNETES_VERSION)
-    for address, resource in state.resources.items():
-        same = desired.resources.get(address)
-        if same is not None and same.digest == resource.digest and same.manifest == resource.manifest:
-            continue
-        manifest = resource.manifest
-        problem = validator.stored_manifest_problem(resource.api_version, resource.kind, manifest) if isinstance(
-            manifest, dict) else "not a mapping"
-        if problem is not None:
-            raise PlannerError.single(f"the state's record of {resource.address} is damaged: its last-applied "
-                                      f"manifest does not validate ({problem}). Restore the state's .backup, or "
-                                      "remove the record and apply again.")
 
 
 def command_plan(argv: list[str], state: State, secret_key: SecretKey) -> Plan:
@@ -186,6 +205,11 @@ def read_state(backend: Backend, use_cache: bool = True) -> ReadResult:
     from planner.cache (found by the state's bytes)."""
     with cache.turned_off(not use_cache):
         read = backend.read()
+    return _finish_read(read, backend)
+
+
+def _finish_read(read: ReadResult, backend: Backend) -> ReadResult:
+    """A read's secret values made safe: digests of an older state under the backend's key, env literals masked."""
     _upgrade_secret_digests(read.state, backend)
     if read.recovered or not cache.known_clean(read.state):  # one from the cache holds no env literal to mask
         _mask_stored_secret_env(read.state, backend)

@@ -156,6 +156,10 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.folder / f"v{FORMAT}" / key[:2] / f"{key}.entry"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry file exists under `key` (whether it is whole is found when it is read)."""
+        return os.path.isfile(self._path(key))  # False, not an error, where the folder cannot be read
+
     def read_entry(self, key: str) -> dict[str, Any] | None:
         """Any entry under `key` (checked: magic, checksum, key), or None."""
         path = self._path(key)
@@ -295,6 +299,56 @@ def store_state(raw: bytes, head: dict[str, Any], named: list[dict[str, Any]]) -
     cache.trim()
 
 
+# ---------------------------------------------------------------- whole plans
+
+PLAN_CHANGES_KEPT = 1000
+"""A plan that changes more resources than this is not kept: storing it costs much of what finding it would save
+(a plan from empty at 10,000 is ~50 MB of entry), and such a plan is rarely asked for twice unchanged."""
+
+
+def plans(setting: Setting) -> Cache | None:
+    """Whole plans, as their JSON form, found by a key over everything they are a function of (planner.api.plan_key:
+    the input files' bytes and names, the state's fingerprint, the options): a no-change plan of unchanged inputs
+    against an unchanged state is read, not computed. Plans are deterministic, so the one found is byte for byte
+    the one that would be computed; it holds no secret (the renderers print it as it is)."""
+    if not active():
+        return None
+    return Cache(directory(), hashlib.blake2b(setting.stamp(), digest_size=32, person=b"planner plans").digest(),
+                 _no_key, True)
+
+
+def stored_plan(plans_cache: Cache, key: str) -> tuple[dict[str, Any], bool] | None:
+    """The plan's JSON form and whether it has changes, or None."""
+    entry = plans_cache.read_entry(key)
+    if entry is None or not isinstance(entry.get("plan"), dict) or not isinstance(entry.get("changes"), bool):
+        return None
+    return entry["plan"], entry["changes"]
+
+
+def store_plan(plans_cache: Cache, key: str, wire: dict[str, Any], changes: bool) -> None:
+    try:
+        plans_cache.put(key, {"plan": wire, "changes": changes})
+    except ValueError:  # marshal: something in it is not plain data; then the plan is computed every time
+        return
+    plans_cache.trim()
+
+
+def manifests_checked(state_digest: bytes) -> bool:
+    """Whether every last-applied manifest in the state of these bytes was validated by an earlier run (planner.api
+    checks them before planning): a fact about the bytes, found by their digest."""
+    cache = _state_cache()
+    if cache is None:
+        return False
+    entry = cache.read_entry(cache.key_of(state_digest + b"\nmanifests checked"))
+    return entry is not None and entry.get("checked") is True
+
+
+def note_manifests_checked(state_digest: bytes) -> None:
+    cache = _state_cache()
+    if cache is not None:
+        cache.put(cache.key_of(state_digest + b"\nmanifests checked"), {"checked": True})
+
+
 _CLEAN: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 
 
@@ -344,5 +398,19 @@ def content_digest(raw: bytes) -> bytes:
     """What an entry is found by: the bytes, never their size or modification time. SHA-256, which hashlib (OpenSSL)
     computes with the CPU's SHA instructions where it has them: 1.8 GB/s against BLAKE2b's 0.9 GB/s on the
     benchmark machine, where a no-change plan at 10,000 resources hashes ~28 MB of input and state and checks ~22 MB
-    of entries. Entries of the earlier BLAKE2b keys are never found again and go by least recent use."""
-    return hashlib.sha256(raw).digest()
+    of entries. Entries of the earlier BLAKE2b keys are never found again and go by least recent use.
+
+    The last large object's digest is kept, by identity: a state's bytes are digested for the plan's key
+    (Backend.fingerprint) and then, the same object, to find the parsed state (~10 ms at 10,000 resources)."""
+    global _LAST_DIGESTED
+    last = _LAST_DIGESTED
+    if last is not None and last[0] is raw:
+        return last[1]
+    digest = hashlib.sha256(raw).digest()
+    if len(raw) >= _REMEMBERED_BYTES:
+        _LAST_DIGESTED = (raw, digest)
+    return digest
+
+
+_REMEMBERED_BYTES = 1 << 20
+_LAST_DIGESTED: tuple[bytes, bytes] | None = None

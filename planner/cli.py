@@ -173,22 +173,33 @@ def plan(
 
     output = DocFormat.html if open_page else output
     paths = _paths_or_here(paths, "plan", destroy)
+    commands = bool(out) or show_commands or output is not DocFormat.text
+    key = None
     try:
         backend = open_backend(state)
+        if not out and output is not DocFormat.html:  # those need the plan itself, not only its JSON form
+            key = api.plan_key(paths, _options(kubernetes_version, skip_unknown, no_cache), backend, destroy,
+                               tuple(target or ()), tuple(exclude or ()), commands)
+        found = api.remembered_plan(key) if key is not None else None
+        if found is not None:
+            _out_doc(plan_chunks(output.value, max_size, show_commands, explain)(found[0]), output, open_page)
+            if detailed_exitcode and found[1]:
+                raise typer.Exit(EXIT_CHANGES)
+            return
         if destroy:
             read = api.read_state(backend, use_cache=not no_cache)
             _report_read(read, written=False)
             result = api.destroy_plan(read.state, tuple(target or ()), tuple(exclude or ()))
             desired = api.destroyed_desired(read.state)
-        else:  # the input first: reading the state upgrades old secret digests of the values it loaded
-            desired = api.load_desired(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown, no_cache),
-                                       secret_key=backend.secret_key)
-            desired.roots = api.relative_roots(paths, backend)
-            read = api.read_state(backend, use_cache=not no_cache)
+        else:
+            desired, read = api.load_and_read(paths, _stdin_for(paths),
+                                              _options(kubernetes_version, skip_unknown, no_cache), backend)
             _report_read(read, written=False)
             result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()),
-                                   commands=bool(out) or show_commands or output is not DocFormat.text)
+                                   commands=commands, state_digest=read.digest)
         wire = result.to_wire()  # once: the saved plan and the output share it
+        if key is not None:
+            api.remember_plan(key, result, read, wire, paths)
         if out:
             api.save_plan(result, desired, out, read.state, wire)
         if output is DocFormat.html:  # the page draws the cluster before and after

@@ -8,7 +8,7 @@ constructing mappings, where the key's mark is at hand. No tag outside the YAML 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -324,8 +324,13 @@ def _parse_files(names: list[str]) -> list[_Parsed]:
     return out
 
 
-def _worker_share(files: list[str]) -> list[str]:
-    """The files a second process should parse: about half the bytes, never stdin; none for small inputs."""
+MEANWHILE_MIN_BYTES = 64 * 2**10
+"""With work to do meanwhile (`load(meanwhile=...)`: forking costs a few ms, a state's read tens to hundreds)."""
+
+
+def _worker_share(files: list[str], meanwhile: bool = False) -> list[str]:
+    """The files a second process should parse: about half the bytes, never stdin; none for small inputs. With
+    work to do meanwhile, never none: all of them if half is not enough for one."""
     if STDIN in files or (os.cpu_count() or 1) < 2:
         return []
     sizes = {}
@@ -335,24 +340,26 @@ def _worker_share(files: list[str]) -> list[str]:
         except OSError:
             return []
     total = sum(sizes.values())
-    if total < PARALLEL_MIN_BYTES:
+    if total < (MEANWHILE_MIN_BYTES if meanwhile else PARALLEL_MIN_BYTES):
         return []
     share, taken = [], 0
     for name in sorted(files, key=lambda n: -sizes[n]):
         if taken + sizes[name] <= total / 2:
             share.append(name)
             taken += sizes[name]
-    return share
+    return share or (list(files) if meanwhile else [])
 
 
-def load(paths: Iterable[str], stdin: IO[bytes] | None = None, skip: frozenset[str] = frozenset()) -> LoadResult:
+def load(paths: Iterable[str], stdin: IO[bytes] | None = None, skip: frozenset[str] = frozenset(),
+         meanwhile: Callable[[], None] | None = None) -> LoadResult:
     """Read every input; collect the problems of all files rather than stopping at the first. Files in `skip`
-    (their resources came from planner.cache) are not read."""
+    (their resources came from planner.cache) are not read. `meanwhile` runs in this process while a second one
+    parses (or first, when the input is too small to share); it must not raise."""
     paths = list(paths)
     files, errors = expand_paths(paths)
     if skip:
         files = [name for name in files if name not in skip]
-    share = set(_worker_share(files))
+    share = set(_worker_share(files, meanwhile is not None))
     pool, pending = None, None
     if share:
         try:
@@ -362,6 +369,12 @@ def load(paths: Iterable[str], stdin: IO[bytes] | None = None, skip: frozenset[s
             pending = pool.apply_async(_parse_files, ([n for n in files if n in share],))
         except (OSError, ValueError):  # no fork here: parse everything in this process
             share = set()
+    if meanwhile is not None:
+        try:
+            meanwhile()
+        except BaseException:
+            pool.terminate() if pool is not None else None
+            raise
     by_file: dict[str, list[Document]] = {}
     for name in files:
         if name in share:

@@ -8,6 +8,8 @@ document order with their file:line:column, the same skipped count. A file with 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import IO, Any
 
 from planner import kinds, lists, model, schemas
@@ -23,13 +25,26 @@ Modelled = list[tuple[Resource, list[str]]]
 
 
 def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: str, skip_unknown: bool,
-                 complete: bool, secret_key: SecretKey | None, use_cache: bool) -> DesiredState:
-    """What api.load_desired promises; see there."""
+                 complete: bool, secret_key: SecretKey | None, use_cache: bool,
+                 meanwhile: Callable[[], None] | None = None) -> DesiredState:
+    """What api.load_desired promises; see there. The files the cache holds are read from it while a second
+    process parses the others (planner.load), as is whatever `meanwhile` does."""
     version = schemas.resolve_version(kubernetes_version)
     key_source = secret_key or model.process_key
     cache = open_cache(Setting(version, skip_unknown), key_source, keyless=secret_key is None, enabled=use_cache)
-    order, hits, keys = _lookup(paths, cache) if cache is not None else ([], {}, {})
-    loaded = load_stage.load(paths, stdin, skip=frozenset(hits))
+    order, stored, keys = _lookup(paths, cache) if cache is not None else ([], {}, {})
+    hits: dict[str, dict[str, Any]] = {}
+
+    def entries_then_more() -> None:
+        if cache is not None:
+            hits.update(_entries(cache, stored))
+        if meanwhile is not None:
+            meanwhile()
+
+    loaded = load_stage.load(paths, stdin, skip=frozenset(stored), meanwhile=entries_then_more)
+    damaged = [name for name in stored if name not in hits]
+    if damaged:  # an entry that existed but did not load: its file is parsed after all
+        _merge(loaded, load_stage.load(damaged), order)
     documents, list_errors = lists.expand(loaded.documents)
     loaded.errors.extend(list_errors)
     try:
@@ -102,10 +117,11 @@ def _assembled(cache: Cache, files: list[tuple[str, str]], modelled: Modelled, r
     return desired
 
 
-def _lookup(paths: list[str], cache: Cache) -> tuple[list[str], dict[str, dict[str, Any]], dict[str, str]]:
-    """Every input file in order, the entries of those the cache holds (found by their bytes), their keys."""
+def _lookup(paths: list[str], cache: Cache) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Every input file in order, the keys of those the cache has an entry for (found by their bytes; the entries
+    are read by `_entries`), the keys of all."""
     files, _ = expand_paths(paths)  # errors: load() walks again and reports them
-    hits: dict[str, dict[str, Any]] = {}
+    stored: dict[str, str] = {}
     keys: dict[str, str] = {}
     for name in files:
         if name == STDIN:
@@ -117,10 +133,61 @@ def _lookup(paths: list[str], cache: Cache) -> tuple[list[str], dict[str, dict[s
         if isinstance(raw, Diagnostic):
             continue
         key = keys[name] = cache.key_of(content_digest(raw))
+        if cache.has(key):
+            stored[name] = key
+    return files, stored, keys
+
+
+def _entries(cache: Cache, stored: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The entries `_lookup` found, by file name; one that is damaged or was made with another key is left out."""
+    hits = {}
+    for name, key in stored.items():
         entry = cache.get(key)
         if entry is not None:
             hits[name] = entry
-    return files, hits, keys
+    return hits
+
+
+def _merge(loaded: load_stage.LoadResult, more: load_stage.LoadResult, order: list[str]) -> None:
+    """Add the documents and errors of files loaded afterwards, keeping the files' input order."""
+    position = {("<stdin>" if name == STDIN else name): i for i, name in reversed(list(enumerate(order)))}
+    documents = loaded.documents + more.documents
+    documents.sort(key=lambda d: position.get(d.source.name, len(order)))  # stable: each file's own order stays
+    loaded.documents[:] = documents
+    loaded.errors.extend(more.errors)
+
+
+def input_digests(paths: list[str]) -> list[tuple[str, bytes]] | None:
+    """Each input file's name and content digest, in order; None when one cannot be read as a regular file or is
+    standard input (whose bytes are read once, by the load)."""
+    files, errors = expand_paths(paths)
+    if errors or STDIN in files:
+        return None
+    digests = []
+    for name in files:
+        try:
+            raw = read_regular_file(name)
+        except OSError:
+            return None
+        if isinstance(raw, Diagnostic):
+            return None
+        digests.append((name, content_digest(raw)))
+    return digests
+
+
+def input_signature(paths: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Each input file's name, size, inode, modification and change times: not what anything is found by (that
+    is the bytes), but what tells that a file was written between two moments of one run."""
+    files, _ = expand_paths(paths)
+    out = []
+    for name in files:
+        try:
+            info = os.stat(name)
+        except OSError:
+            out.append((name, -1, -1, -1, -1))
+            continue
+        out.append((name, info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns))
+    return out
 
 
 def _resource(source: SourceFile, doc: list[Any]) -> tuple[Resource, list[str]]:

@@ -12,13 +12,17 @@ import difflib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner import kinds, schemas, sensitive
+from planner import cache, kinds, schemas, sensitive
 from planner.errors import Diagnostic, PlannerError
 from planner.kinds.base import Path, Problem
 from planner.knowledge.secrets import secret_env_name
 from planner.load import Document, locate
+
+if TYPE_CHECKING:
+    from planner.model import DesiredState
+    from planner.state import State
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,3 +329,26 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "a mapping"
+
+
+def check_stored_manifests(state: State, desired: DesiredState, state_digest: bytes | None) -> None:
+    """Every last-applied manifest in the state still validates as its kind: a hand-edited record is refused here,
+    by name, instead of failing somewhere in the simulation. One equal to a desired resource's manifest (validated
+    in this run) is not checked twice; the stored digest alone does not prove that, since a hand edit keeps it.
+    A state whose bytes passed once is not checked again (planner.cache, by `state_digest`)."""
+    if not state.resources or (state_digest is not None and cache.manifests_checked(state_digest)):
+        return
+    validator = Validator(state.kubernetes_version or schemas.DEFAULT_KUBERNETES_VERSION)
+    for address, resource in state.resources.items():
+        same = desired.resources.get(address)
+        if same is not None and same.digest == resource.digest and same.manifest == resource.manifest:
+            continue
+        manifest = resource.manifest
+        problem = validator.stored_manifest_problem(resource.api_version, resource.kind, manifest) if isinstance(
+            manifest, dict) else "not a mapping"
+        if problem is not None:
+            raise PlannerError.single(f"the state's record of {resource.address} is damaged: its last-applied "
+                                      f"manifest does not validate ({problem}). Restore the state's .backup, or "
+                                      "remove the record and apply again.")
+    if state_digest is not None:
+        cache.note_manifests_checked(state_digest)

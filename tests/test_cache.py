@@ -26,7 +26,8 @@ FILES = {"cluster.yaml": CLUSTER_YAML.format(nodes=20),
 
 
 def entries(folder: Path, what: str = "") -> list[Path]:
-    """The cache's entries; `what`: only files' ("docs"), states' ("head") or whole inputs' ("assembly")."""
+    """The cache's entries; `what`: only files' ("docs"), states' ("head"), whole inputs' ("assembly"), plans'
+    ("plan") or the checks of a state's manifests ("checked")."""
     found = sorted(folder.rglob("*.entry"))
     return [p for p in found if what in (cache._decode(p.read_bytes(), p.stem) or {})] if what else found
 
@@ -147,7 +148,8 @@ def test_no_cache_flag_and_environment_write_nothing(cli, hello, cache_dir, monk
     monkeypatch.setenv("PLANNER_NO_CACHE", "1")
     assert cli("plan", str(hello)).code == 0 and not entries(cache_dir)
     monkeypatch.setenv("PLANNER_NO_CACHE", "0")
-    assert cli("plan", str(hello)).code == 0 and len(entries(cache_dir)) == 3  # two files and the state
+    assert cli("plan", str(hello)).code == 0
+    assert [len(entries(cache_dir, what)) for what in ("docs", "head", "checked", "plan")] == [2, 1, 1, 1]
 
 
 def test_files_with_errors_and_stdin_are_not_cached(cli, hello, cache_dir):
@@ -188,13 +190,14 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(cli, hello, cache_dir, how):
     edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 4")
     first = cli("plan", str(hello), "-o", "json")
     found = entries(cache_dir)
-    assert len(found) == 4  # the two files', the edited one's before (apply stored it) and the state's
+    assert len(found) == 6  # the two files', the edited one's before (apply stored it), the state's, the check of
+    # the state's manifests and the plan
     for path in found:
         path.write_bytes(DAMAGE[how](path.read_bytes()))
     again = cli("plan", str(hello), "-o", "json")
     assert (again.code, again.out, again.err) == (first.code, first.out, first.err)
     whole = [p for p in found if cache._decode(p.read_bytes(), p.stem) is not None]
-    assert len(whole) == 3, how  # rebuilt under the same names: all but the stale one this plan did not need
+    assert len(whole) == 5, how  # rebuilt under the same names: all but the stale one this plan did not need
 
 
 def test_an_unreadable_entry_is_a_miss_not_an_error(cli, hello, cache_dir):
@@ -300,3 +303,107 @@ def test_a_state_with_a_secret_in_clear_is_not_cached(cli, tmp_path, cache_dir):
     found = entries(cache_dir)
     assert found and all(b"hunter2-cache" not in p.read_bytes() for p in found)
     assert all("head" not in cache._decode(p.read_bytes(), p.stem) for p in found)  # no state entry at all
+
+
+# ---------------------------------------------------------------- whole plans
+
+
+@pytest.fixture
+def counted_plans(monkeypatch) -> list[int]:
+    """How many plans were computed (api.make_plan calls); a plan read from the cache is not one."""
+    made: list[int] = []
+    real = api.make_plan
+
+    def spy(*args, **kwargs):
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "make_plan", spy)
+    return made
+
+
+@pytest.mark.parametrize("output", ["text", "json", "markdown", "mermaid"])
+def test_a_plan_asked_for_again_is_read_with_the_same_output_and_exit_code(cli, hello, cache_dir, counted_plans,
+                                                                           output):
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 5")
+    counted_plans.clear()  # apply's own
+    args = ["plan", str(hello), "-o", output, "--detailed-exitcode"]
+    first, second = cli(*args), cli(*args)
+    assert first.code == 2 and "replicas" in first.out
+    assert (second.code, second.out, second.err) == (first.code, first.out, first.err)
+    assert len(counted_plans) == 1 and len(entries(cache_dir, "plan")) == 1
+    nocache = cli(*args, "--no-cache")
+    assert (nocache.code, nocache.out) == (first.code, first.out) and len(counted_plans) == 2
+
+
+def test_a_kept_plan_is_not_used_once_the_state_or_an_option_changed(cli, hello, cache_dir, counted_plans):
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 5")
+    assert "3 -> 5" in cli("plan", str(hello)).out
+    assert "hello-web" in cli("plan", str(hello), "--target", "Deployment/default/hello-web").out
+    assert "-/+" not in cli("plan", str(hello), "--destroy").out  # destroy: every resource deleted
+    assert cli("apply", str(hello), "--auto-approve").code == 0  # a new state: the kept plan is stale
+    made = len(counted_plans)
+    assert cli("plan", str(hello), "--detailed-exitcode").code == 0
+    assert len(counted_plans) == made + 1
+
+
+def test_an_input_written_while_its_plan_is_computed_keeps_that_plan_out_of_the_cache(cli, hello, cache_dir,
+                                                                                      monkeypatch):
+    """The key is made from the bytes read first; a file written before the load reads it again would file the
+    plan of the new bytes under the old ones' key, and a later plan of the old bytes would show it."""
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    web = hello / "hello-web.yaml"
+    original = web.read_text()
+    real = api.load_and_read
+
+    def edited_meanwhile(*args, **kwargs):
+        web.write_text(original.replace("replicas: 3", "replicas: 7"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "load_and_read", edited_meanwhile)
+    assert "3 -> 7" in cli("plan", str(hello)).out
+    monkeypatch.setattr(api, "load_and_read", real)
+    web.write_text(original)
+    again = cli("plan", str(hello), "--detailed-exitcode")
+    assert again.code == 0 and "No changes" in again.out and not entries(cache_dir, "plan")[1:]
+
+
+# ---------------------------------------------------------------- the state read while a second process parses
+
+
+def test_a_large_input_parsed_by_a_second_process_while_the_state_is_read_plans_the_same(tmp_path, monkeypatch):
+    """Over planner.load.MEANWHILE_MIN_BYTES the changed files are parsed by a forked process while this one reads
+    the cache's entries and the state: the plan, its warnings and its errors (the input's before the state's) are
+    those of one process doing it all in turn."""
+    write(tmp_path / "in" / "cluster.yaml", CLUSTER_YAML.format(nodes=20))
+    apps = "".join(app_yaml(i) for i in range(150))
+    write(tmp_path / "in" / "apps.yaml", apps)
+    assert load._worker_share([str(tmp_path / "in" / "apps.yaml")], meanwhile=True)  # one file: all of it
+    assert _run_in_process(["apply", "in", "--auto-approve", "--no-cache"], tmp_path).code == 0
+    cases = {
+        "changed": apps.replace("name: app7\n", "name: app7\n  uid: u7\n", 1).replace("replicas: 1", "replicas: 2", 3),
+        "invalid": apps.replace("replicas: 1", "replicas: one", 1),
+    }
+    for name, text in cases.items():
+        write(tmp_path / "in" / "apps.yaml", text)
+        for damaged_state in (False, True):
+            if damaged_state:
+                shutil.copy(tmp_path / "planner.state.json", tmp_path / "good.json")
+                (tmp_path / "planner.state.json").write_text("{not json")
+            runs = []
+            for threshold in (load.MEANWHILE_MIN_BYTES, 1 << 40):  # forked, then all in this process
+                monkeypatch.setattr(load, "MEANWHILE_MIN_BYTES", threshold)
+                runs.append(_run_in_process(["plan", "in", "--no-cache"], tmp_path))
+            forked, single = runs
+            assert (forked.code, forked.out, forked.err) == (single.code, single.out, single.err), (name, damaged_state)
+            assert "Traceback" not in forked.err
+            if name == "invalid":
+                assert forked.code == 1 and "apps.yaml:" in forked.err and "not valid JSON" not in forked.err
+            elif damaged_state:
+                assert forked.code == 1 and "not valid JSON" in forked.err
+            else:
+                assert forked.code == 0 and "metadata.uid ignored" in forked.out and "1 -> 2" in forked.out
+            if damaged_state:
+                shutil.copy(tmp_path / "good.json", tmp_path / "planner.state.json")

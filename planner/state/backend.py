@@ -28,6 +28,9 @@ class ReadResult:
     """Where they were recovered from, for messages (the journal file)."""
     warnings: list[str] = field(default_factory=list)
     """What the user should know about the read (a journal of another state moved aside), one message each."""
+    digest: bytes | None = None
+    """The content digest of the stored bytes the state was parsed from, when it is exactly those (nothing was
+    replayed on top): what planner.cache finds facts about those bytes by."""
 
 
 class Backend(Protocol):
@@ -44,6 +47,12 @@ class Backend(Protocol):
 
     def read(self) -> ReadResult:
         """The stored state (empty if there is none), with an interrupted apply's journal replayed on top."""
+        ...
+
+    def fingerprint(self) -> bytes | None:
+        """A digest of everything the next `read` (and the secret key) would give, when it is only the stored
+        bytes: a plan of unchanged inputs against them is found in planner.cache instead of computed. None when
+        there is no such digest (no state yet, a journal to replay, a backend that cannot tell cheaply)."""
         ...
 
     def write(self, state: State, expected_serial: int, plan_digest: str = "") -> None:

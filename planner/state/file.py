@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from planner import cache
 from planner.errors import PlannerError
 from planner.state import fs
 from planner.state.backend import ReadResult, holder_alive, lock_held, stale_write
@@ -63,6 +64,8 @@ class FileBackend:
         self._key: bytes | None = None
         self._notes: list[str] = []
         """Warnings from a write, reported by the next read."""
+        self._fingerprinted: tuple[bytes, int] | None = None
+        """The state file as `fingerprint` read it, for the read that follows."""
 
     def describe(self) -> str:
         return str(self.path)
@@ -72,12 +75,29 @@ class FileBackend:
 
     # -- reading ------------------------------------------------------------------------------------------
 
+    def fingerprint(self) -> bytes | None:
+        """SHA-256 of the state file's bytes and an HMAC naming the secret key, when there is a state and no journal.
+        The bytes are kept for the next `read`, so the state a plan is computed from is the one it was found by."""
+        if os.path.lexists(self.journal_path) or self._notes:
+            return None
+        try:
+            found = fs.read_file(self.path, "state file")
+            key = self.existing_secret_key()
+        except PlannerError:
+            return None  # read() says what is wrong
+        if found is None:
+            return None  # no state yet: a new lineage every time
+        self._fingerprinted = found
+        named = hmac.new(key, b"planner: fingerprint", "sha256").digest() if key is not None else b"no key"
+        return cache.content_digest(found[0]) + named
+
     def read(self) -> ReadResult:
         """The state, with the journal of an interrupted apply replayed on top (in memory; apply compacts it).
 
         A journal of another state is not replayed: under the lock it is moved aside (`.journal.orphaned-TIME`),
         otherwise only reported; both with a warning in the result."""
-        found = fs.read_file(self.path, "state file")
+        kept = self._fingerprinted if self._lock_fd is None else None  # under the lock: read it again
+        found, self._fingerprinted = kept or fs.read_file(self.path, "state file"), None
         raw = None if found is None else found[0]
         journal = self._journal_lines()
         warnings, self._notes = self._notes, []
@@ -101,7 +121,8 @@ class FileBackend:
                 state, recovered = replay(state, lines, str(self.journal_path))
             elif kind == "orphan":
                 warnings.append(self._orphaned(head, state))
-        return ReadResult(state, recovered, str(self.journal_path), warnings)
+        digest = cache.content_digest(raw) if raw is not None and journal is None else None
+        return ReadResult(state, recovered, str(self.journal_path), warnings, digest)
 
     def _orphaned(self, head: dict[str, Any], state: State) -> str:
         """The warning for a journal of another state; under the lock, the journal is moved aside first."""

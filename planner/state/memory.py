@@ -36,6 +36,9 @@ class MemoryBackend:
     def folder(self) -> None:
         return None
 
+    def fingerprint(self) -> None:
+        return None  # in-process states are planned once; nothing to find again
+
     def read(self) -> ReadResult:
         with self._mutex:
             payload, journal = self._payload, self._journal
