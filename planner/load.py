@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import yaml
 
-from planner import limits
+from planner import limits, second_process
 from planner.cache import content_digest
 from planner.errors import Diagnostic
 from planner.inputs import STDIN, expand_paths, read_regular_file, reason
@@ -328,10 +328,10 @@ MEANWHILE_MIN_BYTES = 64 * 2**10
 """With work to do meanwhile (`load(meanwhile=...)`: forking costs a few ms, a state's read tens to hundreds)."""
 
 
-def _worker_share(files: list[str], meanwhile: bool = False) -> list[str]:
-    """The files a second process should parse: about half the bytes, never stdin; none for small inputs. With
-    work to do meanwhile, never none: all of them if half is not enough for one."""
-    if STDIN in files or (os.cpu_count() or 1) < 2:
+def worker_share(files: list[str], meanwhile: bool = False, fraction: float = 0.5) -> list[str]:
+    """The files a second process should take: about `fraction` of the bytes, never stdin; none for small inputs.
+    With work to do meanwhile, never none: all of them if that fraction is not enough for one."""
+    if STDIN in files or not second_process.available():
         return []
     sizes = {}
     for name in files:
@@ -344,40 +344,35 @@ def _worker_share(files: list[str], meanwhile: bool = False) -> list[str]:
         return []
     share, taken = [], 0
     for name in sorted(files, key=lambda n: -sizes[n]):
-        if taken + sizes[name] <= total / 2:
+        if taken + sizes[name] <= total * fraction:
             share.append(name)
             taken += sizes[name]
     return share or (list(files) if meanwhile else [])
 
 
 def load(paths: Iterable[str], stdin: IO[bytes] | None = None, skip: frozenset[str] = frozenset(),
-         meanwhile: Callable[[], None] | None = None) -> LoadResult:
+         meanwhile: Callable[[], None] | None = None, parallel: bool = True) -> LoadResult:
     """Read every input; collect the problems of all files rather than stopping at the first. Files in `skip`
-    (their resources came from planner.cache) are not read. `meanwhile` runs in this process while a second one
-    parses (or first, when the input is too small to share); it must not raise."""
+    (their resources came from planner.cache, or another process models them) are not read. `meanwhile` runs in
+    this process while a second one parses (or first, when the input is too small to share); it must not raise.
+    `parallel=False`: no second process (one is already at work)."""
     paths = list(paths)
     files, errors = expand_paths(paths)
     if skip:
         files = [name for name in files if name not in skip]
-    share = set(_worker_share(files, meanwhile is not None))
-    pool, pending = None, None
-    if share:
-        try:
-            import multiprocessing
-
-            pool = multiprocessing.get_context("fork").Pool(1)
-            pending = pool.apply_async(_parse_files, ([n for n in files if n in share],))
-        except (OSError, ValueError):  # no fork here: parse everything in this process
-            share = set()
+    share = worker_share(files, meanwhile is not None) if parallel else []
+    pending = second_process.start(_parse_files, share) if share else None
+    by_worker = set(share) if pending is not None else set()
     if meanwhile is not None:
         try:
             meanwhile()
         except BaseException:
-            pool.terminate() if pool is not None else None
+            if pending is not None:
+                pending.stop()
             raise
     by_file: dict[str, list[Document]] = {}
     for name in files:
-        if name in share:
+        if name in by_worker:
             continue
         source, problem = read_source(name, stdin)
         if problem is not None:
@@ -385,14 +380,11 @@ def load(paths: Iterable[str], stdin: IO[bytes] | None = None, skip: frozenset[s
             continue
         assert source is not None
         by_file[name] = parse_source(source, errors)
-    if pending is not None and pool is not None:
-        try:
-            for name, (parsed, problems, digest) in zip([n for n in files if n in share], pending.get(), strict=True):
-                source = SourceFile(name, None, digest)
-                by_file[name] = [Document(source, index, line, data, shared) for index, line, shared, data in parsed]
-                errors.extend(problems)
-        finally:
-            pool.terminate()
+    if pending is not None:
+        for name, (parsed, problems, digest) in zip(share, pending.get(), strict=True):
+            source = SourceFile(name, None, digest)
+            by_file[name] = [Document(source, index, line, data, shared) for index, line, shared, data in parsed]
+            errors.extend(problems)
     documents = [d for name in files for d in by_file.get(name, ())]
     roots = sorted({"-" if p == STDIN else os.path.normpath(p) for p in paths})
     return LoadResult(documents, roots, errors)

@@ -374,16 +374,19 @@ def test_an_input_written_while_its_plan_is_computed_keeps_that_plan_out_of_the_
 
 
 def test_a_large_input_parsed_by_a_second_process_while_the_state_is_read_plans_the_same(tmp_path, monkeypatch):
-    """Over planner.load.MEANWHILE_MIN_BYTES the changed files are parsed by a forked process while this one reads
-    the cache's entries and the state: the plan, its warnings and its errors (the input's before the state's) are
-    those of one process doing it all in turn."""
+    """Over planner.load.MEANWHILE_MIN_BYTES a forked process loads, validates and models the changed files (or a
+    share of them) while this one reads the cache's entries and the state: the plan, its warnings and its errors
+    (the input's before the state's; a file with a problem or a Secret is done again here) are those of one
+    process doing it all in turn."""
     write(tmp_path / "in" / "cluster.yaml", CLUSTER_YAML.format(nodes=20))
     apps = "".join(app_yaml(i) for i in range(150))
     write(tmp_path / "in" / "apps.yaml", apps)
-    assert load._worker_share([str(tmp_path / "in" / "apps.yaml")], meanwhile=True)  # one file: all of it
+    assert load.worker_share([str(tmp_path / "in" / "apps.yaml")], meanwhile=True)  # one file: all of it
     assert _run_in_process(["apply", "in", "--auto-approve", "--no-cache"], tmp_path).code == 0
     cases = {
         "changed": apps.replace("name: app7\n", "name: app7\n  uid: u7\n", 1).replace("replicas: 1", "replicas: 2", 3),
+        "with a Secret": apps + "---\napiVersion: v1\nkind: Secret\nmetadata: {name: s1, namespace: default}\n"
+                                "data: {password: aHVudGVyMg==}\n",  # modelled here: the other process leaves it
         "invalid": apps.replace("replicas: 1", "replicas: one", 1),
     }
     for name, text in cases.items():
@@ -403,7 +406,9 @@ def test_a_large_input_parsed_by_a_second_process_while_the_state_is_read_plans_
                 assert forked.code == 1 and "apps.yaml:" in forked.err and "not valid JSON" not in forked.err
             elif damaged_state:
                 assert forked.code == 1 and "not valid JSON" in forked.err
-            else:
+            elif name == "changed":
                 assert forked.code == 0 and "metadata.uid ignored" in forked.out and "1 -> 2" in forked.out
+            else:
+                assert forked.code == 0 and "Secret/default/s1" in forked.out and "aHVudGVyMg" not in forked.out
             if damaged_state:
                 shutil.copy(tmp_path / "good.json", tmp_path / "planner.state.json")

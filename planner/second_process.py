@@ -1,0 +1,47 @@
+"""The second process a large input is shared with: a forked child (it starts with everything this process has
+imported, in a few ms) that runs one function and sends its result back pickled. The machines planner is measured
+on have 2 cores; YAML construction, validation and modelling are pure Python, so a thread would not help.
+
+Where fork is not available, `start` gives None and the caller does the work itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+
+class Pending:
+    """A running child's result."""
+
+    def __init__(self, pool: Any, result: Any) -> None:
+        self._pool = pool
+        self._result = result
+
+    def get(self) -> Any:
+        """The function's result (its exception raised here), after which the child is gone."""
+        try:
+            return self._result.get()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self._pool.terminate()
+
+
+def available() -> bool:
+    return (os.cpu_count() or 1) >= 2
+
+
+def start(function: Callable[..., Any], *args: Any) -> Pending | None:
+    """Run `function(*args)` in a forked child; None when there is no second core or no fork."""
+    if not available():
+        return None
+    try:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(1)
+        return Pending(pool, pool.apply_async(function, args))
+    except (OSError, ValueError):
+        return None
