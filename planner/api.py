@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from planner import cache, inspect, kinds, mass_deletion, model, pipeline, plan_cache, runs, targeting
+from planner import cache, inspect, kinds, mass_deletion, pipeline, plan_cache, runs, state_secrets, targeting
 from planner.attribute import applied_steps, attribute, facts_for
 from planner.commands import with_commands
 from planner.diff import diff
@@ -29,7 +29,7 @@ from planner.plan import Action, Operation, Plan, Step
 from planner.plan_cache import PlanKey
 from planner.plan_cache import remember_plan as remember_plan
 from planner.plan_cache import remembered_plan as remembered_plan
-from planner.preview import preview
+from planner.preview import Prepared, prepare, preview
 from planner.saved import SavedPlan as SavedPlan  # saved plans live in planner.saved; re-exported here
 from planner.saved import check_not_stale as check_not_stale
 from planner.saved import is_saved_plan as is_saved_plan
@@ -37,7 +37,7 @@ from planner.saved import load_saved_plan as load_saved_plan
 from planner.saved import plan_to_apply as plan_to_apply
 from planner.saved import save_plan as save_plan
 from planner.saved import state_digest as state_digest
-from planner.schemas import DEFAULT_KUBERNETES_VERSION
+from planner.schemas import DEFAULT_KUBERNETES_VERSION, resolve_version
 from planner.simulate.engine import Engine
 from planner.state import Backend, ReadResult, State
 from planner.state.versions import migrate_state as migrate_state
@@ -78,24 +78,35 @@ def relative_roots(paths: list[str], backend: Backend) -> list[str]:
 
 def load_desired(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options(),
                  complete: bool = True, secret_key: SecretKey | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> DesiredState:
+                 meanwhile: Callable[[], None] | None = None, idle: Callable[[], None] | None = None) -> DesiredState:
     """load -> validate -> model. Raises PlannerError with every problem found in every file.
 
     `complete`: the input is the whole cluster (plan, apply), so dangling references are errors.
     `secret_key`: the key of the secret values' digests, the state backend's `secret_key` (plan, apply); without
     it (validate, which compares no digests) a random key of this process. `meanwhile` is done while a second
-    process parses (see planner.load); it must not raise."""
+    process loads, `idle` if this one would then wait for it (see planner.pipeline); neither may raise."""
     return pipeline.load_desired(paths, stdin, options.kubernetes_version, options.skip_unknown, complete,
-                                 secret_key, options.use_cache, meanwhile)
+                                 secret_key, options.use_cache, meanwhile, idle)
 
 
-def load_and_read(paths: list[str], stdin: IO[bytes] | None, options: Options,
-                  backend: Backend) -> tuple[DesiredState, ReadResult]:
-    """plan's two reads, the input and the state: the state is read in this process while a second one parses the
-    input files the cache does not hold. What the user sees is the order of `load_desired` then `read_state`: the
-    input's errors come first (the state's are raised only when it has none), and old secret digests in the state
-    are upgraded after the input's values were loaded."""
+@dataclass
+class Loaded:
+    """What plan reads before it plans: the input, the state and (when there was time) the state's simulated
+    cluster, rebuilt for the preview."""
+
+    desired: DesiredState
+    read: ReadResult
+    prepared: Prepared | None = None
+
+
+def load_and_read(paths: list[str], stdin: IO[bytes] | None, options: Options, backend: Backend) -> Loaded:
+    """plan's two reads, the input and the state: the state is read in this process while a second one loads the
+    input files the cache does not hold, and the preview's cluster rebuilt if this one would then wait. What the
+    user sees is the order of `load_desired` then `read_state`: the input's errors come first (the state's are
+    raised only when it has none), and old secret digests in the state are upgraded after the input's values were
+    loaded."""
     box: list[ReadResult | PlannerError] = []
+    prepared: list[Prepared] = []
 
     def read_meanwhile() -> None:
         try:
@@ -104,12 +115,17 @@ def load_and_read(paths: list[str], stdin: IO[bytes] | None, options: Options,
         except PlannerError as exc:
             box.append(exc)
 
-    desired = load_desired(paths, stdin, options, secret_key=backend.secret_key, meanwhile=read_meanwhile)
+    def while_waiting() -> None:
+        if box and isinstance(box[0], ReadResult) and not box[0].recovered:
+            prepared.append(prepare(box[0].state, resolve_version(options.kubernetes_version)))
+
+    desired = load_desired(paths, stdin, options, secret_key=backend.secret_key, meanwhile=read_meanwhile,
+                           idle=while_waiting)
     desired.roots = relative_roots(paths, backend)
     read = box[0] if box else PlannerError.single("the state was not read")  # pragma: no cover - always read
     if isinstance(read, PlannerError):
         raise read
-    return desired, _finish_read(read, backend)
+    return Loaded(desired, _finish_read(read, backend), prepared[0] if prepared else None)
 
 
 def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options = Options()) -> ValidationReport:
@@ -119,13 +135,15 @@ def validate(paths: list[str], stdin: IO[bytes] | None = None, options: Options 
 
 
 def make_plan(desired: DesiredState, state: State, destroy: bool = False, targets: tuple[str, ...] = (),
-              excluded: tuple[str, ...] = (), commands: bool = True, state_digest: bytes | None = None) -> Plan:
+              excluded: tuple[str, ...] = (), commands: bool = True, state_digest: bytes | None = None,
+              prepared: Prepared | None = None) -> Plan:
     """diff -> order -> (narrow) -> attribute -> commands: a pure function of the desired resources and the state
     (`destroy`: the plan of `planner destroy`, whose deletions are asked for, so it carries no mass-deletion banner;
     `targets` and `excluded`: --target and --exclude, see planner.targeting). `commands=False` leaves out the
     imperative equivalents, for an output that does not show them: writing a create's manifest out as
     `kubectl apply -f -` is a third of a 10,000-resource plan's time. `state_digest`: the digest of the bytes the
-    state was parsed from (ReadResult.digest), by which planner.cache knows its manifests were checked before."""
+    state was parsed from (ReadResult.digest), by which planner.cache knows its manifests were checked before.
+    `prepared`: the state's simulated cluster, rebuilt ahead (load_and_read)."""
     check_stored_manifests(state, desired, state_digest)
     known = [*desired.resources, *state.resources]
     targeting.check_addresses(targets, known, "--target")
@@ -141,7 +159,7 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False, target
     operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
     if commands:
         operations, ordered = with_commands(operations, ordered)
-    foreseen = preview(operations, state, desired.kubernetes_version)
+    foreseen = preview(operations, state, desired.kubernetes_version, prepared)
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
         diagnostics=tuple(desired.warnings + warnings + foreseen + notes),
@@ -210,9 +228,9 @@ def read_state(backend: Backend, use_cache: bool = True) -> ReadResult:
 
 def _finish_read(read: ReadResult, backend: Backend) -> ReadResult:
     """A read's secret values made safe: digests of an older state under the backend's key, env literals masked."""
-    _upgrade_secret_digests(read.state, backend)
+    state_secrets.upgrade_legacy_digests(read.state, backend.secret_key)
     if read.recovered or not cache.known_clean(read.state):  # one from the cache holds no env literal to mask
-        _mask_stored_secret_env(read.state, backend)
+        state_secrets.mask_env_literals(read.state, backend.secret_key)
     return read
 
 
@@ -227,54 +245,10 @@ def locked_state(backend: Backend, operation: str, timeout: float = 0.0,
             read = backend.read()
         if read.recovered:
             backend.write(read.state, read.state.serial)
-        _upgrade_secret_digests(read.state, backend)
+        state_secrets.upgrade_legacy_digests(read.state, backend.secret_key)
         if read.recovered or not cache.known_clean(read.state):
-            _mask_stored_secret_env(read.state, backend)
+            state_secrets.mask_env_literals(read.state, backend.secret_key)
         yield read
-
-
-def _mask_stored_secret_env(state: State, backend: Backend) -> None:
-    """A state written before env secrets were masked holds their literals: masked in memory as the input's are
-    (model.mask_secret_env), so an unchanged value plans as unchanged (no spurious rollout) and the next write
-    stores only the digest."""
-    for resource in state.resources.values():
-        hook = kinds.spec_of(resource.family).pod_spec
-        if hook is None or not isinstance(resource.manifest, dict):
-            continue
-        try:
-            masked = model.mask_secret_env(resource.manifest, hook, backend.secret_key)
-        except (AttributeError, TypeError):  # a damaged record: plan's stored-manifest check names it, show shows it
-            continue
-        if masked is not resource.manifest:
-            consistent = resource.digest == model.digest_of(resource.manifest)
-            resource.manifest = masked
-            if consistent:
-                resource.digest = model.digest_of(masked)
-
-
-def _upgrade_secret_digests(state: State, backend: Backend) -> None:
-    """A state written before keyed digests holds `sha256:` digests of its secret values. Each one whose value was
-    loaded in this process (plan and apply load the input first) gets its keyed digest, in memory: an unchanged
-    secret then plans as unchanged, and the next write stores the keyed digest. One whose value is not in the
-    input (or changed) stays as it is and plans as changed. `show` of such a state shows the old digests."""
-    if not model.has_legacy_candidates():
-        return
-    key: bytes | None = None
-    for resource in state.resources.values():
-        fields = kinds.spec_of(resource.family).sensitive_fields
-        legacy = [(name, values) for name in fields if isinstance(values := resource.manifest.get(name), dict)
-                  and any(isinstance(v, str) and v.startswith(model.LEGACY_SECRET_DIGEST) for v in values.values())]
-        if not legacy:
-            continue
-        key = key or backend.secret_key()
-        consistent = resource.digest == model.digest_of(resource.manifest)
-        manifest = dict(resource.manifest)
-        for name, values in legacy:
-            manifest[name] = {k: (model.keyed_digest_for_legacy(key, v) or v) if isinstance(v, str) else v
-                              for k, v in values.items()}
-        resource.manifest = manifest
-        if consistent:
-            resource.digest = model.digest_of(manifest)
 
 
 def get_rows(state: State, what: str, namespace: str | None = None, name: str | None = None,

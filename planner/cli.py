@@ -192,11 +192,12 @@ def plan(
             result = api.destroy_plan(read.state, tuple(target or ()), tuple(exclude or ()))
             desired = api.destroyed_desired(read.state)
         else:
-            desired, read = api.load_and_read(paths, _stdin_for(paths),
-                                              _options(kubernetes_version, skip_unknown, no_cache), backend)
+            loaded = api.load_and_read(paths, _stdin_for(paths), _options(kubernetes_version, skip_unknown, no_cache),
+                                       backend)
+            desired, read = loaded.desired, loaded.read
             _report_read(read, written=False)
             result = api.make_plan(desired, read.state, targets=tuple(target or ()), excluded=tuple(exclude or ()),
-                                   commands=commands, state_digest=read.digest)
+                                   commands=commands, state_digest=read.digest, prepared=loaded.prepared)
         wire = result.to_wire()  # once: the saved plan and the output share it
         if key is not None:
             api.remember_plan(key, result, read, wire, paths)

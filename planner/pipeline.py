@@ -8,6 +8,7 @@ document order with their file:line:column, the same skipped count. A file with 
 
 from __future__ import annotations
 
+import marshal
 import os
 from collections.abc import Callable
 from typing import IO, Any
@@ -32,9 +33,10 @@ and then validates and models it. Measured at 10,000 resources in 11 files, cold
 
 def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: str, skip_unknown: bool,
                  complete: bool, secret_key: SecretKey | None, use_cache: bool,
-                 meanwhile: Callable[[], None] | None = None) -> DesiredState:
+                 meanwhile: Callable[[], None] | None = None, idle: Callable[[], None] | None = None) -> DesiredState:
     """What api.load_desired promises; see there. The files the cache holds are read from it while a second
-    process parses the others (planner.load), as is whatever `meanwhile` does."""
+    process does the others (`_file_entries`; planner.load parses its own share meanwhile), as is whatever
+    `meanwhile` does; `idle` is done if this process would then wait for the other. Neither may raise."""
     version = schemas.resolve_version(kubernetes_version)
     key_source = secret_key or model.process_key
     cache = open_cache(Setting(version, skip_unknown), key_source, keyless=secret_key is None, enabled=use_cache)
@@ -53,7 +55,10 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
     taken = share if pending is not None else []
     loaded = load_stage.load(paths, stdin, skip=frozenset(stored).union(taken), meanwhile=entries_then_more,
                              parallel=pending is None)
-    made = {name: entry for name, entry in zip(taken, pending.get() if pending else (), strict=True) if entry}
+    if idle is not None and pending is not None and not pending.ready():
+        idle()
+    computed = marshal.loads(pending.get()) if pending is not None else []
+    made = {name: entry for name, entry in zip(taken, computed, strict=True) if entry}
     hits.update(made)
     again = [name for name in [*stored, *taken] if name not in hits]
     if again:  # an entry that did not load, a file the other process found a problem in: parsed here after all
@@ -271,12 +276,12 @@ def _entry(modelled: Modelled, warnings: list[Diagnostic], skipped: int, key_id:
             "skipped": skipped, "key_id": key_id}
 
 
-def _file_entries(names: list[str], version: str, skip_unknown: bool,
-                  secret_key: SecretKey) -> list[dict[str, Any] | None]:
+def _file_entries(names: list[str], version: str, skip_unknown: bool, secret_key: SecretKey) -> bytes:
     """The second process's share (planner.second_process): each file loaded, validated and modelled into the entry
     the cache would hold for it, which this process then takes as it takes a cached one. None for a file with any
     problem (this process loads it again, so that every error is reported in order) or with Secret data. The entry
-    says only whether it needed the secret key ("keyed"): this process names the key when it stores it."""
+    says only whether it needed the secret key ("keyed"): this process names the key when it stores it. Sent back
+    as marshal data, which takes half the time pickle does both ways (~25 ms a side at 4,000 resources)."""
     validator = Validator(version, skip_unknown)
     out: list[dict[str, Any] | None] = []
     for name in names:
@@ -294,7 +299,7 @@ def _file_entries(names: list[str], version: str, skip_unknown: bool,
         keyed, modelled, _ = _model(result.documents, secret_key).get(source.name, (False, [], source))
         out.append(_entry(modelled, result.warnings, len(documents) - len(result.documents),
                           "keyed" if keyed else None))
-    return out
+    return marshal.dumps(out)
 
 
 def _holds_secret_data(resource: Resource) -> bool:

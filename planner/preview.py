@@ -7,6 +7,7 @@ Pending Pods and stalled rollouts are status, not drift: a plan with nothing to 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from planner import kinds
@@ -16,14 +17,44 @@ from planner.simulate.engine import Engine
 from planner.state import State, StoredResource
 
 
+class Prepared:
+    """The simulated cluster of a state, rebuilt ahead of its preview (`prepare`): planner.api builds it while it
+    would otherwise wait for the second process (planner.pipeline); the preview takes it once, for that state."""
+
+    def __init__(self, state: State, kubernetes_version: str) -> None:
+        self.state = state
+        self.kubernetes_version = kubernetes_version
+        self.engine: Engine | None = None
+
+    def take(self, state: State, kubernetes_version: str) -> Engine | None:
+        engine, self.engine = self.engine, None
+        return engine if state is self.state and kubernetes_version == self.kubernetes_version else None
+
+
+def prepare(state: State, kubernetes_version: str) -> Prepared:
+    """Rebuild the world of `state` for its preview. A state that cannot be rebuilt is left to the preview, which
+    reports it where the plan would."""
+    prepared = Prepared(state, kubernetes_version)
+    if state.resources:
+        with contextlib.suppress(PlannerError):
+            prepared.engine = _engine(state, kubernetes_version)
+    return prepared
+
+
+def _engine(state: State, kubernetes_version: str) -> Engine:
+    view = State(serial=state.serial, lineage=state.lineage or "preview", roots=state.roots,
+                 resources=dict(state.resources))
+    return Engine(view, copy_on_write=True, kubernetes_version=kubernetes_version)
+
+
 def preview(operations: tuple[Operation, ...] | list[Operation], state: State,
-            kubernetes_version: str = "") -> list[Diagnostic]:
+            kubernetes_version: str = "", prepared: Prepared | None = None) -> list[Diagnostic]:
     """Warnings about the state that applying `operations` would leave; PlannerError if apply would fail."""
     if not operations:
         return status_warnings(state.resources.values(), future=False)
-    view = State(serial=state.serial, lineage=state.lineage or "preview", roots=state.roots,
-                 resources=dict(state.resources))
-    engine = Engine(view, copy_on_write=True, kubernetes_version=kubernetes_version)
+    engine = (prepared.take(state, kubernetes_version) if prepared is not None else None) or \
+        _engine(state, kubernetes_version)
+    view = engine.state
     touched: set[str] = set()
     for op in operations:
         try:

@@ -26,6 +26,10 @@ class Pending:
         finally:
             self.stop()
 
+    def ready(self) -> bool:
+        """Whether the result is in (`get` would not wait)."""
+        return bool(self._result.ready())
+
     def stop(self) -> None:
         self._pool.terminate()
 

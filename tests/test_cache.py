@@ -18,7 +18,8 @@ from conftest import CLUSTER_YAML, _run_in_process, app_yaml, edit, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import api, cache, load
+from planner import api, cache, load, preview
+from planner.state import open_backend
 
 FILES = {"cluster.yaml": CLUSTER_YAML.format(nodes=20),
          "apps-a.yaml": "".join(app_yaml(i) for i in range(4)),
@@ -412,3 +413,21 @@ def test_a_large_input_parsed_by_a_second_process_while_the_state_is_read_plans_
                 assert forked.code == 0 and "Secret/default/s1" in forked.out and "aHVudGVyMg" not in forked.out
             if damaged_state:
                 shutil.copy(tmp_path / "good.json", tmp_path / "planner.state.json")
+
+
+def test_the_preview_of_a_cluster_rebuilt_ahead_is_the_one_rebuilt_after(cli, hello, tmp_path):
+    """planner.api rebuilds the state's simulated cluster while it waits for the second process; the preview must
+    then be exactly the one it computes from scratch (rollout waves, Pending Pods, the stall warning)."""
+    edit(hello / "hello-web.yaml", "replicas: 3", "replicas: 40")
+    assert cli("apply", str(hello), "--auto-approve").code == 0
+    edit(hello / "hello-web.yaml", "hello-app:1.0", "hello-app:2.0")
+    backend = open_backend(str(tmp_path / "planner.state.json"))
+    loaded = api.load_and_read([str(hello)], None, api.Options(), backend)
+    ahead = preview.prepare(loaded.read.state, loaded.desired.kubernetes_version)
+    assert ahead.engine is not None
+    with_it = api.make_plan(loaded.desired, loaded.read.state, prepared=ahead)
+    assert ahead.engine is None  # taken
+    without = api.make_plan(loaded.desired, loaded.read.state)
+    assert with_it.to_wire() == without.to_wire() and "Pending" in str(with_it.to_wire()["diagnostics"])
+    other = preview.prepare(loaded.read.state, "1.30")  # prepared for another version: not used
+    assert api.make_plan(loaded.desired, loaded.read.state, prepared=other).to_wire() == without.to_wire()
