@@ -26,6 +26,7 @@ Specification). `--no-cache` or `PLANNER_NO_CACHE=1` turns it off.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import marshal
@@ -90,10 +91,11 @@ def max_bytes() -> int:
         return DEFAULT_MAX_BYTES
 
 
+@functools.cache
 def _code_stamp() -> bytes:
     """planner's own code and bundled schemas, by each file's name, size and modification time (stat only: reading
     them all would cost ~35 ms a run; installing or checking out code gives its files new times). A changed rule
-    or schema is another cache."""
+    or schema is another cache. Once per process: a plan asks for it three times (~1-4 ms each)."""
     digest = hashlib.blake2b(planner.__version__.encode(), digest_size=32)
     from planner.schemas import schemas_dir
 

@@ -33,10 +33,12 @@ def plan_key(paths: list[str], roots: list[str], kubernetes_version: str, skip_u
     plans = cache.plans(cache.Setting(resolve_version(kubernetes_version), skip_unknown))
     if plans is None:
         return None
+    state = backend.fingerprint()
+    if state is None:  # no state yet (a plan from empty): nothing to find, so no input is digested for it
+        return None
     signature = [] if destroy else pipeline.input_signature(paths)  # before the bytes are read
     files = [] if destroy else pipeline.input_digests(paths)
-    state = backend.fingerprint()
-    if files is None or state is None:
+    if files is None:
         return None
     query = (files, state, roots, destroy, sorted(set(targets)), sorted(set(excluded)), commands)
     return PlanKey(plans, plans.key_of(repr(query).encode()), signature)
