@@ -329,8 +329,8 @@ MEANWHILE_MIN_BYTES = 64 * 2**10
 
 
 def worker_share(files: list[str], meanwhile: bool = False, fraction: float = 0.5) -> list[str]:
-    """The files a second process should take: about `fraction` of the bytes, never stdin; none for small inputs.
-    With work to do meanwhile, never none: all of them if that fraction is not enough for one."""
+    """The files a second process should take: as close to `fraction` of the bytes as whole files come, never stdin;
+    none for small inputs, nor all of them unless there is work to do meanwhile."""
     if STDIN in files or not second_process.available():
         return []
     sizes = {}
@@ -342,12 +342,14 @@ def worker_share(files: list[str], meanwhile: bool = False, fraction: float = 0.
     total = sum(sizes.values())
     if total < (MEANWHILE_MIN_BYTES if meanwhile else PARALLEL_MIN_BYTES):
         return []
-    share, taken = [], 0
-    for name in sorted(files, key=lambda n: -sizes[n]):
-        if taken + sizes[name] <= total * fraction:
+    share, taken, target = [], 0, total * fraction
+    for name in sorted(files, key=lambda n: -sizes[n]):  # the largest first; each only if it brings us closer
+        if abs(taken + sizes[name] - target) < abs(taken - target):
             share.append(name)
             taken += sizes[name]
-    return share or (list(files) if meanwhile else [])
+    if meanwhile:
+        return share or list(files)
+    return share if len(share) < len(files) else []
 
 
 def load(paths: Iterable[str], stdin: IO[bytes] | None = None, skip: frozenset[str] = frozenset(),

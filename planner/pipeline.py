@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshal
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
 from planner import kinds, lists, model, schemas, second_process
@@ -20,15 +21,16 @@ from planner.errors import Diagnostic, PlannerError
 from planner.inputs import STDIN, expand_paths, read_regular_file
 from planner.load import Document, SourceFile
 from planner.model import DesiredState, Resource, SecretKey
-from planner.validate import Validator, ValidDocument
+from planner.validate import ValidationResult, Validator, ValidDocument
 
 Modelled = list[tuple[Resource, list[str]]]
 
 
-WORKER_FRACTION = 0.45
-"""The share of the input bytes the second process loads, validates and models, while this one parses the rest
-and then validates and models it. Measured at 10,000 resources in 11 files, cold: the other process taking 32%,
-42% and 52% of the bytes gave 1.83 s, 1.68 s and 1.98 s for the three stages (this process parsing, or waiting)."""
+WORKER_FRACTION = 0.48
+"""The share of the input bytes the second process loads, validates and models (planner.load.worker_share: as close
+as whole files come), while this one parses, validates and models the rest. Measured at 10,000 resources, cold,
+the three stages: in 11 files, the other process taking 42% or 52% of the bytes: 1.62-1.70 s or 1.57-1.59 s; in 27
+files, 50% or 55%: 1.52-1.56 s or 1.63-1.73 s (the other process does more per byte: it sends its result back)."""
 
 
 def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: str, skip_unknown: bool,
@@ -55,25 +57,24 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
     taken = share if pending is not None else []
     loaded = load_stage.load(paths, stdin, skip=frozenset(stored).union(taken), meanwhile=entries_then_more,
                              parallel=pending is None)
+    validator = Validator(version, skip_unknown)
+    checked = _check(loaded, validator, key_source)  # while the other process may still be at work
     if idle is not None and pending is not None and not pending.ready():
         idle()
     computed = marshal.loads(pending.get()) if pending is not None else []
     made = {name: entry for name, entry in zip(taken, computed, strict=True) if entry}
     hits.update(made)
     again = [name for name in [*stored, *taken] if name not in hits]
-    if again:  # an entry that did not load, a file the other process found a problem in: parsed here after all
-        _merge(loaded, load_stage.load(again, parallel=False), order)
-    documents, list_errors = lists.expand(loaded.documents)
-    loaded.errors.extend(list_errors)
-    try:
-        result = Validator(version, skip_unknown).validate(documents)
-    except PlannerError as exc:
-        raise PlannerError(sorted(loaded.errors + exc.errors, key=Diagnostic.sort_key) + exc.warnings) from None
-    if loaded.errors:
-        raise PlannerError(sorted(loaded.errors, key=Diagnostic.sort_key))
-    fresh = _model(result.documents, key_source)
+    if again:  # an entry that did not load, a file the other process found a problem in: done here after all
+        more = load_stage.load(again, parallel=False)
+        checked = checked.joined(_check(more, validator, key_source), order)
+        _merge(loaded, more, order)
+    if checked.errors:
+        reported = checked.result.warnings if checked.invalid else []
+        raise PlannerError(sorted(checked.errors, key=Diagnostic.sort_key) + reported)
+    result, fresh = checked.result, checked.fresh
     if cache is not None:
-        _store(cache, documents, result.documents, result.warnings, fresh)
+        _store(cache, checked.documents, result.documents, result.warnings, fresh)
         for name, entry in made.items():
             cache.put(keys[name], {**entry, "key_id": cache.key_id() if entry["key_id"] else None})
         cache.trim()
@@ -112,6 +113,51 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
     desired.warnings.extend(warnings)
     desired.skipped = skipped
     return desired
+
+
+@dataclass
+class _Checked:
+    """Documents read in this process, validated and modelled; errors kept, not raised, so that the documents of
+    files read later (`again` above) are checked too and every error is reported at once, in order."""
+
+    documents: list[Document]
+    result: ValidationResult
+    fresh: Fresh
+    errors: list[Diagnostic]
+    invalid: bool
+    """Validation failed: the error report shows its warnings too (errors of reading alone are shown alone)."""
+
+    def joined(self, other: _Checked, order: list[str]) -> _Checked:
+        """Both, with warnings and modelled files in input order (each file's own order kept)."""
+        position = _positions(order)
+
+        def by_file(d: Diagnostic) -> int:
+            return position.get(d.file or "", len(order))
+
+        a, b = self.result, other.result
+        result = ValidationResult(a.documents + b.documents, sorted(a.warnings + b.warnings, key=by_file),
+                                  a.kubernetes_version, a.skipped + b.skipped)
+        fresh = {**self.fresh, **other.fresh}
+        return _Checked(self.documents + other.documents, result,
+                        {name: fresh[name] for name in sorted(fresh, key=lambda n: position.get(n, len(order)))},
+                        self.errors + other.errors, self.invalid or other.invalid)
+
+
+def _check(loaded: load_stage.LoadResult, validator: Validator, secret_key: SecretKey) -> _Checked:
+    """List items expanded, validated and, when nothing is wrong, modelled. Errors of reading come without the
+    validation's warnings, as the stages report them one after another."""
+    documents, list_errors = lists.expand(loaded.documents)
+    errors = [*loaded.errors, *list_errors]
+    try:
+        result = validator.validate(documents)
+    except PlannerError as exc:
+        return _Checked(documents, ValidationResult([], exc.warnings, validator.version), {}, errors + exc.errors, True)
+    return _Checked(documents, result, {} if errors else _model(result.documents, secret_key), errors, False)
+
+
+def _positions(order: list[str]) -> dict[str, int]:
+    """Each input file's first place in the input (stdin by the name its documents carry)."""
+    return {("<stdin>" if name == STDIN else name): i for i, name in reversed(list(enumerate(order)))}
 
 
 def _assembled(cache: Cache, files: list[tuple[str, str]], modelled: Modelled, roots: list[str],
@@ -172,7 +218,7 @@ def _entries(cache: Cache, stored: dict[str, str]) -> dict[str, dict[str, Any]]:
 
 def _merge(loaded: load_stage.LoadResult, more: load_stage.LoadResult, order: list[str]) -> None:
     """Add the documents and errors of files loaded afterwards, keeping the files' input order."""
-    position = {("<stdin>" if name == STDIN else name): i for i, name in reversed(list(enumerate(order)))}
+    position = _positions(order)
     documents = loaded.documents + more.documents
     documents.sort(key=lambda d: position.get(d.source.name, len(order)))  # stable: each file's own order stays
     loaded.documents[:] = documents
