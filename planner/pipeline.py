@@ -55,13 +55,17 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
     share = load_stage.worker_share(misses, meanwhile is not None or bool(stored), WORKER_FRACTION)
     pending = second_process.start(_file_entries, share, version, skip_unknown, key_source) if share else None
     taken = share if pending is not None else []
-    loaded = load_stage.load(paths, stdin, skip=frozenset(stored).union(taken), meanwhile=entries_then_more,
-                             parallel=pending is None)
-    validator = Validator(version, skip_unknown)
-    checked = _check(loaded, validator, key_source)  # while the other process may still be at work
-    if idle is not None and pending is not None and not pending.ready():
-        idle()
-    computed = marshal.loads(pending.get()) if pending is not None else []
+    try:
+        loaded = load_stage.load(paths, stdin, skip=frozenset(stored).union(taken), meanwhile=entries_then_more,
+                                 parallel=pending is None)
+        validator = Validator(version, skip_unknown)
+        checked = _check(loaded, validator, key_source)  # while the other process may still be at work
+        if idle is not None and pending is not None and not pending.ready():
+            idle()
+        computed = marshal.loads(pending.get()) if pending is not None else []
+    finally:  # interrupted: the other process goes too
+        if pending is not None:
+            pending.stop()
     made = {name: entry for name, entry in zip(taken, computed, strict=True) if entry}
     hits.update(made)
     again = [name for name in [*stored, *taken] if name not in hits]

@@ -35,7 +35,10 @@ class Pending:
 
 
 def available() -> bool:
-    return (os.cpu_count() or 1) >= 2
+    """A second core this process may run on (its CPU affinity, where the OS tells it: a container pinned to one
+    core gains nothing from a second process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores >= 2
 
 
 def start(function: Callable[..., Any], *args: Any) -> Pending | None:
