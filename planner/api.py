@@ -29,7 +29,7 @@ from planner.plan import Action, Operation, Plan, Step
 from planner.plan_cache import PlanKey
 from planner.plan_cache import remember_plan as remember_plan
 from planner.plan_cache import remembered_plan as remembered_plan
-from planner.preview import Prepared, prepare, preview
+from planner.preview import Prepared, foresee, prepare
 from planner.saved import SavedPlan as SavedPlan  # saved plans live in planner.saved; re-exported here
 from planner.saved import check_not_stale as check_not_stale
 from planner.saved import is_saved_plan as is_saved_plan
@@ -156,10 +156,14 @@ def make_plan(desired: DesiredState, state: State, destroy: bool = False, target
     operations, ordered, narrowed = targeting.narrow(operations, ordered, targets, excluded)
     warnings += narrowed
     statuses = {address: resource.status for address, resource in state.resources.items()}
-    operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
-    if commands:
-        operations, ordered = with_commands(operations, ordered)
-    foreseen = preview(operations, state, desired.kubernetes_version, prepared)
+    foreseeing = foresee(operations, state, desired.kubernetes_version, prepared)  # meanwhile, for a large plan
+    try:
+        operations, notes = attribute(operations, ordered, statuses, desired.kubernetes_version)
+        if commands:
+            operations, ordered = with_commands(operations, ordered)
+        foreseen = foreseeing.result()
+    finally:
+        foreseeing.stop()
     return Plan(
         operations=tuple(operations), changes=tuple(ordered),
         diagnostics=tuple(desired.warnings + warnings + foreseen + notes),

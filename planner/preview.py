@@ -8,9 +8,9 @@ Pending Pods and stalled rollouts are status, not drift: a plan with nothing to 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from planner import kinds
+from planner import kinds, second_process
 from planner.errors import Diagnostic, PlannerError
 from planner.plan import Operation
 from planner.simulate.engine import Engine
@@ -45,6 +45,53 @@ def _engine(state: State, kubernetes_version: str) -> Engine:
     view = State(serial=state.serial, lineage=state.lineage or "preview", roots=state.roots,
                  resources=dict(state.resources))
     return Engine(view, copy_on_write=True, kubernetes_version=kubernetes_version)
+
+
+PARALLEL_MIN_OPERATIONS = 500
+"""Plans with at least this many operations have their preview computed by a second process while this one
+attributes their steps (neither needs the other's result): forking costs ~20 ms, a preview of 10,000 creates ~0.3 s."""
+
+
+class Foreseeing:
+    """A preview under way (`foresee`): computed by a second process, or here when `result` is asked for."""
+
+    def __init__(self, pending: second_process.Pending | None, compute: Callable[[], list[Diagnostic]]) -> None:
+        self._pending = pending
+        self._compute = compute
+
+    def result(self) -> list[Diagnostic]:
+        """The preview's warnings; PlannerError if apply would fail, as `preview` raises it."""
+        if self._pending is None:
+            return self._compute()
+        failed, diagnostics = self._pending.get()
+        if failed:
+            raise PlannerError(diagnostics)
+        return list(diagnostics)
+
+    def stop(self) -> None:
+        if self._pending is not None:
+            self._pending.stop()
+
+
+def foresee(operations: list[Operation], state: State, kubernetes_version: str = "",
+            prepared: Prepared | None = None) -> Foreseeing:
+    """`preview`, started: in a second process for a large plan (the simulation needs neither the steps nor the
+    commands, which this process adds meanwhile), otherwise when its result is asked for."""
+
+    def compute() -> list[Diagnostic]:
+        return preview(operations, state, kubernetes_version, prepared)
+
+    if len(operations) < PARALLEL_MIN_OPERATIONS:
+        return Foreseeing(None, compute)
+    return Foreseeing(second_process.start_inheriting(_outcome, compute), compute)
+
+
+def _outcome(compute: Callable[[], list[Diagnostic]]) -> tuple[bool, list[Diagnostic]]:
+    """The child's answer: (failed, diagnostics); an error is sent as its diagnostics, not pickled as an exception."""
+    try:
+        return False, compute()
+    except PlannerError as exc:
+        return True, exc.diagnostics
 
 
 def preview(operations: tuple[Operation, ...] | list[Operation], state: State,

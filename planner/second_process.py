@@ -52,3 +52,25 @@ def start(function: Callable[..., Any], *args: Any) -> Pending | None:
         return Pending(pool, pool.apply_async(function, args))
     except (OSError, ValueError):
         return None
+
+
+_INHERITED: tuple[Callable[[Any], Any], Any] | None = None
+"""What `start_inheriting`'s child runs: set just before the fork, so the child has it without it being sent."""
+
+
+def start_inheriting(function: Callable[[Any], Any], data: Any) -> Pending | None:
+    """`start` for work on data too large to send (a whole plan): the child has it from the fork, and only the
+    result comes back. `function` and `data` need not be picklable; the result must be."""
+    global _INHERITED
+    _INHERITED = (function, data)
+    try:
+        return start(_run_inherited)
+    finally:
+        _INHERITED = None
+
+
+def _run_inherited() -> Any:
+    assert _INHERITED is not None
+    function, data = _INHERITED
+    return function(data)
+

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import CLUSTER_YAML, _run_in_process, app_yaml, edit, write
+from conftest import CLUSTER_YAML, _run_in_process, app_yaml, edit, many_apps, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -431,3 +431,23 @@ def test_the_preview_of_a_cluster_rebuilt_ahead_is_the_one_rebuilt_after(cli, he
     assert with_it.to_wire() == without.to_wire() and "Pending" in str(with_it.to_wire()["diagnostics"])
     other = preview.prepare(loaded.read.state, "1.30")  # prepared for another version: not used
     assert api.make_plan(loaded.desired, loaded.read.state, prepared=other).to_wire() == without.to_wire()
+
+
+@pytest.mark.parametrize("services_range", ["10.64.0.0/16", "10.64.0.0/24"])
+def test_a_large_plans_preview_computed_by_a_second_process_is_the_same(tmp_path, monkeypatch, services_range):
+    """From planner.preview.PARALLEL_MIN_OPERATIONS operations on, the preview runs in a second process while this
+    one attributes the steps: the same plan, warnings and exit code, and the same error when apply would fail (a
+    /24 holds 254 ClusterIPs, not 300)."""
+    write(tmp_path / "in" / "all.yaml", many_apps(300).replace("10.64.0.0/16", services_range))
+    assert preview.PARALLEL_MIN_OPERATIONS <= 601  # a cluster, 300 Deployments and 300 Services
+    runs = []
+    for threshold in (preview.PARALLEL_MIN_OPERATIONS, 1 << 40):  # a second process, then all here
+        monkeypatch.setattr(preview, "PARALLEL_MIN_OPERATIONS", threshold)
+        runs.append(_run_in_process(["plan", "in", "-o", "json", "--no-cache"], tmp_path))
+    forked, single = runs
+    assert (forked.code, forked.out, forked.err) == (single.code, single.out, single.err)
+    if services_range.endswith("/24"):
+        assert forked.code == 1 and "apply would fail at create Service/default/" in forked.err
+        assert "ClusterIP range 10.64.0.1-10.64.0.254 is exhausted" in forked.err
+    else:
+        assert forked.code == 0 and '"action":"create"' in forked.out
