@@ -209,19 +209,53 @@ def _compare(stored: StoredResource, resource: Resource, cluster_replaced: bool)
 
 
 def _field_changes(before: dict[str, Any], after: dict[str, Any], sensitive: tuple[str, ...]) -> list[FieldChange]:
+    found = _scalar_changes(before, after)
+    changes = [_masked(FieldChange(path, old, new), sensitive)
+               for path, old, new in (found if found is not None else _deep_changes(before, after))]
+    changes.sort(key=lambda c: c.path)
+    return changes
+
+
+def _deep_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Every changed field, as deepdiff finds it over the keyed view: values, types, fields and list items added
+    or removed."""
     from deepdiff import DeepDiff
 
     tree = DeepDiff(_keyed(before), _keyed(after), view="tree", verbose_level=2)
-    changes: list[FieldChange] = []
+    changes: list[tuple[str, Any, Any]] = []
     for report in ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed",
                    "iterable_item_added", "iterable_item_removed"):
         for item in tree.get(report, ()):
-            path = _path(item.path(output_format="list"))
             old = None if report.endswith("added") else _plain(item.t1)
             new = None if report.endswith("removed") else _plain(item.t2)
-            changes.append(_masked(FieldChange(path, old, new), sensitive))
-    changes.sort(key=lambda c: c.path)
+            changes.append((_path(item.path(output_format="list")), old, new))
     return changes
+
+
+def _scalar_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]] | None:
+    """The changed fields when only scalar values changed (the same fields on both sides, and no list or mapping
+    among the values that differ): exactly what `_deep_changes` reports then (a property test holds them equal),
+    from the leaf walk creates use, without deepdiff (~26 ms to import, a plan's one image change). None when
+    anything else changed. A value of another type is a change, as deepdiff's type_changes (1 and 1.0, 1 and true)."""
+    old: list[tuple[str, Any]] = []
+    new: list[tuple[str, Any]] = []
+    _keyed_leaves(before, "", None, old)
+    _keyed_leaves(after, "", None, new)
+    was = dict(old)
+    if len(old) != len(new) or len(was) != len(old):
+        return None
+    out: list[tuple[str, Any, Any]] = []
+    for path, value in new:
+        if path not in was:
+            return None
+        prior = was[path]
+        if type(prior) is type(value) and prior == value:
+            continue
+        # a list or mapping changed (deepdiff reports its items), or a key like "[a=b]" (its path is spelt apart)
+        if isinstance(prior, (dict, list)) or isinstance(value, (dict, list)) or '["[' in path:
+            return None
+        out.append((path, prior, value))
+    return out
 
 
 def _is_secret(path: str, sensitive: tuple[str, ...]) -> bool:

@@ -9,7 +9,7 @@ from conftest import app_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import api
+from planner import api, diff
 from planner.kinds import deployment, service
 from planner.plan import Action
 from planner.simulate import objects
@@ -132,3 +132,55 @@ def test_replace_actions_are_reported_for_selector_changes():
     assert change.replace_paths == ("spec.selector.matchLabels.tier",)
     phases = [op.phase for op in plan.operations if op.change.address == "Deployment/default/app1"]
     assert phases == ["delete", "create"]
+
+
+# ---------------------------------------------------------------- field changes without deepdiff
+
+_KEYS = st.sampled_from(["a", "b", "name", "image", "x-y", "b.c", "[w=1]", "[p", "ports", "env", "containers"])
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from([0.0, 1.0, 2.5]),
+                     st.sampled_from(["", "web", "1", "true", "a:b"]))
+
+
+def _manifests(depth: int = 3) -> st.SearchStrategy[dict]:
+    """Nested mappings with lists of named items (merge keys: containers, env), lists of scalars and odd keys."""
+    leaf = _SCALARS | st.lists(_SCALARS, max_size=3)
+    if depth == 0:
+        return st.dictionaries(_KEYS, leaf, max_size=4)
+    inner = _manifests(depth - 1)
+    named = st.lists(st.builds(lambda n, rest: {**rest, "name": n}, st.sampled_from(["web", "db", "x"]), inner),
+                     max_size=3, unique_by=lambda d: d["name"])
+    return st.dictionaries(_KEYS, leaf | inner | named | st.lists(inner, max_size=2), max_size=4)
+
+
+@st.composite
+def _edited(draw: st.DrawFn) -> tuple[dict, dict]:
+    """A manifest and a copy with some leaves given other scalar values, or other values of any shape."""
+    import copy
+
+    before = draw(_manifests())
+    after = copy.deepcopy(before)
+    for _ in range(draw(st.integers(0, 3))):
+        node = after
+        while isinstance(node, dict) and node:
+            key = draw(st.sampled_from(sorted(node)))
+            child = node[key]
+            if isinstance(child, list) and child and isinstance(child[0], dict):
+                child = draw(st.sampled_from(child))
+            if not isinstance(child, dict) or not child or draw(st.booleans()):
+                node[key] = draw(_SCALARS | st.lists(_SCALARS, max_size=2) | _manifests(0))
+                break
+            node = child
+    return before, after
+
+
+@settings(max_examples=400, deadline=None)
+@given(_edited())
+def test_field_changes_without_deepdiff_are_the_ones_deepdiff_finds(pair):
+    """diff._scalar_changes answers only when nothing but scalar values changed; then it must be what deepdiff
+    reports over the keyed view, path for path and value for value (types included: 1 and 1.0, 1 and true)."""
+    before, after = pair
+    quick = diff._scalar_changes(before, after)
+    deep = sorted(diff._deep_changes(before, after), key=lambda c: c[0])
+    if quick is not None:
+        assert sorted(quick, key=lambda c: c[0]) == deep
+    assert [c.path for c in diff._field_changes(before, after, ())] == [path for path, _, _ in deep]
