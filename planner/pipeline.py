@@ -60,8 +60,13 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
                                  parallel=pending is None)
         validator = Validator(version, skip_unknown)
         checked = _check(loaded, validator, key_source)  # while the other process may still be at work
-        if idle is not None and pending is not None and not pending.ready():
-            idle()
+        unstored: _Checked | None = checked
+        if pending is not None and not pending.ready():  # time to spare: this process's entries, then `idle`
+            if cache is not None and not checked.errors:  # each is a fact about its own file's bytes
+                _store(cache, checked)
+                unstored = None
+            if idle is not None and not pending.ready():
+                idle()
         computed = marshal.loads(pending.get()) if pending is not None else []
     finally:  # interrupted: the other process goes too
         if pending is not None:
@@ -71,14 +76,17 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
     again = [name for name in [*stored, *taken] if name not in hits]
     if again:  # an entry that did not load, a file the other process found a problem in: done here after all
         more = load_stage.load(again, parallel=False)
-        checked = checked.joined(_check(more, validator, key_source), order)
+        late = _check(more, validator, key_source)
+        joined = checked.joined(late, order)
+        checked, unstored = joined, (late if unstored is None else joined)
         _merge(loaded, more, order)
     if checked.errors:
         reported = checked.result.warnings if checked.invalid else []
         raise PlannerError(sorted(checked.errors, key=Diagnostic.sort_key) + reported)
     result, fresh = checked.result, checked.fresh
     if cache is not None:
-        _store(cache, checked.documents, result.documents, result.warnings, fresh)
+        if unstored is not None:
+            _store(cache, unstored)
         for name, entry in made.items():
             cache.put(keys[name], {**entry, "key_id": cache.key_id() if entry["key_id"] else None})
         cache.trim()
@@ -295,9 +303,9 @@ def _model(valid: list[ValidDocument], secret_key: SecretKey) -> Fresh:
     return {name: (name in keyed, modelled, source) for name, (_, modelled, source) in out.items()}
 
 
-def _store(cache: Cache, read: list[Document], valid: list[ValidDocument], warnings: list[Diagnostic],
-           fresh: Fresh) -> None:
+def _store(cache: Cache, checked: _Checked) -> None:
     """An entry for each file read in this run (stdin is not a file: never stored)."""
+    read, valid, warnings, fresh = checked.documents, checked.result.documents, checked.result.warnings, checked.fresh
     sources: dict[str, SourceFile] = {}
     counts: dict[str, int] = {}
     for document in read:

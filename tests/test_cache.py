@@ -451,3 +451,21 @@ def test_a_large_plans_preview_computed_by_a_second_process_is_the_same(tmp_path
         assert "ClusterIP range 10.64.0.1-10.64.0.254 is exhausted" in forked.err
     else:
         assert forked.code == 0 and '"action":"create"' in forked.out
+
+
+def test_a_large_input_shared_with_a_second_process_is_cached_like_a_small_one(tmp_path, cache_dir):
+    """Cold, the files are shared: each process's entries are stored (this one's while it waits for the other);
+    warm and after an edit, the plans are those without the cache."""
+    write(tmp_path / "in" / "cluster.yaml", CLUSTER_YAML.format(nodes=20))
+    write(tmp_path / "in" / "a.yaml", "".join(app_yaml(i) for i in range(150)))
+    write(tmp_path / "in" / "b.yaml", "".join(app_yaml(i) for i in range(150, 300)))
+    assert _run_in_process(["apply", "in", "--auto-approve", "--no-cache"], tmp_path).code == 0
+    edit(tmp_path / "in" / "b.yaml", "replicas: 1", "replicas: 2")
+    for step in ("cold", "warm", "edited"):
+        if step == "edited":
+            edit(tmp_path / "in" / "a.yaml", "example/app:1", "example/app:2")
+        cached = _run_in_process(["plan", "in", "--detailed-exitcode"], tmp_path)
+        plain = _run_in_process(["plan", "in", "--detailed-exitcode", "--no-cache"], tmp_path)
+        assert (cached.code, cached.out, cached.err) == (plain.code, plain.out, plain.err), step
+        assert cached.code == 2 and "1 -> 2" in cached.out
+        assert len(entries(cache_dir, "docs")) == (3 if step != "edited" else 4), step
