@@ -53,7 +53,8 @@ def load_desired(paths: list[str], stdin: IO[bytes] | None, kubernetes_version: 
 
     misses = list(dict.fromkeys(name for name in order if name not in stored))
     share = load_stage.worker_share(misses, meanwhile is not None or bool(stored), WORKER_FRACTION)
-    pending = second_process.start(_file_entries, share, version, skip_unknown, key_source) if share else None
+    pending = second_process.start_inheriting(_file_entries, (share, version, skip_unknown, key_source)) \
+        if share else None  # inherited, not sent: the key's source is a method of the backend, which holds the state
     taken = share if pending is not None else []
     try:
         loaded = load_stage.load(paths, stdin, skip=frozenset(stored).union(taken), meanwhile=entries_then_more,
@@ -334,12 +335,13 @@ def _entry(modelled: Modelled, warnings: list[Diagnostic], skipped: int, key_id:
             "skipped": skipped, "key_id": key_id}
 
 
-def _file_entries(names: list[str], version: str, skip_unknown: bool, secret_key: SecretKey) -> bytes:
+def _file_entries(job: tuple[list[str], str, bool, SecretKey]) -> bytes:
     """The second process's share (planner.second_process): each file loaded, validated and modelled into the entry
     the cache would hold for it, which this process then takes as it takes a cached one. None for a file with any
     problem (this process loads it again, so that every error is reported in order) or with Secret data. The entry
     says only whether it needed the secret key ("keyed"): this process names the key when it stores it. Sent back
     as marshal data, which takes half the time pickle does both ways (~25 ms a side at 4,000 resources)."""
+    names, version, skip_unknown, secret_key = job
     validator = Validator(version, skip_unknown)
     out: list[dict[str, Any] | None] = []
     for name in names:
