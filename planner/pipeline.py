@@ -12,7 +12,7 @@ import marshal
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from planner import kinds, lists, model, schemas, second_process
 from planner import load as load_stage
@@ -197,23 +197,19 @@ def _assembled(cache: Cache, files: list[tuple[str, str]], modelled: Modelled, r
 
 
 def _lookup(paths: list[str], cache: Cache | None) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """Every input file in order, the keys of those the cache has an entry for (found by their bytes; the entries
-    are read by `_entries`), the keys of all."""
+    """Every input file in order, the keys of those the cache has an entry for (found by their bytes as they are
+    now: a file written since the plan's key was made is planned as it is now; the entries are read by
+    `_entries`), the keys of all."""
     files, _ = expand_paths(paths)  # errors: load() walks again and reports them
     stored: dict[str, str] = {}
     keys: dict[str, str] = {}
     if cache is None:
         return files, stored, keys
     for name in files:
-        if name == STDIN:
+        digest = _digest_of(name)
+        if digest is None:
             continue
-        try:
-            raw = read_regular_file(name)
-        except OSError:
-            continue
-        if isinstance(raw, Diagnostic):
-            continue
-        key = keys[name] = cache.key_of(content_digest(raw))
+        key = keys[name] = cache.key_of(digest)
         if cache.has(key):
             stored[name] = key
     return files, stored, keys
@@ -244,16 +240,19 @@ def input_digests(paths: list[str]) -> list[tuple[str, bytes]] | None:
     files, errors = expand_paths(paths)
     if errors or STDIN in files:
         return None
-    digests = []
-    for name in files:
-        try:
-            raw = read_regular_file(name)
-        except OSError:
-            return None
-        if isinstance(raw, Diagnostic):
-            return None
-        digests.append((name, content_digest(raw)))
-    return digests
+    digests = [(name, _digest_of(name)) for name in files]
+    return None if any(digest is None for _, digest in digests) else cast("list[tuple[str, bytes]]", digests)
+
+
+def _digest_of(name: str) -> bytes | None:
+    """A regular input file's content digest; None for stdin or what cannot be read as one (the load says why)."""
+    if name == STDIN:
+        return None
+    try:
+        raw = read_regular_file(name)
+    except OSError:
+        return None
+    return None if isinstance(raw, Diagnostic) else content_digest(raw)
 
 
 def input_signature(paths: list[str]) -> list[tuple[str, int, int, int, int]]:

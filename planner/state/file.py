@@ -121,7 +121,7 @@ class FileBackend:
                 state, recovered = replay(state, lines, str(self.journal_path))
             elif kind == "orphan":
                 warnings.append(self._orphaned(head, state))
-        digest = cache.content_digest(raw) if raw is not None and journal is None else None
+        digest = cache.content_digest(raw) if raw is not None and journal is None and cache.active() else None
         return ReadResult(state, recovered, str(self.journal_path), warnings, digest)
 
     def _orphaned(self, head: dict[str, Any], state: State) -> str:
