@@ -11,7 +11,7 @@ from typing import Any
 from planner import kinds
 from planner.errors import PlannerError
 from planner.kinds.base import KindSpec, StepTemplate
-from planner.knowledge.components import COMPONENTS, DUTIES
+from planner.knowledge.components import ACTOR_OF, DUTIES
 
 _FIELD = re.compile(r"\{(\w+)\}")
 
@@ -34,13 +34,8 @@ def _by_name() -> dict[str, KindSpec]:
     return found
 
 
-def _components() -> dict[str, str]:
-    """component -> its actor; `actor/component` is accepted too."""
-    return {component: actor for actor, components in COMPONENTS.items() for component in components}
-
-
 def valid_names() -> tuple[list[str], list[str]]:
-    return (sorted({name for spec in kinds.specs() for name in _kind_names(spec)}), sorted(_components()))
+    return (sorted({name for spec in kinds.specs() for name in _kind_names(spec)}), sorted(ACTOR_OF))
 
 
 def explain(name: str) -> dict[str, Any]:
@@ -51,7 +46,7 @@ def explain(name: str) -> dict[str, Any]:
     if spec is not None:
         return kind_lifecycle(spec)
     component = key.split("/", 1)[-1]
-    if component in _components():
+    if component in ACTOR_OF:
         return component_duties(component)
     valid_kinds, valid_components = valid_names()
     raise PlannerError.single(f'unknown kind or component "{name}": kinds are {", ".join(valid_kinds)}; components '
@@ -74,7 +69,7 @@ def kind_lifecycle(spec: KindSpec) -> dict[str, Any]:
 
 
 def component_duties(component: str) -> dict[str, Any]:
-    actor = _components()[component]
+    actor = ACTOR_OF[component]
     why, source = DUTIES[component]
     groups = []
     for spec in kinds.specs():

@@ -30,6 +30,7 @@ from planner.render.text import (
     SENSITIVE_CHANGED,
     SYMBOL,
     drift_words,
+    steps_by_address,
     summary_line,
     value_text,
 )
@@ -68,18 +69,19 @@ def render_markdown(wire: dict[str, Any], max_size: int = DEFAULT_MAX_SIZE) -> s
 
     Each level's body is generated block by block and given up as soon as it overflows, so a 10,000-resource plan
     costs its head and a budget's worth of blocks per level, not four whole renders."""
-    head = [line for section in _head(wire) for line in section.lines(section.items, 0)]
+    sections = _head(wire)
+    head = [line for section in sections for line in section.lines(section.items, 0)]
     if not any(wire["summary"].values()):
-        return _within(head, iter(()), max_size, "") or _shortened(_head(wire), max_size)
+        return _within(head, iter(()), max_size, "") or _shortened(sections, max_size)
     blocks = _resource_order(wire)
-    steps = _steps_by_address(wire)
+    steps = steps_by_address(wire)
     for level in LEVELS:
         note = f"*Left out to stay under {max_size:,} characters: {LEFT_OUT[level]}. {WHOLE_PLAN}*" \
             if level in _DROPPED_DETAILS else ""
         text = _within(head, _body(level, wire, blocks, steps), max_size, note)
         if text is not None:
             return text
-    return _shortened(_head(wire), max_size)
+    return _shortened(sections, max_size)
 
 
 def _body(level: str, wire: dict[str, Any], blocks: list[dict[str, Any]],
@@ -177,13 +179,6 @@ def _resource_order(wire: dict[str, Any]) -> list[dict[str, Any]]:
         first.setdefault(step["address"], position)
     changed = [c for c in wire["resource_changes"] if c["action"] != "no-op"]
     return sorted(changed, key=lambda c: first.get(c["address"], len(first)))
-
-
-def _steps_by_address(wire: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for step in wire["steps"]:
-        out.setdefault(step["address"], []).append(step)
-    return out
 
 
 def _diagram(wire: dict[str, Any]) -> list[str]:

@@ -113,6 +113,14 @@ def drift_words(drift: dict[str, Any]) -> str:
     return f"changed outside of planner: {changed or 'its fields'} {where}"
 
 
+def steps_by_address(wire: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """A plan's steps grouped by resource, each resource's in execution order (markdown and the HTML page)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for step in wire["steps"]:
+        out.setdefault(step["address"], []).append(step)
+    return out
+
+
 def summary_line(summary: dict[str, int]) -> str:
     """terraform's last line of a plan (the markdown comment's first)."""
     forget = f", {summary['forget']} to forget" if summary.get("forget") else ""

@@ -13,7 +13,7 @@ from planner.render.html.layout import cluster_drawing
 from planner.render.html.page import LIST_CAP, capped, inventory, page
 from planner.render.html.sequence import sequence_drawing
 from planner.render.html.svg import svg, text
-from planner.render.text import HEADLINE, SYMBOL, value_text
+from planner.render.text import HEADLINE, NO_CHANGES, SYMBOL, steps_by_address, summary_line, value_text
 
 MAX_RESOURCES = 200
 """Resources whose diff and steps the plan page shows; the rest are counted (`planner plan` lists them all)."""
@@ -49,9 +49,7 @@ def _diff(change: dict[str, Any]) -> str:
 
 def _resources(wire: dict[str, Any]) -> list[str]:
     """Each resource's diff beside its steps, in execution order of first appearance."""
-    steps: dict[str, list[dict[str, Any]]] = {}
-    for step in wire["steps"]:
-        steps.setdefault(step["address"], []).append(step)
+    steps = steps_by_address(wire)
     out = []
     changes = [c for c in wire["resource_changes"] if c["action"] in SYMBOL]  # no-ops: nothing to show
     for change in changes[:MAX_RESOURCES]:
@@ -87,9 +85,7 @@ def render_plan_html(wire: dict[str, Any]) -> str:
     """`planner plan -o html` (and `show PLANFILE -o html`): the sequence of steps, each resource's diff beside its
     steps, and (from a fresh plan) the cluster before and after."""
     summary = wire["summary"]
-    words = (f"Plan: {summary['create']} to add, {summary['update']} to change, {summary['replace']} to replace, "
-             f"{summary['delete']} to destroy" if any(summary.values()) else
-             "No changes. Your infrastructure matches the configuration.")
+    words = summary_line(summary) if any(summary.values()) else NO_CHANGES
     notes = [f'<p class="{"delete" if d["severity"] == "error" else "update"}">{text(d["severity"])}: '
              f'{text(d.get("address") or "")} {text(d["message"])}</p>' for d in wire["diagnostics"][:LIST_CAP]]
     legend = " ".join(f'<span class="{a}">■ {a}</span>' for a in ("create", "update", "replace", "delete"))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.knowledge.components import ACTOR_OF, YOU, callers
+from planner.knowledge.components import ACTOR_OF, COMPONENTS, YOU, callers
 from planner.render.html.layout import CHAR_W, GAP, LINE, PAD, WIDTH, Box, Drawing, Label, Link, fit
 
-ACTORS = ("gke", "cluster-master", "controller", "node")
-"""Lane order, left to right: Google Cloud, the control plane, the controllers, the nodes (the step actors)."""
+ACTORS = tuple(COMPONENTS)
+"""Lane order, left to right: Google Cloud, the control plane, the controllers, the nodes (the step actors, in
+knowledge.components' order, as the mermaid diagram has them)."""
 MAX_STEPS = 150
 """Steps drawn; the rest are listed under their resources (a 10,000-resource plan has ~50,000 steps)."""
 LANE_MIN, ROW, OP_ROW = 104, 22, 20

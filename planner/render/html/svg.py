@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from planner.render.html.layout import LINE, Drawing
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from planner.render.markup import html_text
 
 
 def text(value: object) -> str:
-    """Text for HTML or SVG: escaped, and control characters (not allowed in XML, possibly hostile in a hand-edited
-    state) shown as U+FFFD."""
-    return html.escape(_CONTROL.sub("\ufffd", str(value)), quote=True)
+    """Text for HTML or SVG: escaped as every renderer escapes (control, bidi and separator characters and lone
+    surrogates shown as visible escapes: not allowed in XML, possibly hostile in a hand-edited state)."""
+    return html_text(str(value))
 
 
 def _n(value: float) -> str:
