@@ -20,6 +20,7 @@ import yaml
 from planner import kinds
 from planner.kinds.defaulting import apply_defaults, copy_json
 from planner.model import SECRET_DIGEST
+from planner.order import rank_of
 from planner.state import State, StoredResource
 
 PLACEHOLDER = "REPLACE-ME"
@@ -49,8 +50,7 @@ def export(state: State) -> tuple[str, list[str]]:
 def _order(resource: StoredResource) -> tuple[int, int, str, str, str]:
     spec = kinds.spec_of(resource.family)
     group = 0 if spec.is_cluster else 1 if spec.node_pool is not None else 2
-    rank = spec.ranks_by_kind.get(resource.kind, spec.rank).rank
-    return group, rank, resource.namespace or "", resource.kind, resource.name
+    return group, rank_of(resource.family, resource.kind).rank, resource.namespace or "", resource.kind, resource.name
 
 
 def _placeholders(resource: StoredResource, manifest: dict[str, Any]) -> int:

@@ -91,7 +91,7 @@ def strip_defaults(family: str, manifest: dict[str, Any]) -> dict[str, Any]:
     equivalents show this (`kubectl apply -f -`) and compare commands' results with it."""
     from planner import kinds
 
-    out = copy_json(manifest)
+    out: dict[str, Any] = copy_json(manifest)
     found: list[tuple[dict[str, Any], str]] = []
     for pattern, value in kinds.spec_of(family).defaults:
         for parent, key in _matches(out, _split(pattern)):
@@ -102,6 +102,8 @@ def strip_defaults(family: str, manifest: dict[str, Any]) -> dict[str, Any]:
         parent.pop(key, None)
     if (out.get("metadata") or {}).get("namespace") == "default":
         out["metadata"] = {k: v for k, v in out["metadata"].items() if k != "namespace"}
+    if all(parent for parent, _ in found):  # no map emptied (the common case): nothing to prune, no second copy
+        return out
     pruned: dict[str, Any] = _pruned(out, manifest)
     return pruned
 

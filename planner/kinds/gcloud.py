@@ -19,17 +19,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from planner.kinds import imperative as imp
+from planner.knowledge.naming import split_location
 
 if TYPE_CHECKING:
     from planner.plan import ResourceChange
 
 Flag = Callable[[Any], tuple[str, ...]]
-_ZONE = re.compile(r"^[a-z]+-[a-z]+[0-9]+-[a-z]$")
-
-
 def location(value: str) -> tuple[str, ...]:
-    """`--zone` for a zone (us-central1-b), `--region` for a region: the tutorial's flags."""
-    return (f"--zone={value}",) if _ZONE.match(value) else (f"--region={value}",)
+    """`--zone` for a zone (us-central1-b), `--region` for a region: the tutorial's flags (naming.split_location
+    tells them apart)."""
+    return (f"--zone={value}",) if split_location(value)[1] else (f"--region={value}",)
 
 
 def _flag(name: str, lower: bool = False) -> Flag:

@@ -94,10 +94,20 @@ _SPECIAL = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null
 
 def _scalar(value: Any) -> str:
     """A scalar as YAML: plain where nothing could read it as another type, else JSON (a YAML double-quoted
-    scalar), which is also what keeps `EOF` or a newline from ending the here-document early."""
-    if isinstance(value, str) and _PLAIN.fullmatch(value) and value.lower() not in _SPECIAL and value != "EOF":
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    scalar), which is also what keeps `EOF` or a newline from ending the here-document early. Strings are
+    remembered: keys and many values repeat in every manifest (~577,000 calls for a plan from empty at 10,000)."""
+    if not isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    found = _WRITTEN.get(value)
+    if found is None:
+        plain = _PLAIN.fullmatch(value) and value.lower() not in _SPECIAL and value != "EOF"
+        found = value if plain else json.dumps(value, ensure_ascii=False)
+        if len(_WRITTEN) < 100_000:
+            _WRITTEN[value] = found
+    return found
+
+
+_WRITTEN: dict[str, str] = {}
 
 
 def block_yaml(value: Any, indent: str = "") -> list[str]:

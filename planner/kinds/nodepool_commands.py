@@ -21,12 +21,11 @@ from __future__ import annotations
 from typing import Any
 
 from planner.command_line import Command, RunCommand, Target, World
-from planner.kinds.cluster_commands import UPDATE, find_cluster
+from planner.kinds.cluster_commands import API_VERSION, UPDATE, WHERE, find_cluster
 from planner.knowledge import naming
 
-API_VERSION, KIND = "container.cnrm.cloud.google.com/v1beta1", "ContainerNodePool"
+KIND = "ContainerNodePool"
 DEFAULT_POOL = "default-pool"
-WHERE = ("zone", "region", "location")
 
 
 def _pool(command: Command, world: World, cluster: str, pool: str) -> dict[str, Any]:

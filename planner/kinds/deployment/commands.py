@@ -27,8 +27,9 @@ def created_by_kubectl(name: str, image: str, replicas: int | None, port: int | 
     container: dict[str, Any] = {"name": imp.container_name(image), "image": image}
     if port is not None:
         container["ports"] = [{"containerPort": port}]
-    spec: dict[str, Any] = {"selector": {"matchLabels": labels},
-                            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}
+    spec: dict[str, Any] = {"selector": {"matchLabels": dict(labels)},  # copies: one dict thrice would dump as
+                            "template": {"metadata": {"labels": dict(labels)},  # a YAML anchor (planner run)
+                                         "spec": {"containers": [container]}}}
     if replicas is not None:
         spec = {"replicas": replicas, **spec}
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels}, "spec": spec}

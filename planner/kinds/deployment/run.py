@@ -20,18 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 from planner.command_line import Command, RunCommand, Target, World, key_values, object_ref
+from planner.kinds.deployment.commands import created_by_kubectl
 from planner.kinds.deployment.live import KUBECTL_NAMES
 
 API_VERSION, KIND = "apps/v1", "Deployment"
 WORDS = dict.fromkeys(KUBECTL_NAMES, KIND)
 NS = "namespace"
-
-
-def container_name(image: str) -> str:
-    """kubectl create deployment's container name: the image's last path segment, without tag or digest, `_` as
-    `-` (create_deployment.go buildPodSpec, sanitizeAndUniquify)."""
-    name = image.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
-    return name.replace("_", "-")
 
 
 def _create(command: Command, world: World) -> Target:
@@ -41,16 +35,8 @@ def _create(command: Command, world: World) -> Target:
     namespace = command.flag(NS, "default")
     if world.find(KIND, name, namespace) is not None:
         raise command.error(f'deployments.apps "{name}" already exists')
-    replicas = command.number("replicas", 1)
-    container: dict[str, Any] = {"name": container_name(image), "image": image}
-    port = command.number("port", None, minimum=1)
-    if port is not None:
-        container["ports"] = [{"containerPort": port}]
-    labels = {"app": name}
-    manifest = {"apiVersion": API_VERSION, "kind": KIND,
-                "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
-                "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)},
-                         "template": {"metadata": {"labels": dict(labels)}, "spec": {"containers": [container]}}}}
+    manifest = created_by_kubectl(name, image, command.number("replicas", 1), command.number("port", None, minimum=1))
+    manifest["metadata"] = {"name": name, "namespace": namespace, "labels": manifest["metadata"]["labels"]}
     return Target(API_VERSION, KIND, name, namespace, manifest)
 
 
