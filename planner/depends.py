@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner import kinds
-from planner.kinds.base import THE_CLUSTER, KindSpec, Ref
+from planner.kinds.base import THE_CLUSTER, Ref
 from planner.kinds.references import IN_CLUSTER, references
 from planner.plan import Action, Dependency, ResourceChange
 from planner.relations import SelectorIndex, index_of
@@ -68,13 +68,13 @@ def dependencies(changes: Iterable[ResourceChange]) -> dict[str, tuple[Dependenc
 
 def _refs(change: ResourceChange, manifest: dict[str, Any], index: SelectorIndex) -> list[Ref]:
     """The kind's references, then the Services whose selector picks this workload's Pods."""
-    spec = _spec(change.family)
+    spec = kinds.spec_of(change.family)
     refs = references(spec, manifest, change.namespace)
     if spec.pod_labels is not None:
         labels = spec.pod_labels(manifest)
         for service in index.selecting(change.namespace or "", labels) if labels else ():
             family = index.family_of(service)
-            refs.append(Ref(service, _spec(family).selection_reason or "it selects this workload's Pods"))
+            refs.append(Ref(service, kinds.spec_of(family).selection_reason or "it selects this workload's Pods"))
     return refs
 
 
@@ -83,19 +83,6 @@ def _index(pairs: Iterable[tuple[ResourceChange, dict[str, Any] | None]]) -> Sel
 
 
 def _cluster(changes: Mapping[str, ResourceChange]) -> str | None:
-    return next((a for a, c in changes.items() if _spec(c.family).is_cluster), None)
+    return next((a for a, c in changes.items() if kinds.spec_of(c.family).is_cluster), None)
 
 
-_SPECS: dict[str, KindSpec] = {}
-_GENERATION = [-1]
-
-
-def _spec(family: str) -> KindSpec:
-    """The family's spec, looked up once per family (this runs for every change), rebuilt when the registry changes."""
-    if _GENERATION[0] != kinds.REGISTRY.generation:
-        _SPECS.clear()
-        _GENERATION[0] = kinds.REGISTRY.generation
-    found = _SPECS.get(family)
-    if found is None:
-        found = _SPECS[family] = kinds.spec_of(family)
-    return found

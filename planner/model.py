@@ -227,8 +227,8 @@ def to_resource(valid: ValidDocument, secret_key: SecretKey = process_key) -> Re
         manifest = mask_secret_env(manifest, spec.pod_spec, secret_key)
     manifest = mask_marked_fields(manifest, secret_key)
     digest, template_json = _digest_parts(manifest)
-    if spec.pod_spec is not None and template_json is not None and len(_REPLICA_SETS) < 200_000:
-        _REPLICA_SETS[(name, digest)] = replica_set_name(name, template_json)
+    if spec.pod_spec is not None and template_json is not None:
+        remember_replica_set(name, digest, replica_set_name(name, template_json))
     return Resource(address_of(kind, name, namespace), valid.family, api_version, kind, name, namespace, manifest,
                     digest, valid.document)
 

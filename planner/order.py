@@ -61,13 +61,15 @@ def _refined(ops: list[Operation], phases: tuple[str, ...]) -> list[Operation]:
     position = {op.change.address: i for i, op in enumerate(ops)}
     after: list[list[int]] = [[] for _ in ops]
     waiting = [0] * len(ops)
+    later = False
     for i, op in enumerate(ops):
         for dependency in op.change.depends_on:
             j = position.get(dependency.address)
             if dependency.phase in phases and j is not None:
                 after[j].append(i)
                 waiting[i] += 1
-    if not any(waiting):
+                later = later or j > i
+    if not later:  # every edge's target already runs earlier (the ranks agree): the order stays as it is
         return ops
     ready = [i for i, count in enumerate(waiting) if count == 0]
     heapq.heapify(ready)

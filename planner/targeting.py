@@ -31,12 +31,15 @@ WITH_CLUSTER = (Reason.CLUSTER_REPLACED.value, Reason.CLUSTER_DELETED.value)
 
 def check_addresses(addresses: Iterable[str], known: Iterable[str], option: str) -> None:
     """Every address names a resource of the input or the state; otherwise an error naming the closest ones."""
-    known = sorted(set(known))
+    addresses = list(addresses)
+    if not addresses:  # the common case (no --target, no --exclude): no set or sort of 20,000 addresses
+        return
+    names = set(known)
+    unknown = [address for address in addresses if address not in names]
+    candidates = sorted(names)
     errors = []
-    for address in addresses:
-        if address in known:
-            continue
-        close = difflib.get_close_matches(address, known, n=3, cutoff=0.6)
+    for address in unknown:
+        close = difflib.get_close_matches(address, candidates, n=3, cutoff=0.6)
         hint = (f"did you mean {' or '.join(close)}?" if close else
                 "addresses are written as planner plan prints them: Kind/name, or Kind/namespace/name for "
                 "namespaced kinds (Deployment/default/hello-web)")
